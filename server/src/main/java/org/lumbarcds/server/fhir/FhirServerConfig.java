@@ -1,0 +1,201 @@
+package org.lumbarcds.server.fhir;
+
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.jpa.api.IDaoRegistry;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.binstore.DatabaseBinaryContentStorageSvcImpl;
+import ca.uhn.fhir.jpa.config.HibernatePropertiesProvider;
+import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
+import ca.uhn.fhir.jpa.config.util.ResourceCountCacheUtil;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
+import ca.uhn.fhir.jpa.provider.DaoRegistryResourceSupportedSvc;
+import ca.uhn.fhir.jpa.provider.IJpaSystemProvider;
+import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
+import ca.uhn.fhir.jpa.provider.ValueSetOperationProvider;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.jpa.search.IStaleSearchDeletingSvc;
+import ca.uhn.fhir.jpa.search.StaleSearchDeletingSvcImpl;
+import ca.uhn.fhir.jpa.util.ResourceCountCache;
+import ca.uhn.fhir.narrative2.NullNarrativeGenerator;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.IResourceSupportedSvc;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import ca.uhn.fhir.validation.IValidatorModule;
+import jakarta.persistence.EntityManagerFactory;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.hibernate.cfg.AvailableSettings;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
+
+/**
+ * The beans HAPI's JPA configuration expects from its host application, and the FHIR REST servlet
+ * at {@code /fhir}. Only what the project uses is switched on: no narratives, no full-text search,
+ * no bulk export or import, no GraphQL, no MDM, no IG package installer. Without a full-text search
+ * service HAPI expands ValueSets from its terminology tables with SQL instead of Lucene.
+ */
+@Configuration(proxyBeanMethods = false)
+@Import(ThreadPoolFactoryConfig.class)
+public class FhirServerConfig {
+
+  /** SearchParameter stays available: HAPI needs it for its own search parameter registry. */
+  private static final String SEARCH_PARAMETER = "SearchParameter";
+
+  @Bean
+  JpaStorageSettings jpaStorageSettings(FhirProperties properties) {
+    JpaStorageSettings settings = new JpaStorageSettings();
+    settings.setFetchSizeDefaultMaximum(properties.maxPageSize());
+    settings.setEnforceReferentialIntegrityOnWrite(true);
+    settings.setEnforceReferentialIntegrityOnDelete(true);
+    settings.setAllowExternalReferences(false);
+    settings.setAutoCreatePlaceholderReferenceTargets(false);
+    settings.setHibernateSearchIndexFullText(false);
+    settings.setHibernateSearchIndexSearchParams(false);
+    settings.setAllowMultipleDelete(false);
+    settings.setExpungeEnabled(false);
+    return settings;
+  }
+
+  @Bean
+  PartitionSettings partitionSettings() {
+    return new PartitionSettings();
+  }
+
+  @Bean
+  SubscriptionSettings subscriptionSettings() {
+    return new SubscriptionSettings();
+  }
+
+  @Bean
+  DatabaseBinaryContentStorageSvcImpl binaryStorageSvc() {
+    return new DatabaseBinaryContentStorageSvcImpl();
+  }
+
+  @Bean
+  IStaleSearchDeletingSvc staleSearchDeletingSvc() {
+    return new StaleSearchDeletingSvcImpl();
+  }
+
+  @Bean
+  DatabaseBackedPagingProvider databaseBackedPagingProvider(FhirProperties properties) {
+    DatabaseBackedPagingProvider provider = new DatabaseBackedPagingProvider();
+    provider.setDefaultPageSize(properties.defaultPageSize());
+    provider.setMaximumPageSize(properties.maxPageSize());
+    return provider;
+  }
+
+  @Bean
+  IResourceSupportedSvc resourceSupportedSvc(IDaoRegistry daoRegistry) {
+    return new DaoRegistryResourceSupportedSvc(daoRegistry);
+  }
+
+  @Bean(name = "myResourceCountsCache")
+  ResourceCountCache resourceCountsCache(IFhirSystemDao<?, ?> systemDao) {
+    return ResourceCountCacheUtil.newResourceCountCache(systemDao);
+  }
+
+  @Primary
+  @Bean
+  LocalContainerEntityManagerFactoryBean entityManagerFactory(
+      JpaProperties jpaProperties,
+      DataSource dataSource,
+      ConfigurableListableBeanFactory beanFactory,
+      ca.uhn.fhir.context.FhirContext fhirContext,
+      JpaStorageSettings storageSettings) {
+    LocalContainerEntityManagerFactoryBean factory =
+        HapiEntityManagerFactoryUtil.newEntityManagerFactory(
+            beanFactory, fhirContext, storageSettings);
+    var jpa = jpaProperties.getProperties();
+    // Entities are listed by HAPI; scanning the class path for more only costs start-up time.
+    jpa.putIfAbsent(
+        AvailableSettings.SCANNER, "org.hibernate.boot.archive.scan.internal.DisabledScanner");
+    jpa.putIfAbsent(
+        AvailableSettings.PHYSICAL_NAMING_STRATEGY,
+        "org.hibernate.boot.model.naming.CamelCaseToUnderscoresNamingStrategy");
+    jpa.putIfAbsent(AvailableSettings.STATEMENT_BATCH_SIZE, "20");
+    jpa.putIfAbsent(AvailableSettings.USE_QUERY_CACHE, "false");
+    jpa.putIfAbsent(AvailableSettings.USE_SECOND_LEVEL_CACHE, "false");
+    jpa.putIfAbsent("hibernate.search.enabled", "false");
+    factory.setPersistenceUnitName("HAPI_PU");
+    factory.setJpaPropertyMap(jpa);
+    factory.setDataSource(dataSource);
+    return factory;
+  }
+
+  @Primary
+  @Bean
+  JpaTransactionManager transactionManager(EntityManagerFactory entityManagerFactory) {
+    return new JpaTransactionManager(entityManagerFactory);
+  }
+
+  @Primary
+  @Bean
+  HibernatePropertiesProvider hibernatePropertiesProvider() {
+    return new HibernatePropertiesProvider();
+  }
+
+  @Bean
+  RestfulServer restfulServer(
+      IFhirSystemDao<?, ?> systemDao,
+      DaoRegistry daoRegistry,
+      ResourceProviderFactory resourceProviderFactory,
+      IJpaSystemProvider systemProvider,
+      ValueSetOperationProvider valueSetOperationProvider,
+      JpaStorageSettings storageSettings,
+      ISearchParamRegistry searchParamRegistry,
+      IValidationSupport validationSupport,
+      IValidatorModule validatorModule,
+      DatabaseBackedPagingProvider pagingProvider,
+      FhirProperties properties) {
+    var fhirContext = systemDao.getContext();
+    fhirContext.setNarrativeGenerator(new NullNarrativeGenerator());
+
+    List<String> types = new ArrayList<>(properties.resourceTypes());
+    if (!types.contains(SEARCH_PARAMETER)) {
+      types.add(SEARCH_PARAMETER);
+    }
+    daoRegistry.setSupportedResourceTypes(types);
+
+    RestfulServer server = new RestfulServer(fhirContext);
+    server.registerProviders(resourceProviderFactory.createProviders());
+    server.registerProvider(systemProvider);
+    server.registerProvider(valueSetOperationProvider);
+    server.setPagingProvider(pagingProvider);
+    server.setDefaultResponseEncoding(EncodingEnum.JSON);
+    server.setDefaultPrettyPrint(properties.prettyPrint());
+    server.setServerConformanceProvider(
+        new JpaCapabilityStatementProvider(
+            server, systemDao, storageSettings, searchParamRegistry, validationSupport));
+    if (validationSupport instanceof ValidationSupportChain chain) {
+      chain.addValidationSupport(0, new Hl7TerminologyUpdates(fhirContext));
+      chain.invalidateCaches();
+    }
+    if (properties.validateRequests()) {
+      server.registerInterceptor(new WriteValidatingInterceptor(validatorModule));
+    }
+    return server;
+  }
+
+  @Bean
+  ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer restfulServer) {
+    ServletRegistrationBean<RestfulServer> registration =
+        new ServletRegistrationBean<>(restfulServer, "/fhir/*");
+    registration.setLoadOnStartup(1);
+    return registration;
+  }
+}

@@ -1,0 +1,79 @@
+package org.lumbarcds.tests;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.lumbarcds.server.LumbarCdsApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Boots the real server once per test JVM (Spring caches the context across test classes) on a
+ * random loopback port, with a fresh H2 file database in a temporary data directory, and gives each
+ * test a HAPI generic client and a plain HTTP client for raw requests.
+ */
+@SpringBootTest(
+    classes = LumbarCdsApplication.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class ServerTestBase {
+
+  protected static final FhirContext FHIR = FhirContext.forR4Cached();
+  private static final Path DATA_DIR = newDataDir();
+
+  static {
+    FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+  }
+
+  @LocalServerPort protected int port;
+
+  protected IGenericClient client;
+  protected final HttpClient http = HttpClient.newHttpClient();
+
+  @DynamicPropertySource
+  static void serverProperties(DynamicPropertyRegistry registry) {
+    registry.add("lumbarcds.data-dir", DATA_DIR::toString);
+  }
+
+  @BeforeEach
+  void connect() {
+    client = FHIR.newRestfulGenericClient(fhirBase());
+  }
+
+  protected String fhirBase() {
+    return "http://127.0.0.1:" + port + "/fhir";
+  }
+
+  /** A raw request: the body and content type exactly as given. */
+  protected HttpResponse<String> send(String method, String path, String contentType, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header(
+                "Accept", path.startsWith("/fhir") ? "application/fhir+json" : "application/json");
+    if (body == null) {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      request.header("Content-Type", contentType);
+      request.method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static Path newDataDir() {
+    try {
+      return Files.createTempDirectory("lumbarcds-test-");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
