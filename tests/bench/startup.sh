@@ -1,33 +1,71 @@
 #!/usr/bin/env bash
-# Start-up benchmark: time from `java -jar` to readiness, and resident memory once ready.
+# Start-up benchmark: time from `java` to readiness (/actuator/health/readiness UP, i.e. after the
+# terminology is loaded) and resident memory (VmRSS) once ready.
 #
-#   tests/bench/startup.sh [RUNS] [-- extra server arguments]
+#   tests/bench/startup.sh [MODE] [RUNS]
 #
-# Builds nothing: run `mvn -DskipTests install` first. Each run starts the server on a free port;
-# the first run creates a fresh H2 database, the later runs restart on it (the usual case).
-# Prints one line per run and a summary; copy the summary into docs/performance.md.
+# MODE
+#   jar   java -jar on the Boot jar, JDK 17, default JVM settings (default)
+#   cds   extracted jar + an AppCDS archive, JDK 17, -XX:+UseSerialGC -Xmx512m
+#   aot   extracted jar + a JDK 25 AOT cache (JEP 483/514/515), -XX:+UseSerialGC -Xmx512m;
+#         needs JAVA25_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64). This is the Docker image.
+# Extra JVM options: JAVA_OPTS. Builds nothing: run `mvn -DskipTests install` first.
+# The first run creates a fresh H2 database; later runs restart on it (the usual case). The
+# training run that builds a CDS archive or AOT cache is not timed.
 set -euo pipefail
-runs=${1:-3}
-shift || true
-[ "${1:-}" = "--" ] && shift
+mode=${1:-jar}
+runs=${2:-3}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jar=$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar 2>/dev/null | head -n 1)
 [ -n "$jar" ] || { echo "no server jar: run 'mvn -DskipTests install' first" >&2; exit 1; }
-data=$(mktemp -d)
+work=$(mktemp -d)
+data="$work/data"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-trap 'kill $pid 2>/dev/null || true; rm -rf "$data"' EXIT
-java_opts=${JAVA_OPTS:-}
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -n 1)"
-echo "jar: $(basename "$jar")  JAVA_OPTS: ${java_opts:-none}"
+java17=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}/bin/java
+[ -x "$java17" ] || java17=java
+java25=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+app=(--lumbarcds.data-dir="$data" --server.port="$port")
+lean=(-XX:+UseSerialGC -Xmx512m)
+
+extract() {
+  "$java17" -Djarmode=tools -jar "$jar" extract --destination "$work/app" > /dev/null
+  target="$work/app/$(basename "$jar")"
+}
+case "$mode" in
+  jar)
+    java=$java17; target=$jar; opts=() ;;
+  cds)
+    java=$java17; extract
+    # A static archive from a class list: JDK 17's dynamic archive (-XX:ArchiveClassesAtExit)
+    # crashes on this application's lambda proxies, so those lines are left out.
+    "$java" -XX:DumpLoadedClassList="$work/classes.lst" -Dspring.context.exit=onRefresh \
+      -jar "$target" "${app[@]}" > "$work/train.log" 2>&1
+    grep -v '^@lambda' "$work/classes.lst" > "$work/classes-nolambda.lst"
+    "$java" -Xshare:dump -XX:SharedClassListFile="$work/classes-nolambda.lst" \
+      -XX:SharedArchiveFile="$work/app.jsa" -jar "$target" > "$work/dump.log" 2>&1
+    rm -rf "$data"
+    opts=(-XX:SharedArchiveFile="$work/app.jsa" "${lean[@]}") ;;
+  aot)
+    java=$java25; extract
+    "$java" -XX:AOTCacheOutput="$work/app.aot" -Dspring.context.exit=onRefresh \
+      -jar "$target" "${app[@]}" > "$work/train.log" 2>&1
+    rm -rf "$data"
+    opts=(-XX:AOTCache="$work/app.aot" "${lean[@]}") ;;
+  *) echo "unknown mode $mode (jar, cds, aot)" >&2; exit 2 ;;
+esac
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "mode: $mode  java: $("$java" -version 2>&1 | head -n 1)  options: ${opts[*]:-none} ${JAVA_OPTS:-}"
 for i in $(seq 1 "$runs"); do
   start=$(date +%s.%N)
   # shellcheck disable=SC2086
-  java $java_opts -jar "$jar" --lumbarcds.data-dir="$data" --server.port="$port" "$@" \
-    > "$data/run-$i.log" 2>&1 &
+  "$java" "${opts[@]}" ${JAVA_OPTS:-} -jar "$target" "${app[@]}" > "$work/run-$i.log" 2>&1 &
   pid=$!
   until curl -sf "http://127.0.0.1:$port/actuator/health/readiness" > /dev/null; do
-    kill -0 $pid 2>/dev/null || { echo "server exited; see log:"; tail -n 40 "$data/run-$i.log"; exit 1; }
+    kill -0 $pid 2>/dev/null || { echo "server exited; log:"; tail -n 40 "$work/run-$i.log"; exit 1; }
     sleep 0.1
   done
   ready=$(echo "$(date +%s.%N) - $start" | bc)
@@ -36,5 +74,5 @@ for i in $(seq 1 "$runs"); do
   kind=$([ "$i" = 1 ] && echo "fresh database" || echo "restart")
   printf 'run %d (%s): ready in %.1f s, RSS %d MB, first /fhir/metadata %.2f s\n' \
     "$i" "$kind" "$ready" $((rss_kb / 1024)) "$first"
-  kill $pid; wait $pid 2>/dev/null || true
+  kill $pid; wait $pid 2>/dev/null || true; pid=
 done

@@ -57,6 +57,11 @@ public class FhirServerConfig {
   private static final String SEARCH_PARAMETER = "SearchParameter";
 
   @Bean
+  static UnservedResourceTypes unservedResourceTypes() {
+    return new UnservedResourceTypes();
+  }
+
+  @Bean
   JpaStorageSettings jpaStorageSettings(FhirProperties properties) {
     JpaStorageSettings settings = new JpaStorageSettings();
     settings.setFetchSizeDefaultMaximum(properties.maxPageSize());
