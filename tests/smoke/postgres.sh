@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Smoke test of the `postgres` profile against a real PostgreSQL: the server creates its schema,
+# loads the terminology, stores and finds a Patient, and comes back after a restart.
+#
+#   LUMBARCDS_DB_URL=jdbc:postgresql://127.0.0.1:5432/lumbarcds_smoke LUMBARCDS_DB_USER=... \
+#   LUMBARCDS_DB_PASSWORD=... tests/smoke/postgres.sh
+#
+# Needs the built server jar (mvn -DskipTests install) and an empty database. .ci/run starts a
+# local PostgreSQL and runs this after the test suite.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+jar=$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar | head -n 1)
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+
+start() {
+  SPRING_PROFILES_ACTIVE=postgres java -jar "$jar" --lumbarcds.data-dir="$work/data" \
+    --server.port="$port" > "$work/server-$1.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do
+    curl -sf "$base/actuator/health/readiness" > /dev/null && return 0
+    kill -0 $pid 2>/dev/null || break
+    sleep 1
+  done
+  echo "FAIL: the server did not become ready on PostgreSQL; log:" >&2
+  tail -n 60 "$work/server-$1.log" >&2
+  exit 1
+}
+stop() { kill $pid; wait $pid 2>/dev/null || true; pid=; }
+check() { # description, expected, actual
+  if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: expected $2, got $3" >&2; exit 1; fi
+}
+
+start 1
+grep -q 'org.postgresql' "$work/server-1.log" || { echo "FAIL: not on PostgreSQL" >&2; exit 1; }
+status=$(curl -s -o "$work/created.json" -w '%{http_code}' -X POST "$base/fhir/Patient" \
+  -H 'Content-Type: application/fhir+json' \
+  -d '{"resourceType":"Patient","identifier":[{"system":"urn:oid:1.2.3.4.5.6.1","value":"PG-SMOKE-1"}],"gender":"female"}')
+check "Patient created" 201 "$status"
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/created.json")
+total() { curl -s "$base/fhir/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("total"))'; }
+check "Patient found by identifier" 1 "$(total 'Patient?identifier=urn:oid:1.2.3.4.5.6.1%7CPG-SMOKE-1&_summary=count')"
+check "MRI code validates in its ValueSet" true "$(curl -s "$base/fhir/ValueSet/\$validate-code?url=http://lumbarcds.org/fhir/ValueSet/lumbar-mri&system=http://loinc.org&code=30679-5" \
+  | python3 -c 'import json,sys; p=json.load(sys.stdin)["parameter"]; print(str([x for x in p if x["name"]=="result"][0]["valueBoolean"]).lower())')"
+stop
+
+start 2
+check "Patient survives a restart" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$base/fhir/Patient/$id")"
+grep -q 'Terminology loaded: 0 created, 0 updated, 15 unchanged' "$work/server-2.log" \
+  && echo "ok: terminology unchanged on restart" \
+  || { echo "FAIL: terminology changed on restart" >&2; grep 'Terminology loaded' "$work/server-2.log" >&2; exit 1; }
+stop
+echo "postgres smoke: 5 passed, 0 failed"
