@@ -21,6 +21,7 @@ class BadInputTest extends ServerTestBase {
             .search()
             .forResource(Observation.class)
             .summaryMode(ca.uhn.fhir.rest.api.SummaryEnum.COUNT)
+            .cacheControl(new ca.uhn.fhir.rest.api.CacheControlDirective().setNoCache(true))
             .returnBundle(Bundle.class)
             .execute();
     return bundle.getTotal();
@@ -49,7 +50,10 @@ class BadInputTest extends ServerTestBase {
         send("POST", "/fhir/Observation", JSON, "{\"resourceType\":\"Observation\", \"status\": "),
         400,
         "not valid FHIR json");
-    assertRefused(send("POST", "/fhir/Observation", JSON, "this is not json"), 400, "encoding");
+    assertRefused(
+        send("POST", "/fhir/Observation", JSON, "this is not json"),
+        400,
+        "Unable to determine encoding");
     assertThat(observationCount()).isEqualTo(before);
   }
 
@@ -82,6 +86,38 @@ class BadInputTest extends ServerTestBase {
         {"resourceType":"Observation","status":"almost-final","code":{"text":"pain score"}}""";
     assertRefused(send("POST", "/fhir/Observation", JSON, body), 422, "almost-final");
     assertThat(observationCount()).isEqualTo(before);
+  }
+
+  @Test
+  void patchThatBreaksTheResourceIsRefusedAndChangesNothing() throws Exception {
+    Observation observation = new Observation();
+    observation.setStatus(Observation.ObservationStatus.FINAL);
+    observation.getCode().setText("pain score");
+    var id = client.create().resource(observation).execute().getId().toUnqualifiedVersionless();
+
+    // An unknown status code is refused while the patch is applied (HAPI parses strictly)...
+    String badCode = "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"almost-final\"}]";
+    assertRefused(
+        send("PATCH", "/fhir/" + id.getValue(), "application/json-patch+json", badCode),
+        400,
+        "almost-final");
+    // ...and a patched resource that breaks the profile is refused by validation before storage.
+    String noStatus = "[{\"op\":\"remove\",\"path\":\"/status\"}]";
+    assertRefused(
+        send("PATCH", "/fhir/" + id.getValue(), "application/json-patch+json", noStatus),
+        422,
+        "Observation.status");
+
+    Observation stored = client.read().resource(Observation.class).withId(id).execute();
+    assertThat(stored.getStatus()).isEqualTo(Observation.ObservationStatus.FINAL);
+    assertThat(stored.getMeta().getVersionId()).isEqualTo("1");
+
+    // A valid patch still works.
+    String valid = "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"amended\"}]";
+    assertThat(
+            send("PATCH", "/fhir/" + id.getValue(), "application/json-patch+json", valid)
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @Test

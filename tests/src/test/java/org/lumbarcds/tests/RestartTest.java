@@ -72,6 +72,9 @@ class RestartTest {
       assertThat(mriSets.getEntry()).hasSize(1);
       CodeSystem own = client.read().resource(CodeSystem.class).withId("lumbar-cds").execute();
       assertThat(own.getMeta().getVersionId()).isEqualTo("1");
+      ValueSet untouched =
+          client.read().resource(ValueSet.class).withId("lumbar-postures").execute();
+      assertThat(untouched.getMeta().getVersionId()).isEqualTo("1");
 
       // The stale edit was replaced by the shipped version.
       ValueSet restored = (ValueSet) mriSets.getEntryFirstRep().getResource();

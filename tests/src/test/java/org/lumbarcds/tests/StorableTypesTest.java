@@ -41,6 +41,10 @@ class StorableTypesTest extends ServerTestBase {
 
     Practitioner practitioner = new Practitioner();
     practitioner.addName().setFamily("Orthopaedic").addGiven("Surgeon");
+    org.hl7.fhir.r4.model.Organization organization = new org.hl7.fhir.r4.model.Organization();
+    organization.setName("Spine clinic");
+    org.hl7.fhir.r4.model.Location location = new org.hl7.fhir.r4.model.Location();
+    location.setName("Radiology department");
 
     Encounter encounter = new Encounter();
     encounter.setStatus(Encounter.EncounterStatus.FINISHED);
@@ -96,6 +100,8 @@ class StorableTypesTest extends ServerTestBase {
         new java.util.ArrayList<>(
             List.of(
                 practitioner,
+                organization,
+                location,
                 encounter,
                 procedure,
                 medication,

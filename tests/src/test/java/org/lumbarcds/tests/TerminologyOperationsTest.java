@@ -118,6 +118,25 @@ class TerminologyOperationsTest extends ServerTestBase {
   }
 
   @Test
+  void codeSystemValidateCodeKnowsTheProjectsConcepts() {
+    for (var entry :
+        Map.of(Codes.BELOW_RULE_OUT.code(), true, "no-such-concept", false).entrySet()) {
+      Parameters in =
+          new Parameters()
+              .addParameter("url", new UriType(CodeSystems.LUMBAR_CDS))
+              .addParameter("code", new CodeType(entry.getKey()));
+      Parameters out =
+          client
+              .operation()
+              .onType(org.hl7.fhir.r4.model.CodeSystem.class)
+              .named("$validate-code")
+              .withParameters(in)
+              .execute();
+      assertThat(result(out)).as(entry.getKey()).isEqualTo(entry.getValue());
+    }
+  }
+
+  @Test
   void lookupFindsTheProjectsOwnConcepts() {
     Parameters in =
         new Parameters()

@@ -261,6 +261,10 @@ class WorkflowResourcesTest extends ServerTestBase {
         .contains(
             "Patient",
             "Practitioner",
+            "PractitionerRole",
+            "Organization",
+            "Location",
+            "Medication",
             "Encounter",
             "Condition",
             "Procedure",
@@ -276,7 +280,7 @@ class WorkflowResourcesTest extends ServerTestBase {
             "Subscription",
             "CodeSystem",
             "ValueSet")
-        .doesNotContain("Medication", "Claim");
+        .doesNotContain("Claim", "Specimen");
     var imagingStudy =
         resources.stream()
             .filter(r -> r.getType().equals("ImagingStudy"))

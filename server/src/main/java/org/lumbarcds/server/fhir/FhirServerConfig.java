@@ -1,6 +1,7 @@
 package org.lumbarcds.server.fhir;
 
 import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.IDaoRegistry;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
@@ -64,7 +65,9 @@ public class FhirServerConfig {
   @Bean
   JpaStorageSettings jpaStorageSettings(FhirProperties properties) {
     JpaStorageSettings settings = new JpaStorageSettings();
-    settings.setFetchSizeDefaultMaximum(properties.maxPageSize());
+    // A decision-support server must see writes at once: HAPI's default reuses a search's
+    // results for 60 s, so "is there already a result for this study?" could miss a new one.
+    settings.setReuseCachedSearchResultsForMillis(null);
     settings.setEnforceReferentialIntegrityOnWrite(true);
     settings.setEnforceReferentialIntegrityOnDelete(true);
     settings.setAllowExternalReferences(false);
@@ -109,6 +112,7 @@ public class FhirServerConfig {
     return new DaoRegistryResourceSupportedSvc(daoRegistry);
   }
 
+  // HAPI injects this cache by this exact name.
   @Bean(name = "myResourceCountsCache")
   ResourceCountCache resourceCountsCache(IFhirSystemDao<?, ?> systemDao) {
     return ResourceCountCacheUtil.newResourceCountCache(systemDao);
@@ -166,15 +170,18 @@ public class FhirServerConfig {
       IValidationSupport validationSupport,
       IValidatorModule validatorModule,
       DatabaseBackedPagingProvider pagingProvider,
+      IInterceptorService interceptorService,
       FhirProperties properties) {
     var fhirContext = systemDao.getContext();
     fhirContext.setNarrativeGenerator(new NullNarrativeGenerator());
 
-    List<String> types = new ArrayList<>(properties.resourceTypes());
-    if (!types.contains(SEARCH_PARAMETER)) {
-      types.add(SEARCH_PARAMETER);
+    if (properties.resourceTypes() != null && !properties.resourceTypes().isEmpty()) {
+      List<String> types = new ArrayList<>(properties.resourceTypes());
+      if (!types.contains(SEARCH_PARAMETER)) {
+        types.add(SEARCH_PARAMETER);
+      }
+      daoRegistry.setSupportedResourceTypes(types);
     }
-    daoRegistry.setSupportedResourceTypes(types);
 
     RestfulServer server = new RestfulServer(fhirContext);
     server.registerProviders(resourceProviderFactory.createProviders());
@@ -192,6 +199,9 @@ public class FhirServerConfig {
     }
     if (properties.validateRequests()) {
       server.registerInterceptor(new WriteValidatingInterceptor(validatorModule));
+      // A storage hook: it must see the patched resource, which REST interceptors never do.
+      interceptorService.registerInterceptor(
+          new PatchValidatingInterceptor(fhirContext, validatorModule));
     }
     return server;
   }

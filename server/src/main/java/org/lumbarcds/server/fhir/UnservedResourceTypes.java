@@ -65,7 +65,12 @@ class UnservedResourceTypes implements BeanDefinitionRegistryPostProcessor, Envi
         removed++;
       }
     }
-    log.debug("Removed {} DAO and resource provider beans of unserved resource types", removed);
+    if (removed == 0) {
+      // HAPI renamed its beans: everything still works, start-up is just slower.
+      log.warn("Found no HAPI DAO beans of unserved resource types to remove");
+    } else {
+      log.info("Serving {} resource types; skipped {} unused HAPI beans", keep.size(), removed);
+    }
   }
 
   @Override
