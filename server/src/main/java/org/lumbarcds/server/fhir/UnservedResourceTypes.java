@@ -69,7 +69,10 @@ class UnservedResourceTypes implements BeanDefinitionRegistryPostProcessor, Envi
       // HAPI renamed its beans: everything still works, start-up is just slower.
       log.warn("Found no HAPI DAO beans of unserved resource types to remove");
     } else {
-      log.info("Serving {} resource types; skipped {} unused HAPI beans", keep.size(), removed);
+      log.info(
+          "Kept HAPI DAOs of {} resource types; skipped {} beans of unserved types",
+          keep.size(),
+          removed);
     }
   }
 
