@@ -30,6 +30,7 @@ java25=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 app=(--lumbarcds.data-dir="$data" --server.port="$port")
 lean=(-XX:+UseSerialGC -Xmx512m)
 
+failed() { echo "training step failed; its log:" >&2; tail -n 40 "$1" >&2; exit 1; }
 extract() {
   "$java17" -Djarmode=tools -jar "$jar" extract --destination "$work/app" > /dev/null
   target="$work/app/$(basename "$jar")"
@@ -42,25 +43,26 @@ case "$mode" in
     # A static archive from a class list: JDK 17's dynamic archive (-XX:ArchiveClassesAtExit)
     # crashes on this application's lambda proxies, so those lines are left out.
     "$java" -XX:DumpLoadedClassList="$work/classes.lst" -Dspring.context.exit=onRefresh \
-      -jar "$target" "${app[@]}" > "$work/train.log" 2>&1
+      -jar "$target" "${app[@]}" > "$work/train.log" 2>&1 || failed "$work/train.log"
     grep -v '^@lambda' "$work/classes.lst" > "$work/classes-nolambda.lst"
     "$java" -Xshare:dump -XX:SharedClassListFile="$work/classes-nolambda.lst" \
-      -XX:SharedArchiveFile="$work/app.jsa" -jar "$target" > "$work/dump.log" 2>&1
+      -XX:SharedArchiveFile="$work/app.jsa" -jar "$target" > "$work/dump.log" 2>&1 \
+      || failed "$work/dump.log"
     rm -rf "$data"
     opts=(-XX:SharedArchiveFile="$work/app.jsa" "${lean[@]}") ;;
   aot)
     java=$java25; extract
     "$java" -XX:AOTCacheOutput="$work/app.aot" -Dspring.context.exit=onRefresh \
-      -jar "$target" "${app[@]}" > "$work/train.log" 2>&1
+      -jar "$target" "${app[@]}" > "$work/train.log" 2>&1 || failed "$work/train.log"
     rm -rf "$data"
     opts=(-XX:AOTCache="$work/app.aot" "${lean[@]}") ;;
   *) echo "unknown mode $mode (jar, cds, aot)" >&2; exit 2 ;;
 esac
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%d", $2/1048576}' /proc/meminfo) GiB RAM, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "mode: $mode  java: $("$java" -version 2>&1 | head -n 1)  options: ${opts[*]:-none} ${JAVA_OPTS:-}"
 for i in $(seq 1 "$runs"); do
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   # shellcheck disable=SC2086
   "$java" "${opts[@]}" ${JAVA_OPTS:-} -jar "$target" "${app[@]}" > "$work/run-$i.log" 2>&1 &
   pid=$!
@@ -68,11 +70,11 @@ for i in $(seq 1 "$runs"); do
     kill -0 $pid 2>/dev/null || { echo "server exited; log:"; tail -n 40 "$work/run-$i.log"; exit 1; }
     sleep 0.1
   done
-  ready=$(echo "$(date +%s.%N) - $start" | bc)
+  ready_ms=$((($(date +%s%N) - start) / 1000000))
   rss_kb=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
   first=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/fhir/metadata")
   kind=$([ "$i" = 1 ] && echo "fresh database" || echo "restart")
-  printf 'run %d (%s): ready in %.1f s, RSS %d MB, first /fhir/metadata %.2f s\n' \
-    "$i" "$kind" "$ready" $((rss_kb / 1024)) "$first"
+  printf 'run %d (%s): ready in %d.%d s, RSS %d MB, first /fhir/metadata %.2f s\n' \
+    "$i" "$kind" $((ready_ms / 1000)) $((ready_ms % 1000 / 100)) $((rss_kb / 1024)) "$first"
   kill $pid; wait $pid 2>/dev/null || true; pid=
 done
