@@ -10,11 +10,7 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.ValueSet;
 import org.junit.jupiter.api.Test;
-import org.lumbarcds.server.LumbarCdsApplication;
 import org.lumbarcds.terminology.ValueSets;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Stops and starts the server on one data directory: data in the H2 file survive, the terminology
@@ -22,23 +18,13 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class RestartTest {
 
-  private static ConfigurableApplicationContext start(Path dataDir) {
-    return new SpringApplicationBuilder(LumbarCdsApplication.class)
-        .run("--lumbarcds.data-dir=" + dataDir, "--server.port=0");
-  }
-
-  private static IGenericClient clientFor(ConfigurableApplicationContext context) {
-    int port = ((ServletWebServerApplicationContext) context).getWebServer().getPort();
-    return ServerTestBase.FHIR.newRestfulGenericClient("http://127.0.0.1:" + port + "/fhir");
-  }
-
   @Test
   void dataAndTerminologySurviveARestart() {
     Path dataDir = ServerTestBase.newDataDir();
     IdType patientId;
     String mri = ValueSets.LUMBAR_MRI;
-    try (ConfigurableApplicationContext first = start(dataDir)) {
-      IGenericClient client = clientFor(first);
+    try (StandaloneServer first = new StandaloneServer(dataDir)) {
+      IGenericClient client = first.client();
       patientId =
           (IdType)
               client
@@ -56,8 +42,8 @@ class RestartTest {
       client.update().resource(stale).execute();
     }
 
-    try (ConfigurableApplicationContext second = start(dataDir)) {
-      IGenericClient client = clientFor(second);
+    try (StandaloneServer second = new StandaloneServer(dataDir)) {
+      IGenericClient client = second.client();
       Patient patient = client.read().resource(Patient.class).withId(patientId).execute();
       assertThat(patient.getIdentifierFirstRep().getValue()).isEqualTo("MRN-restart");
 

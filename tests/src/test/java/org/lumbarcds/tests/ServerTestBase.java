@@ -32,6 +32,9 @@ public abstract class ServerTestBase {
 
   static {
     FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+    // The first validated write after start-up loads HAPI's validator (several seconds on two
+    // busy cores); HAPI's 10 s default would make that a flaky failure.
+    FHIR.getRestfulClientFactory().setSocketTimeout(60_000);
   }
 
   @LocalServerPort protected int port;

@@ -13,6 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param validateRequests validate created and updated resources against the FHIR R4 core
  *     definitions (required bindings included) and refuse those with errors
  * @param prettyPrint pretty-print responses by default
+ * @param publicBaseUrl the FHIR base URL clients use (e.g. behind a reverse proxy); when set, links
+ *     in responses use it and absolute references to it are stored as local references. Empty:
+ *     links follow each request's own address.
  */
 @ConfigurationProperties("lumbarcds.fhir")
 public record FhirProperties(
@@ -20,4 +23,14 @@ public record FhirProperties(
     @DefaultValue("20") int defaultPageSize,
     @DefaultValue("200") int maxPageSize,
     @DefaultValue("true") boolean validateRequests,
-    @DefaultValue("false") boolean prettyPrint) {}
+    @DefaultValue("false") boolean prettyPrint,
+    String publicBaseUrl) {
+
+  /** The public base URL without a trailing slash, if one is configured. */
+  public java.util.Optional<String> publicBase() {
+    if (publicBaseUrl == null || publicBaseUrl.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(publicBaseUrl.strip().replaceAll("/+$", ""));
+  }
+}

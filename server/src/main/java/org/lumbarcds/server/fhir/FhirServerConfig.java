@@ -24,6 +24,7 @@ import ca.uhn.fhir.jpa.util.ResourceCountCache;
 import ca.uhn.fhir.narrative2.NullNarrativeGenerator;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.IResourceSupportedSvc;
+import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
@@ -31,6 +32,7 @@ import ca.uhn.fhir.validation.IValidatorModule;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
@@ -68,6 +70,7 @@ public class FhirServerConfig {
     // A decision-support server must see writes at once: HAPI's default reuses a search's
     // results for 60 s, so "is there already a result for this study?" could miss a new one.
     settings.setReuseCachedSearchResultsForMillis(null);
+    properties.publicBase().ifPresent(base -> settings.setTreatBaseUrlsAsLocal(Set.of(base)));
     settings.setEnforceReferentialIntegrityOnWrite(true);
     settings.setEnforceReferentialIntegrityOnDelete(true);
     settings.setAllowExternalReferences(false);
@@ -190,6 +193,10 @@ public class FhirServerConfig {
     server.setPagingProvider(pagingProvider);
     server.setDefaultResponseEncoding(EncodingEnum.JSON);
     server.setDefaultPrettyPrint(properties.prettyPrint());
+    properties
+        .publicBase()
+        .ifPresent(
+            base -> server.setServerAddressStrategy(new HardcodedServerAddressStrategy(base)));
     server.setServerConformanceProvider(
         new JpaCapabilityStatementProvider(
             server, systemDao, storageSettings, searchParamRegistry, validationSupport));

@@ -1,0 +1,40 @@
+package org.lumbarcds.tests;
+
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.lumbarcds.server.LumbarCdsApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A server of its own for tests that must stop and start it or give it other settings than the
+ * shared one of {@link ServerTestBase}. Close it to stop it.
+ */
+final class StandaloneServer implements AutoCloseable {
+
+  private final ConfigurableApplicationContext context;
+
+  StandaloneServer(Path dataDir, String... arguments) {
+    List<String> args =
+        new ArrayList<>(List.of("--lumbarcds.data-dir=" + dataDir, "--server.port=0"));
+    args.addAll(List.of(arguments));
+    context =
+        new SpringApplicationBuilder(LumbarCdsApplication.class).run(args.toArray(String[]::new));
+  }
+
+  int port() {
+    return ((ServletWebServerApplicationContext) context).getWebServer().getPort();
+  }
+
+  IGenericClient client() {
+    return ServerTestBase.FHIR.newRestfulGenericClient("http://127.0.0.1:" + port() + "/fhir");
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}
