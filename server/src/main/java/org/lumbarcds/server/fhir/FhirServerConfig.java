@@ -37,6 +37,7 @@ import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -211,6 +212,13 @@ public class FhirServerConfig {
           new PatchValidatingInterceptor(fhirContext, validatorModule));
     }
     return server;
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "lumbarcds.fhir.validate-requests", matchIfMissing = true)
+  ValidatorWarmUp validatorWarmUp(
+      ca.uhn.fhir.context.FhirContext fhirContext, IValidatorModule validatorModule) {
+    return new ValidatorWarmUp(fhirContext, validatorModule);
   }
 
   @Bean

@@ -1,0 +1,53 @@
+package org.lumbarcds.server.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.validation.IValidatorModule;
+import org.hl7.fhir.r4.model.Observation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+
+/**
+ * Validates one small resource in the background once the server is ready. HAPI's validator loads
+ * the R4 definitions on first use, which made the first write after a start take 7–8 s on two
+ * cores; warming it here keeps that off the first client and off the start-up time.
+ */
+class ValidatorWarmUp {
+
+  private static final Logger log = LoggerFactory.getLogger(ValidatorWarmUp.class);
+
+  private final FhirContext fhirContext;
+  private final IValidatorModule validatorModule;
+
+  ValidatorWarmUp(FhirContext fhirContext, IValidatorModule validatorModule) {
+    this.fhirContext = fhirContext;
+    this.validatorModule = validatorModule;
+  }
+
+  @EventListener(ApplicationReadyEvent.class)
+  void warmUp() {
+    Thread thread =
+        new Thread(
+            () -> {
+              long start = System.nanoTime();
+              Observation sample = new Observation();
+              sample.setStatus(Observation.ObservationStatus.FINAL);
+              sample.getCode().setText("validator warm-up");
+              try {
+                fhirContext
+                    .newValidator()
+                    .registerValidatorModule(validatorModule)
+                    .validateWithResult(sample);
+                log.info("Validator ready in {} ms", (System.nanoTime() - start) / 1_000_000);
+              } catch (RuntimeException e) {
+                // Only a warm-up (e.g. the server is already stopping): the first write will load
+                // the validator instead.
+                log.warn("Validator warm-up did not complete: {}", e.toString());
+              }
+            },
+            "validator-warm-up");
+    thread.setDaemon(true);
+    thread.start();
+  }
+}
