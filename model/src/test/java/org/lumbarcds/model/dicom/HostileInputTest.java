@@ -46,11 +46,16 @@ class HostileInputTest {
       return this;
     }
 
-    Writer sequenceStart(int tag, long length) {
+    /** A header with two reserved bytes and a 32-bit length (OB, OW, SQ, UN ...). */
+    Writer longHeader(int tag, String vr, long length) {
       tag(tag);
-      out.writeBytes("SQ".getBytes(StandardCharsets.US_ASCII));
+      out.writeBytes(vr.getBytes(StandardCharsets.US_ASCII));
       u16(0);
       return u32(length);
+    }
+
+    Writer sequenceStart(int tag, long length) {
+      return longHeader(tag, "SQ", length);
     }
 
     Writer raw(byte[] bytes) {
@@ -95,12 +100,7 @@ class HostileInputTest {
 
   @Test
   void encapsulatedPixelDataKeepsItsFragments() throws Exception {
-    Writer ds =
-        new Writer()
-            .tag(Tags.PIXEL_DATA)
-            .raw("OB".getBytes(StandardCharsets.US_ASCII))
-            .u16(0)
-            .u32(0xFFFFFFFFL);
+    Writer ds = new Writer().longHeader(Tags.PIXEL_DATA, "OB", 0xFFFFFFFFL);
     ds.tag(Tags.ITEM).u32(0); // empty basic offset table
     ds.tag(Tags.ITEM).u32(4).raw(new byte[] {9, 8, 7, 6});
     ds.tag(0xFFFEE0DD).u32(0);
@@ -113,22 +113,16 @@ class HostileInputTest {
 
   @Test
   void notDicomIsRefused() {
-    assertThatThrownBy(
-            () -> READER.read("just some text, not an image".getBytes(StandardCharsets.US_ASCII)))
-        .isInstanceOf(DicomException.class)
-        .extracting(e -> ((DicomException) e).reason())
-        .isEqualTo(DicomException.Reason.NOT_DICOM);
+    assertReason(
+        READER,
+        "just some text, not an image".getBytes(StandardCharsets.US_ASCII),
+        DicomException.Reason.NOT_DICOM);
   }
 
   @Test
   void aLengthThatLiesIsTruncatedNotAllocated() {
     // Claims 2 GiB of pixel data in a file of a few hundred bytes.
-    Writer ds =
-        new Writer()
-            .tag(Tags.PIXEL_DATA)
-            .raw("OW".getBytes(StandardCharsets.US_ASCII))
-            .u16(0)
-            .u32(0x7FFFFFF0L);
+    Writer ds = new Writer().longHeader(Tags.PIXEL_DATA, "OW", 0x7FFFFFF0L);
     ds.raw(new byte[16]);
     assertReason(part10(EXPLICIT_LE, ds.bytes()), DicomException.Reason.TRUNCATED);
   }
@@ -189,10 +183,10 @@ class HostileInputTest {
     int n = deflater.deflate(buffer);
     deflater.end();
     DicomReader small = new DicomReader(new DicomLimits(1 << 20, 1 << 20, 8, 1000));
-    assertThatThrownBy(() -> small.read(part10("1.2.840.10008.1.2.1.99", Arrays.copyOf(buffer, n))))
-        .isInstanceOf(DicomException.class)
-        .extracting(e -> ((DicomException) e).reason())
-        .isEqualTo(DicomException.Reason.LIMIT_EXCEEDED);
+    assertReason(
+        small,
+        part10("1.2.840.10008.1.2.1.99", Arrays.copyOf(buffer, n)),
+        DicomException.Reason.LIMIT_EXCEEDED);
   }
 
   @Test
@@ -204,7 +198,11 @@ class HostileInputTest {
   }
 
   private static void assertReason(byte[] input, DicomException.Reason reason) {
-    assertThatThrownBy(() -> READER.read(input))
+    assertReason(READER, input, reason);
+  }
+
+  private static void assertReason(DicomReader reader, byte[] input, DicomException.Reason reason) {
+    assertThatThrownBy(() -> reader.read(input))
         .isInstanceOf(DicomException.class)
         .extracting(e -> ((DicomException) e).reason())
         .isEqualTo(reason);
