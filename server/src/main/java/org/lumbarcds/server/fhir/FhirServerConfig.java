@@ -28,6 +28,7 @@ import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.IValidatorModule;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.ArrayList;
@@ -172,7 +173,7 @@ public class FhirServerConfig {
       JpaStorageSettings storageSettings,
       ISearchParamRegistry searchParamRegistry,
       IValidationSupport validationSupport,
-      IValidatorModule validatorModule,
+      FhirValidator writeValidator,
       DatabaseBackedPagingProvider pagingProvider,
       IInterceptorService interceptorService,
       FhirProperties properties) {
@@ -206,19 +207,25 @@ public class FhirServerConfig {
       chain.invalidateCaches();
     }
     if (properties.validateRequests()) {
-      server.registerInterceptor(new WriteValidatingInterceptor(validatorModule));
+      server.registerInterceptor(new WriteValidatingInterceptor(writeValidator));
       // A storage hook: it must see the patched resource, which REST interceptors never do.
       interceptorService.registerInterceptor(
-          new PatchValidatingInterceptor(fhirContext, validatorModule));
+          new PatchValidatingInterceptor(fhirContext, writeValidator));
     }
     return server;
   }
 
+  /** The validator every write goes through (REST writes, patches) and the warm-up primes. */
+  @Bean
+  FhirValidator writeValidator(
+      ca.uhn.fhir.context.FhirContext fhirContext, IValidatorModule validatorModule) {
+    return fhirContext.newValidator().registerValidatorModule(validatorModule);
+  }
+
   @Bean
   @ConditionalOnProperty(name = "lumbarcds.fhir.validate-requests", matchIfMissing = true)
-  ValidatorWarmUp validatorWarmUp(
-      ca.uhn.fhir.context.FhirContext fhirContext, IValidatorModule validatorModule) {
-    return new ValidatorWarmUp(fhirContext, validatorModule);
+  ValidatorWarmUp validatorWarmUp(FhirValidator writeValidator) {
+    return new ValidatorWarmUp(writeValidator);
   }
 
   @Bean

@@ -8,7 +8,6 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.validation.FhirValidator;
-import ca.uhn.fhir.validation.IValidatorModule;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.ValidationResult;
 import java.util.EnumSet;
@@ -32,9 +31,9 @@ class PatchValidatingInterceptor {
   private final FhirContext fhirContext;
   private final FhirValidator validator;
 
-  PatchValidatingInterceptor(FhirContext fhirContext, IValidatorModule validatorModule) {
+  PatchValidatingInterceptor(FhirContext fhirContext, FhirValidator validator) {
     this.fhirContext = fhirContext;
-    this.validator = fhirContext.newValidator().registerValidatorModule(validatorModule);
+    this.validator = validator;
   }
 
   @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)

@@ -1,7 +1,6 @@
 package org.lumbarcds.server.fhir;
 
-import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.validation.IValidatorModule;
+import ca.uhn.fhir.validation.FhirValidator;
 import org.hl7.fhir.r4.model.Observation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,12 +16,10 @@ class ValidatorWarmUp {
 
   private static final Logger log = LoggerFactory.getLogger(ValidatorWarmUp.class);
 
-  private final FhirContext fhirContext;
-  private final IValidatorModule validatorModule;
+  private final FhirValidator validator;
 
-  ValidatorWarmUp(FhirContext fhirContext, IValidatorModule validatorModule) {
-    this.fhirContext = fhirContext;
-    this.validatorModule = validatorModule;
+  ValidatorWarmUp(FhirValidator validator) {
+    this.validator = validator;
   }
 
   @EventListener(ApplicationReadyEvent.class)
@@ -35,10 +32,7 @@ class ValidatorWarmUp {
               sample.setStatus(Observation.ObservationStatus.FINAL);
               sample.getCode().setText("validator warm-up");
               try {
-                fhirContext
-                    .newValidator()
-                    .registerValidatorModule(validatorModule)
-                    .validateWithResult(sample);
+                validator.validateWithResult(sample);
                 log.info("Validator ready in {} ms", (System.nanoTime() - start) / 1_000_000);
               } catch (RuntimeException e) {
                 // Only a warm-up (e.g. the server is already stopping): the first write will load

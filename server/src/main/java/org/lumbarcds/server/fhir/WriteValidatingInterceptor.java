@@ -7,10 +7,9 @@ import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
-import ca.uhn.fhir.validation.IValidatorModule;
+import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.ValidationResult;
-import java.util.List;
 
 /**
  * Validates the body of every write against the FHIR R4 core definitions and refuses it on an
@@ -19,10 +18,11 @@ import java.util.List;
  */
 class WriteValidatingInterceptor extends RequestValidatingInterceptor {
 
-  WriteValidatingInterceptor(IValidatorModule validator) {
+  WriteValidatingInterceptor(FhirValidator validator) {
     setFailOnSeverity(ResultSeverityEnum.ERROR);
     setAddResponseHeaderOnSeverity(null);
-    setValidatorModules(List.of(validator));
+    // One shared validator; given only modules, HAPI would build a new one for every request.
+    setValidator(validator);
   }
 
   @Override

@@ -38,8 +38,8 @@ class TerminologyLoader implements ApplicationRunner {
     load(TerminologyResources.load(fhirContext));
   }
 
-  /** Stores each resource; returns how many were created, updated and left unchanged. */
-  LoadSummary load(List<MetadataResource> resources) {
+  /** Stores each resource and logs how many were created, updated and left unchanged. */
+  void load(List<MetadataResource> resources) {
     int created = 0;
     int updated = 0;
     int unchanged = 0;
@@ -61,13 +61,8 @@ class TerminologyLoader implements ApplicationRunner {
         log.info("Terminology: {} updated to version {}", resource.getUrl(), resource.getVersion());
       }
     }
-    LoadSummary summary = new LoadSummary(created, updated, unchanged);
     log.info(
-        "Terminology loaded: {} created, {} updated, {} unchanged",
-        summary.created(),
-        summary.updated(),
-        summary.unchanged());
-    return summary;
+        "Terminology loaded: {} created, {} updated, {} unchanged", created, updated, unchanged);
   }
 
   private static boolean sameAsStored(
@@ -84,6 +79,4 @@ class TerminologyLoader implements ApplicationRunner {
     candidate.setIdElement(stored.getIdElement());
     return candidate.equalsDeep(stored);
   }
-
-  record LoadSummary(int created, int updated, int unchanged) {}
 }
