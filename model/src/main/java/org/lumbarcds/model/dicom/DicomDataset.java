@@ -81,47 +81,114 @@ public final class DicomDataset {
         : Optional.of(values.get(0));
   }
 
-  /** The first value of a binary integer (US, SS, UL, SL) or integer string (IS) element. */
-  public OptionalInt getInt(int tag) {
+  /**
+   * The first value of a binary integer (US, SS, UL, SL) or integer string (IS) element.
+   *
+   * @throws DicomException when an integer string is not a number
+   */
+  public OptionalInt getInt(int tag) throws DicomException {
+    int[] values = getInts(tag);
+    return values.length == 0 ? OptionalInt.empty() : OptionalInt.of(values[0]);
+  }
+
+  /**
+   * All values of a binary integer (US, SS, UL, SL) or integer string (IS) element; US and UL
+   * values beyond {@code int} are refused.
+   */
+  public int[] getInts(int tag) throws DicomException {
     DicomElement element = elements.get(tag);
     if (element == null) {
-      return OptionalInt.empty();
+      return new int[0];
     }
     ByteBuffer buffer = ByteBuffer.wrap(element.value()).order(byteOrder);
     return switch (element.vr()) {
-      case US ->
-          buffer.remaining() >= 2
-              ? OptionalInt.of(buffer.getShort() & 0xffff)
-              : OptionalInt.empty();
-      case SS -> buffer.remaining() >= 2 ? OptionalInt.of(buffer.getShort()) : OptionalInt.empty();
-      case UL, SL ->
-          buffer.remaining() >= 4 ? OptionalInt.of(buffer.getInt()) : OptionalInt.empty();
-      case IS ->
-          getString(tag)
-              .map(s -> OptionalInt.of(Integer.parseInt(s.strip())))
-              .orElse(OptionalInt.empty());
-      default -> OptionalInt.empty();
+      case US -> {
+        int[] values = new int[buffer.remaining() / 2];
+        Arrays.setAll(values, i -> buffer.getShort() & 0xffff);
+        yield values;
+      }
+      case SS -> {
+        int[] values = new int[buffer.remaining() / 2];
+        Arrays.setAll(values, i -> buffer.getShort());
+        yield values;
+      }
+      case UL, SL -> {
+        int[] values = new int[buffer.remaining() / 4];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = buffer.getInt();
+          if (element.vr() == Vr.UL && values[i] < 0) {
+            throw malformedNumber(tag, Integer.toUnsignedString(values[i]));
+          }
+        }
+        yield values;
+      }
+      case IS -> {
+        List<String> text = getStrings(tag).stream().filter(v -> !v.isEmpty()).toList();
+        int[] values = new int[text.size()];
+        for (int i = 0; i < values.length; i++) {
+          try {
+            values[i] = Integer.parseInt(text.get(i));
+          } catch (NumberFormatException e) {
+            throw malformedNumber(tag, text.get(i));
+          }
+        }
+        yield values;
+      }
+      default -> new int[0];
     };
   }
 
-  /** The first value of a decimal string (DS) or binary float (FL, FD) element. */
-  public OptionalDouble getDouble(int tag) {
+  /**
+   * The first value of a decimal string (DS), integer string (IS) or binary float (FL, FD) element.
+   *
+   * @throws DicomException when a string is not a finite number
+   */
+  public OptionalDouble getDouble(int tag) throws DicomException {
+    double[] values = getDoubles(tag);
+    return values.length == 0 ? OptionalDouble.empty() : OptionalDouble.of(values[0]);
+  }
+
+  /** All values of a decimal string (DS), integer string (IS) or binary float (FL, FD) element. */
+  public double[] getDoubles(int tag) throws DicomException {
     DicomElement element = elements.get(tag);
     if (element == null) {
-      return OptionalDouble.empty();
+      return new double[0];
     }
     ByteBuffer buffer = ByteBuffer.wrap(element.value()).order(byteOrder);
     return switch (element.vr()) {
-      case FL ->
-          buffer.remaining() >= 4 ? OptionalDouble.of(buffer.getFloat()) : OptionalDouble.empty();
-      case FD ->
-          buffer.remaining() >= 8 ? OptionalDouble.of(buffer.getDouble()) : OptionalDouble.empty();
-      case DS, IS ->
-          getString(tag)
-              .map(s -> OptionalDouble.of(Double.parseDouble(s.strip())))
-              .orElse(OptionalDouble.empty());
-      default -> OptionalDouble.empty();
+      case FL -> {
+        double[] values = new double[buffer.remaining() / 4];
+        Arrays.setAll(values, i -> buffer.getFloat());
+        yield values;
+      }
+      case FD -> {
+        double[] values = new double[buffer.remaining() / 8];
+        Arrays.setAll(values, i -> buffer.getDouble());
+        yield values;
+      }
+      case DS, IS -> {
+        List<String> text = getStrings(tag).stream().filter(v -> !v.isEmpty()).toList();
+        double[] values = new double[text.size()];
+        for (int i = 0; i < values.length; i++) {
+          try {
+            values[i] = Double.parseDouble(text.get(i));
+          } catch (NumberFormatException e) {
+            throw malformedNumber(tag, text.get(i));
+          }
+          if (!Double.isFinite(values[i])) {
+            throw malformedNumber(tag, text.get(i));
+          }
+        }
+        yield values;
+      }
+      default -> new double[0];
     };
+  }
+
+  private static DicomException malformedNumber(int tag, String text) {
+    String shown = text.length() > 20 ? text.substring(0, 20) + "..." : text;
+    return new DicomException(
+        DicomException.Reason.MALFORMED, Tags.format(tag) + " is not a valid number: " + shown);
   }
 
   /** The items of a sequence element; empty when absent. */

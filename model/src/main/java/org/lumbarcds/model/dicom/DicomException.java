@@ -11,7 +11,11 @@ public final class DicomException extends IOException {
     TRUNCATED,
     MALFORMED,
     LIMIT_EXCEEDED,
-    UNSUPPORTED_TRANSFER_SYNTAX
+    UNSUPPORTED_TRANSFER_SYNTAX,
+    /** Pixel data the project does not decode: 1-bit, float pixels, an unknown photometric. */
+    UNSUPPORTED_IMAGE,
+    /** A dataset without (7FE0,0010) Pixel Data, such as a structured report. */
+    NO_PIXEL_DATA
   }
 
   private final Reason reason;

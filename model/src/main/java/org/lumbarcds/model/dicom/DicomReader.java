@@ -305,6 +305,10 @@ public final class DicomReader {
           throw new DicomException(MALFORMED, "Invalid fragment in encapsulated pixel data");
         }
         need(length, tag);
+        if (++elements > limits.maxElements()) {
+          throw new DicomException(
+              LIMIT_EXCEEDED, "More than " + limits.maxElements() + " elements and fragments");
+        }
         fragments.add(Arrays.copyOfRange(buf, pos, pos + (int) length));
         pos += (int) length;
       }

@@ -45,6 +45,24 @@ public final class Tags {
   public static final int RESCALE_SLOPE = 0x00281053;
   public static final int VIEW_CODE_SEQUENCE = 0x00540220;
   public static final int VIEW_MODIFIER_CODE_SEQUENCE = 0x00540222;
+  public static final int PRESENTATION_INTENT_TYPE = 0x00080068;
+  public static final int PLANAR_CONFIGURATION = 0x00280006;
+  public static final int PIXEL_PADDING_VALUE = 0x00280120;
+  public static final int WINDOW_CENTER_WIDTH_EXPLANATION = 0x00281055;
+  public static final int RESCALE_TYPE = 0x00281054;
+  public static final int VOI_LUT_FUNCTION = 0x00281056;
+  public static final int LOSSY_IMAGE_COMPRESSION = 0x00282110;
+  public static final int MODALITY_LUT_SEQUENCE = 0x00283000;
+  public static final int LUT_DESCRIPTOR = 0x00283002;
+  public static final int LUT_EXPLANATION = 0x00283003;
+  public static final int MODALITY_LUT_TYPE = 0x00283004;
+  public static final int LUT_DATA = 0x00283006;
+  public static final int VOI_LUT_SEQUENCE = 0x00283010;
+  public static final int PRESENTATION_LUT_SHAPE = 0x20500020;
+  public static final int EXTENDED_OFFSET_TABLE = 0x7FE00001;
+  public static final int EXTENDED_OFFSET_TABLE_LENGTHS = 0x7FE00002;
+  public static final int FLOAT_PIXEL_DATA = 0x7FE00008;
+  public static final int DOUBLE_FLOAT_PIXEL_DATA = 0x7FE00009;
   public static final int PIXEL_DATA = 0x7FE00010;
 
   static final int ITEM = 0xFFFEE000;
@@ -89,6 +107,24 @@ public final class Tags {
           Map.entry(RESCALE_SLOPE, Vr.DS),
           Map.entry(VIEW_CODE_SEQUENCE, Vr.SQ),
           Map.entry(VIEW_MODIFIER_CODE_SEQUENCE, Vr.SQ),
+          Map.entry(PRESENTATION_INTENT_TYPE, Vr.CS),
+          Map.entry(PLANAR_CONFIGURATION, Vr.US),
+          Map.entry(PIXEL_PADDING_VALUE, Vr.US),
+          Map.entry(WINDOW_CENTER_WIDTH_EXPLANATION, Vr.LO),
+          Map.entry(RESCALE_TYPE, Vr.LO),
+          Map.entry(VOI_LUT_FUNCTION, Vr.CS),
+          Map.entry(LOSSY_IMAGE_COMPRESSION, Vr.CS),
+          Map.entry(MODALITY_LUT_SEQUENCE, Vr.SQ),
+          Map.entry(LUT_DESCRIPTOR, Vr.US),
+          Map.entry(LUT_EXPLANATION, Vr.LO),
+          Map.entry(MODALITY_LUT_TYPE, Vr.LO),
+          Map.entry(LUT_DATA, Vr.OW),
+          Map.entry(VOI_LUT_SEQUENCE, Vr.SQ),
+          Map.entry(PRESENTATION_LUT_SHAPE, Vr.CS),
+          Map.entry(EXTENDED_OFFSET_TABLE, Vr.OV),
+          Map.entry(EXTENDED_OFFSET_TABLE_LENGTHS, Vr.OV),
+          Map.entry(FLOAT_PIXEL_DATA, Vr.OF),
+          Map.entry(DOUBLE_FLOAT_PIXEL_DATA, Vr.OD),
           Map.entry(PIXEL_DATA, Vr.OW));
 
   private Tags() {}

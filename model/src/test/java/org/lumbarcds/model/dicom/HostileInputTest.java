@@ -182,7 +182,7 @@ class HostileInputTest {
     byte[] buffer = new byte[1 << 20];
     int n = deflater.deflate(buffer);
     deflater.end();
-    DicomReader small = new DicomReader(new DicomLimits(1 << 20, 1 << 20, 8, 1000));
+    DicomReader small = new DicomReader(new DicomLimits(1 << 20, 1 << 20, 8, 1000, 1 << 20));
     assertReason(
         small,
         part10("1.2.840.10008.1.2.1.99", Arrays.copyOf(buffer, n)),
