@@ -39,6 +39,11 @@ public final class DicomDataset {
     return charset;
   }
 
+  /** For datasets built from text that is already Unicode (DICOM JSON): decode as UTF-8. */
+  void useCharset(Charset value) {
+    charset = value;
+  }
+
   ByteOrder byteOrder() {
     return byteOrder;
   }
@@ -67,8 +72,12 @@ public final class DicomDataset {
             ? charset
             : StandardCharsets.ISO_8859_1;
     String text = new String(element.value(), decode);
-    if (element.vr() == Vr.LT || element.vr() == Vr.ST || element.vr() == Vr.UT) {
-      return List.of(stripPadding(text));
+    if (element.vr() == Vr.LT
+        || element.vr() == Vr.ST
+        || element.vr() == Vr.UT
+        || element.vr() == Vr.UR) {
+      // single-valued; leading spaces are significant (PS3.5 6.2)
+      return List.of(stripTrailing(text));
     }
     return Arrays.stream(text.split("\\\\", -1)).map(DicomDataset::stripPadding).toList();
   }
@@ -197,16 +206,21 @@ public final class DicomDataset {
     return element == null ? List.of() : element.items();
   }
 
-  private static String stripPadding(String value) {
+  private static String stripTrailing(String value) {
     int end = value.length();
     while (end > 0 && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\0')) {
       end--;
     }
+    return value.substring(0, end);
+  }
+
+  private static String stripPadding(String value) {
+    String trimmed = stripTrailing(value);
     int start = 0;
-    while (start < end && value.charAt(start) == ' ') {
+    while (start < trimmed.length() && trimmed.charAt(start) == ' ') {
       start++;
     }
-    return value.substring(start, end);
+    return trimmed.substring(start);
   }
 
   private static String asciiValue(byte[] value) {

@@ -8,6 +8,7 @@ import static org.lumbarcds.model.dicom.DicomException.Reason.TRUNCATED;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,7 +191,7 @@ public final class DicomReader {
           throw new DicomException(
               LIMIT_EXCEEDED, "More than " + limits.maxElements() + " elements");
         }
-        into.put(readElement(tag, depth));
+        into.put(readElement(tag, depth, into));
       }
       if (untilDelimiter) {
         throw new DicomException(TRUNCATED, "Item of undefined length has no delimiter");
@@ -200,7 +201,8 @@ public final class DicomReader {
       }
     }
 
-    private DicomElement readElement(int tag, int depth) throws DicomException {
+    private DicomElement readElement(int tag, int depth, DicomDataset parent)
+        throws DicomException {
       Vr vr;
       long length;
       if (explicit) {
@@ -231,7 +233,7 @@ public final class DicomReader {
         if (vr == Vr.UN) {
           explicit = false;
         }
-        List<DicomDataset> items = readItems(tag, length, depth + 1);
+        List<DicomDataset> items = readItems(tag, length, depth + 1, parent.charset());
         explicit = wasExplicit;
         return new DicomElement(tag, Vr.SQ, new byte[0], items, List.of());
       }
@@ -244,7 +246,9 @@ public final class DicomReader {
       return new DicomElement(tag, vr, value, List.of(), List.of());
     }
 
-    private List<DicomDataset> readItems(int tag, long length, int depth) throws DicomException {
+    /** Items inherit the character set in force where their sequence is (PS3.5 6.1.2.5.3). */
+    private List<DicomDataset> readItems(int tag, long length, int depth, Charset charset)
+        throws DicomException {
       if (depth > limits.maxDepth()) {
         throw new DicomException(
             LIMIT_EXCEEDED, "Sequences nested deeper than " + limits.maxDepth());
@@ -272,7 +276,7 @@ public final class DicomReader {
               MALFORMED,
               "Expected an item in " + Tags.format(tag) + ", found " + Tags.format(itemTag));
         }
-        DicomDataset item = newDataset();
+        DicomDataset item = new DicomDataset(order, charset);
         if (itemLength == UNDEFINED) {
           readElements(item, depth, t -> false, sequenceEnd, true);
         } else {

@@ -4,13 +4,11 @@ import static org.lumbarcds.model.dicom.DicomException.Reason.MALFORMED;
 
 import com.github.jaiimageio.jpeg2000.impl.J2KImageReaderSpi;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * JPEG (baseline, extended, lossless) through TwelveMonkeys and JPEG 2000 through jai-imageio, both
@@ -48,9 +46,11 @@ enum ImageIoDecoder {
       if (header != null) {
         header.checkDecodable();
       }
+    } else {
+      J2kHeader.check(frame);
     }
     ImageReader reader = null;
-    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(frame))) {
+    try (ImageInputStream in = new BoundedImageInputStream(frame)) {
       reader = provider.createReaderInstance();
       reader.setInput(in, true, true);
       int width = reader.getWidth(0);
@@ -87,6 +87,12 @@ enum ImageIoDecoder {
       throw new DicomException(MALFORMED, codec + " frame could not be decoded: " + e.getMessage());
     } catch (RuntimeException e) {
       // The codec libraries signal some corrupt streams with unchecked exceptions.
+      throw new DicomException(
+          MALFORMED, codec + " frame could not be decoded: " + e.getClass().getSimpleName());
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Error e) {
+      // jj2000 throws java.lang.Error (and NotImplementedError) for corrupt codestreams.
       throw new DicomException(
           MALFORMED, codec + " frame could not be decoded: " + e.getClass().getSimpleName());
     } finally {
