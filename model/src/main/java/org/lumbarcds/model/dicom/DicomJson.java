@@ -35,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,21 +46,20 @@ import java.util.Set;
  * The DICOM JSON Model (PS3.18 Annex F.2): a dataset to a JSON object and back.
  *
  * <p>Writing follows F.2 and pydicom: keys are tags as 8 uppercase hex digits in ascending order;
- * text is decoded with the Specific Character Set in force (inherited by sequence items); IS and DS
- * become JSON numbers keeping their decimal text; binary values and encapsulated pixel data (item
- * tags, lengths and fragments, without the sequence delimiter, as pydicom writes them) are inline
- * base64 in little endian byte order, or a BulkDataURI where {@link BulkData} gives one. Empty
- * elements have no "Value"; empty values of a multi-valued element are {@code null}. Group lengths
- * and file meta (group 0002) are left out.
+ * text is as {@link DicomDataset#getStrings} decodes it; IS and DS become JSON numbers keeping
+ * their decimal text; binary values and encapsulated pixel data (item tags, lengths and fragments,
+ * without the sequence delimiter, as pydicom writes them) are inline base64 in little endian byte
+ * order, or a BulkDataURI where {@link BulkData} gives one. Empty elements have no "Value"; empty
+ * values of a multi-valued element are {@code null}. Group lengths and file meta (group 0002) are
+ * left out.
  *
- * <p>Reading builds a little endian dataset whose text is UTF-8: a (0008,0005) Specific Character
- * Set in the JSON is replaced by "ISO_IR 192", since the JSON's text is Unicode whatever it says
- * (and DicomDataset takes its charset from that element). IS values become integer text, DS values
- * the shortest text that parses to the same double (a {@code DecimalNode}'s own digits when they
- * fit 16 characters), PN objects "Alphabetic=Ideographic=Phonetic". InlineBinary Pixel Data (OB)
- * that parses as an encapsulated stream becomes fragments again. BulkDataURI elements are empty;
- * {@link #parse} returns their URIs. Input that is not valid DICOM JSON, or nests sequences deeper
- * than {@link DicomLimits#DEFAULT}, ends in a {@link DicomException} ({@link
+ * <p>Reading builds a little endian dataset whose text is UTF-8, since JSON text is Unicode; a
+ * (0008,0005) Specific Character Set is kept as the JSON gives it. IS values become integer text,
+ * DS values the shortest text that parses to the same double (a {@code DecimalNode}'s own digits
+ * when they fit 16 characters), PN objects "Alphabetic=Ideographic=Phonetic". InlineBinary Pixel
+ * Data (OB) that parses as an encapsulated stream becomes fragments again. BulkDataURI elements are
+ * empty; {@link #parse} returns their URIs. Input that is not valid DICOM JSON, or nests sequences
+ * deeper than {@link DicomLimits#DEFAULT}, ends in a {@link DicomException} ({@link
  * DicomException.Reason#MALFORMED}). Thread-safe.
  */
 public final class DicomJson {
@@ -92,8 +92,7 @@ public final class DicomJson {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Set<String> ELEMENT_KEYS =
       Set.of("vr", "Value", "InlineBinary", "BulkDataURI");
-  private static final Set<String> NAME_GROUPS = Set.of("Alphabetic", "Ideographic", "Phonetic");
-  private static final byte[] UTF_8_TERM = "ISO_IR 192".getBytes(StandardCharsets.US_ASCII);
+  private static final List<String> NAME_GROUPS = List.of("Alphabetic", "Ideographic", "Phonetic");
 
   /** Longest IS or DS value accepted: far beyond the 12 and 16 characters the VRs allow. */
   private static final int MAX_NUMBER_TEXT = 256;
@@ -134,7 +133,17 @@ public final class DicomJson {
    *     component groups, or a binary value's length does not fit its VR
    */
   public static ObjectNode write(DicomDataset dataset, BulkData bulkData) throws DicomException {
-    return writeDataset(dataset, dataset.charset(), bulkData);
+    ObjectNode out = NODES.objectNode();
+    for (DicomElement element : dataset.elements().values()) {
+      int tag = element.tag();
+      if ((tag & 0xffff) == 0 || (tag >>> 16) == 0x0002) {
+        continue; // group length, file meta
+      }
+      ObjectNode json = out.putObject(key(tag));
+      json.put("vr", element.vr().name());
+      writeValue(json, dataset, element, bulkData);
+    }
+    return out;
   }
 
   /** Reads a DICOM JSON object; BulkDataURI elements are left empty (see {@link #parse}). */
@@ -168,77 +177,44 @@ public final class DicomJson {
 
   // ---------------------------------------------------------------- writing
 
-  private static ObjectNode writeDataset(DicomDataset dataset, Charset inherited, BulkData bulk)
-      throws DicomException {
-    Charset charset = dataset.contains(Tags.SPECIFIC_CHARACTER_SET) ? dataset.charset() : inherited;
-    ObjectNode out = NODES.objectNode();
-    for (DicomElement element : dataset.elements().values()) {
-      int tag = element.tag();
-      if ((tag & 0xffff) == 0 || (tag >>> 16) == 0x0002) {
-        continue; // group length, file meta
-      }
-      ObjectNode json = out.putObject(key(tag));
-      json.put("vr", element.vr().name());
-      writeValue(json, dataset, element, charset, bulk);
-    }
-    return out;
-  }
-
   private static void writeValue(
-      ObjectNode json, DicomDataset dataset, DicomElement element, Charset charset, BulkData bulk)
+      ObjectNode json, DicomDataset dataset, DicomElement element, BulkData bulk)
       throws DicomException {
     int tag = element.tag();
-    if (element.isEncapsulated()) {
-      Optional<String> uri = bulk.uri(tag, element);
-      if (uri.isPresent()) {
-        json.put("BulkDataURI", uri.get());
-      } else {
-        json.put("InlineBinary", Base64.getEncoder().encodeToString(encapsulated(element)));
+    Vr vr = element.vr();
+    if (element.isEncapsulated() || isBinary(vr)) {
+      if (element.isEncapsulated() || element.value().length > 0) {
+        Optional<String> uri = bulk.uri(tag, element);
+        if (uri.isPresent()) {
+          json.put("BulkDataURI", uri.get());
+        } else {
+          byte[] bytes =
+              element.isEncapsulated()
+                  ? encapsulated(element)
+                  : littleEndian(element.value(), vr, dataset.byteOrder());
+          json.put("InlineBinary", Base64.getEncoder().encodeToString(bytes));
+        }
       }
       return;
     }
-    Vr vr = element.vr();
     ArrayNode values = NODES.arrayNode();
     switch (vr) {
       case SQ -> {
         for (DicomDataset item : element.items()) {
-          values.add(writeDataset(item, charset, bulk));
+          values.add(write(item, bulk));
         }
       }
-      case OB, OD, OF, OL, OV, OW, UN -> {
-        if (element.value().length > 0) {
-          Optional<String> uri = bulk.uri(tag, element);
-          if (uri.isPresent()) {
-            json.put("BulkDataURI", uri.get());
-          } else {
-            byte[] bytes = littleEndian(element.value(), vr, dataset.byteOrder());
-            json.put("InlineBinary", Base64.getEncoder().encodeToString(bytes));
-          }
-        }
-        return;
-      }
-      case PN -> {
-        for (String name : strings(dataset, element, charset)) {
-          values.add(personName(tag, name));
-        }
-      }
-      case IS, DS -> {
-        for (String text : strings(dataset, element, charset)) {
-          values.add(text.isEmpty() ? NODES.nullNode() : number(tag, vr, text));
-        }
-      }
-      case UR -> {
-        // getStrings splits every VR but LT, ST and UT at backslashes; UR is single-valued too.
-        String uri = String.join("\\", strings(dataset, element, charset));
-        if (!uri.isEmpty()) {
-          values.add(uri);
-        }
-      }
-      case AT, US, SS, UL, SL, FL, FD, SV, UV ->
-          binaryNumbers(values, element, dataset.byteOrder());
+      case AT, US, SS, UL, SL, FL, FD, SV, UV -> binaryNumbers(values, dataset, element);
       default -> {
-        for (String text : strings(dataset, element, charset)) {
-          values.add(text.isEmpty() ? NODES.nullNode() : TextNode.valueOf(text));
+        for (String text : dataset.getStrings(tag)) {
+          values.add(
+              text.isEmpty()
+                  ? NODES.nullNode()
+                  : switch (vr) {
+                    case PN -> personName(tag, text);
+                    case IS, DS -> number(tag, vr, text);
+                    default -> TextNode.valueOf(text);
+                  });
         }
       }
     }
@@ -248,29 +224,15 @@ public final class DicomJson {
     }
   }
 
-  /** Text values decoded with the character set in force, which items inherit (PS3.5 7.5.3). */
-  private static List<String> strings(DicomDataset dataset, DicomElement element, Charset charset) {
-    if (charset.equals(dataset.charset())) {
-      return dataset.getStrings(element.tag());
-    }
-    DicomDataset view = new DicomDataset(dataset.byteOrder(), charset);
-    view.put(element);
-    return view.getStrings(element.tag());
-  }
-
   private static JsonNode personName(int tag, String name) throws DicomException {
-    if (name.isEmpty()) {
-      return NODES.nullNode();
-    }
     String[] groups = name.split("=", -1);
     if (groups.length > 3) {
       throw malformed(tag, "has a person name with more than three component groups");
     }
     ObjectNode json = NODES.objectNode();
-    String[] keys = {"Alphabetic", "Ideographic", "Phonetic"};
     for (int i = 0; i < groups.length; i++) {
       if (!groups[i].isEmpty()) {
-        json.put(keys[i], groups[i]);
+        json.put(NAME_GROUPS.get(i), groups[i]);
       }
     }
     return json.isEmpty() ? NODES.nullNode() : json;
@@ -300,42 +262,42 @@ public final class DicomJson {
     }
   }
 
-  private static void binaryNumbers(ArrayNode values, DicomElement element, ByteOrder order)
+  private static void binaryNumbers(ArrayNode values, DicomDataset dataset, DicomElement element)
       throws DicomException {
     Vr vr = element.vr();
-    int size =
-        switch (vr) {
-          case US, SS -> 2;
-          case AT, UL, SL, FL -> 4;
-          default -> 8;
-        };
+    int tag = element.tag();
     byte[] value = element.value();
-    if (value.length % size != 0) {
+    if (value.length % size(vr) != 0) {
       throw malformed(
-          element.tag(),
-          "has " + value.length + " bytes, not a multiple of " + size + " for " + vr);
+          tag, "has " + value.length + " bytes, not a multiple of " + size(vr) + " for " + vr);
     }
-    ByteBuffer buffer = ByteBuffer.wrap(value).order(order);
-    while (buffer.hasRemaining()) {
-      switch (vr) {
-        case AT -> {
-          int group = buffer.getShort() & 0xffff;
-          int number = buffer.getShort() & 0xffff;
-          values.add(key((group << 16) | number));
+    switch (vr) {
+      case US, SS, SL -> {
+        for (int v : dataset.getInts(tag)) {
+          values.add(v);
         }
-        case US -> values.add(buffer.getShort() & 0xffff);
-        case SS -> values.add((int) buffer.getShort());
-        case UL -> values.add(buffer.getInt() & 0xffffffffL);
-        case SL -> values.add(buffer.getInt());
-        case FL -> values.add(floating(buffer.getFloat()));
-        case FD -> values.add(floating(buffer.getDouble()));
-        case SV -> values.add(buffer.getLong());
-        default -> {
-          long unsigned = buffer.getLong();
-          values.add(
-              unsigned >= 0
-                  ? LongNode.valueOf(unsigned)
-                  : BigIntegerNode.valueOf(new BigInteger(Long.toUnsignedString(unsigned))));
+      }
+      case FL, FD -> {
+        for (double v : dataset.getDoubles(tag)) {
+          values.add(floating(v));
+        }
+      }
+      default -> {
+        ByteBuffer buffer = ByteBuffer.wrap(value).order(dataset.byteOrder());
+        while (buffer.hasRemaining()) {
+          switch (vr) {
+            case AT ->
+                values.add(key((buffer.getShort() & 0xffff) << 16 | buffer.getShort() & 0xffff));
+            case UL -> values.add(buffer.getInt() & 0xffffffffL);
+            case SV -> values.add(buffer.getLong());
+            default -> {
+              long unsigned = buffer.getLong();
+              values.add(
+                  unsigned >= 0
+                      ? LongNode.valueOf(unsigned)
+                      : BigIntegerNode.valueOf(new BigInteger(Long.toUnsignedString(unsigned))));
+            }
+          }
         }
       }
     }
@@ -347,14 +309,8 @@ public final class DicomJson {
   }
 
   /** Words of OW, OF, OL, OD and OV in little endian order; OB and UN are bytes as they are. */
-  private static byte[] littleEndian(byte[] value, Vr vr, ByteOrder order) throws DicomException {
-    int size =
-        switch (vr) {
-          case OW -> 2;
-          case OF, OL -> 4;
-          case OD, OV -> 8;
-          default -> 1;
-        };
+  private static byte[] littleEndian(byte[] value, Vr vr, ByteOrder order) {
+    int size = size(vr);
     if (size == 1 || order == ByteOrder.LITTLE_ENDIAN) {
       return value;
     }
@@ -389,6 +345,16 @@ public final class DicomJson {
     return String.format("%08X", tag);
   }
 
+  /** Bytes in a value of a binary number VR, or in a word of OW, OF, OL, OD, OV; 1 otherwise. */
+  private static int size(Vr vr) {
+    return switch (vr) {
+      case US, SS, OW -> 2;
+      case AT, UL, SL, FL, OF, OL -> 4;
+      case SV, UV, FD, OD, OV -> 8;
+      default -> 1;
+    };
+  }
+
   // ---------------------------------------------------------------- reading
 
   private static DicomDataset readDataset(
@@ -407,18 +373,14 @@ public final class DicomJson {
       if (dataset.contains(tag)) {
         throw malformed(tag, "appears twice");
       }
-      DicomElement element = readElement(tag, field.getValue(), depth, path + key(tag), uris);
-      if (tag == Tags.SPECIFIC_CHARACTER_SET) {
-        // The JSON's text is Unicode, and this dataset holds it as UTF-8.
-        element = new DicomElement(tag, Vr.CS, UTF_8_TERM.clone(), List.of(), List.of());
-      }
-      dataset.put(element);
+      dataset.put(readElement(tag, field.getValue(), depth, path + key(tag), uris));
     }
+    dataset.useCharset(StandardCharsets.UTF_8); // after put, which sets (0008,0005)'s charset
     return dataset;
   }
 
   private static int parseTag(String key) throws DicomException {
-    if (key.length() != 8 || !isHex(key)) {
+    if (!isTagHex(key)) {
       throw new DicomException(
           MALFORMED, "DICOM JSON key is not a tag (8 hex digits): " + shown(key));
     }
@@ -568,7 +530,6 @@ public final class DicomJson {
       throw malformed(tag, "has a person name that is not an object");
     }
     String[] groups = {"", "", ""};
-    String[] keys = {"Alphabetic", "Ideographic", "Phonetic"};
     for (Map.Entry<String, JsonNode> field : value.properties()) {
       if (!NAME_GROUPS.contains(field.getKey()) || !field.getValue().isTextual()) {
         throw malformed(tag, "has a person name with an unknown or non-string group");
@@ -576,7 +537,7 @@ public final class DicomJson {
     }
     int last = 0;
     for (int i = 0; i < 3; i++) {
-      JsonNode group = value.get(keys[i]);
+      JsonNode group = value.get(NAME_GROUPS.get(i));
       if (group != null) {
         groups[i] = group.textValue();
         if (groups[i].indexOf('=') >= 0 || groups[i].indexOf('\\') >= 0) {
@@ -668,17 +629,12 @@ public final class DicomJson {
   }
 
   private static byte[] encodeBinaryNumbers(int tag, Vr vr, JsonNode values) throws DicomException {
-    int size =
-        switch (vr) {
-          case US, SS -> 2;
-          case AT, UL, SL, FL -> 4;
-          default -> 8;
-        };
+    int size = size(vr);
     ByteBuffer out = ByteBuffer.allocate(values.size() * size).order(ByteOrder.LITTLE_ENDIAN);
     for (JsonNode value : values) {
       switch (vr) {
         case AT -> {
-          if (!value.isTextual() || value.textValue().length() != 8 || !isHex(value.textValue())) {
+          if (!value.isTextual() || !isTagHex(value.textValue())) {
             throw malformed(tag, "has an AT value that is not 8 hex digits");
           }
           int at = Integer.parseUnsignedInt(value.textValue(), 16);
@@ -725,35 +681,9 @@ public final class DicomJson {
   }
 
   private static long inRange(int tag, Vr vr, BigInteger value) throws DicomException {
-    BigInteger min;
-    BigInteger max;
-    switch (vr) {
-      case US -> {
-        min = BigInteger.ZERO;
-        max = BigInteger.valueOf(0xffff);
-      }
-      case SS -> {
-        min = BigInteger.valueOf(Short.MIN_VALUE);
-        max = BigInteger.valueOf(Short.MAX_VALUE);
-      }
-      case UL -> {
-        min = BigInteger.ZERO;
-        max = BigInteger.valueOf(0xffffffffL);
-      }
-      case SL -> {
-        min = BigInteger.valueOf(Integer.MIN_VALUE);
-        max = BigInteger.valueOf(Integer.MAX_VALUE);
-      }
-      case SV -> {
-        min = BigInteger.valueOf(Long.MIN_VALUE);
-        max = BigInteger.valueOf(Long.MAX_VALUE);
-      }
-      default -> {
-        min = BigInteger.ZERO;
-        max = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
-      }
-    }
-    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+    int bits = size(vr) * 8;
+    boolean unsigned = vr == Vr.US || vr == Vr.UL || vr == Vr.UV;
+    if (unsigned ? value.signum() < 0 || value.bitLength() > bits : value.bitLength() >= bits) {
       throw malformed(tag, "has " + value + ", out of range for " + vr);
     }
     return value.longValue(); // two's complement: the low 64 bits, as UV's unsigned value
@@ -826,14 +756,9 @@ public final class DicomJson {
     }
   }
 
-  private static boolean isHex(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'F' || c >= 'a' && c <= 'f')) {
-        return false;
-      }
-    }
-    return true;
+  /** Eight hex digits, as a tag is written. */
+  private static boolean isTagHex(String text) {
+    return text.length() == 8 && text.chars().allMatch(HexFormat::isHexDigit);
   }
 
   private static String shown(String text) {

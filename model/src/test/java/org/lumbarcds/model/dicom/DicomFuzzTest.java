@@ -3,9 +3,10 @@ package org.lumbarcds.model.dicom;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
- * Coverage-guided fuzzing of everything untrusted bytes reach: Part 10 parsing, pixel decoding with
- * every codec, and the greyscale pipeline. The only acceptable way to fail is a {@link
- * DicomException}; any other exception, an OutOfMemoryError or a hang is a finding.
+ * Coverage-guided fuzzing of everything untrusted bytes reach: Part 10 parsing, DICOM JSON written
+ * from the dataset and read back, pixel decoding with every codec, and the greyscale pipeline. The
+ * only acceptable way to fail is a {@link DicomException}; any other exception, an OutOfMemoryError
+ * or a hang is a finding.
  *
  * <p>Plain {@code mvn test} runs the inputs in {@code DicomFuzzTestInputs/} (seeds and past
  * findings) as regression tests. The {@code fuzz} execution of {@code mvn verify} fuzzes for {@code
@@ -24,6 +25,11 @@ class DicomFuzzTest {
   void parseDecodeRender(byte[] input) {
     try {
       DicomFile file = reader.read(input);
+      try {
+        DicomJson.read(DicomJson.write(file.dataset()));
+      } catch (DicomException refused) {
+        // a dataset DICOM JSON cannot hold (a DS that is not a number ...) may still decode
+      }
       DicomImage image = decoder.decode(file);
       if (image.format().isGreyscale()) {
         Greyscale.render(image, file.dataset(), 0, Greyscale.Voi.auto());

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.ByteOrder;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -165,7 +164,7 @@ class DicomJsonTest {
     try (InputStream in = new ByteArrayInputStream(fixture(name + ".json"))) {
       actual = DicomJson.read(in);
     }
-    assertSameValues(expected, expected.charset(), actual, "");
+    assertSameValues(expected, actual, "");
   }
 
   @Test
@@ -192,13 +191,27 @@ class DicomJsonTest {
     assertThat(modifier.getInts(0x0072007A)).containsExactly(3);
   }
 
+  /** Items of a UTF-8 file inherit its character set: their text decodes as UTF-8 too. */
+  @ParameterizedTest
+  @ValueSource(strings = {"all-vrs.dcm", "all-vrs-be.dcm"})
+  void itemsOfAUtf8FileDecodeNonAsciiText(String name) throws IOException {
+    DicomDataset ds = dcm(name);
+    DicomDataset view = ds.getSequence(Tags.VIEW_CODE_SEQUENCE).get(0);
+    DicomDataset modifier = view.getSequence(Tags.VIEW_MODIFIER_CODE_SEQUENCE).get(0);
+
+    assertThat(ds.getString(Tags.SPECIFIC_CHARACTER_SET)).hasValue("ISO_IR 192");
+    assertThat(view.contains(Tags.SPECIFIC_CHARACTER_SET)).isFalse();
+    assertThat(modifier.contains(Tags.SPECIFIC_CHARACTER_SET)).isFalse();
+    assertThat(modifier.getStrings(Tags.CODE_MEANING)).containsExactly("Flexión");
+    assertThat(DicomJson.write(ds).at("/00540220/Value/0/00540222/Value/0/00080104/Value/0"))
+        .isEqualTo(JsonNodeFactory.instance.textNode("Flexión"));
+  }
+
   /**
    * Every element of {@code expected} (read from the file) is in {@code actual} (read from JSON)
-   * with the same values. Text in a sequence item is decoded with the character set its dataset
-   * inherits: DicomReader gives items ISO-8859-1 unless they have their own (0008,0005).
+   * with the same values.
    */
-  static void assertSameValues(
-      DicomDataset expected, Charset charset, DicomDataset actual, String path)
+  static void assertSameValues(DicomDataset expected, DicomDataset actual, String path)
       throws DicomException {
     assertThat(actual.elements().keySet()).as(path).isEqualTo(expected.elements().keySet());
     for (DicomElement e : expected.elements().values()) {
@@ -210,9 +223,7 @@ class DicomJsonTest {
         case SQ -> {
           assertThat(a.items()).as(where).hasSameSizeAs(e.items());
           for (int i = 0; i < e.items().size(); i++) {
-            DicomDataset item = e.items().get(i);
-            Charset inner = item.contains(Tags.SPECIFIC_CHARACTER_SET) ? item.charset() : charset;
-            assertSameValues(item, inner, a.items().get(i), where + "/" + i + "/");
+            assertSameValues(e.items().get(i), a.items().get(i), where + "/" + i + "/");
           }
         }
         case IS -> {
@@ -233,29 +244,18 @@ class DicomJsonTest {
                 .isEqualTo(e.fragments().get(i));
           }
         }
-        default ->
-            assertThat(actual.getStrings(tag))
-                .as(where)
-                .isEqualTo(inheritedStrings(expected, e, charset));
+        default -> assertThat(actual.getStrings(tag)).as(where).isEqualTo(expected.getStrings(tag));
       }
     }
-  }
-
-  private static List<String> inheritedStrings(DicomDataset dataset, DicomElement e, Charset cs) {
-    if (cs.equals(dataset.charset())) {
-      return dataset.getStrings(e.tag());
-    }
-    DicomDataset view = new DicomDataset(dataset.byteOrder(), cs);
-    view.put(e);
-    return view.getStrings(e.tag());
   }
 
   // ------------------------------------------------------------------ (c) round trips
 
   @ParameterizedTest
-  @MethodSource("pairs")
-  void writeReadWriteIsStable(String dcm, String ignored) throws IOException {
-    ObjectNode first = DicomJson.write(dcm(dcm));
+  @ValueSource(strings = {"all-vrs.dcm", "all-vrs-be.dcm", "encapsulated.dcm", "ISO_IR 100"})
+  void writeReadWriteIsStable(String name) throws IOException {
+    DicomDataset dataset = name.endsWith(".dcm") ? dcm(name) : latin1();
+    ObjectNode first = DicomJson.write(dataset);
 
     ObjectNode second = DicomJson.write(DicomJson.read(first));
     assertThat(second).isEqualTo(first);
@@ -263,6 +263,52 @@ class DicomJsonTest {
     byte[] text = MAPPER.writeValueAsBytes(first);
     ObjectNode third = DicomJson.write(DicomJson.read(new ByteArrayInputStream(text)));
     assertJsonEquals(first, third, "");
+  }
+
+  /**
+   * An ISO_IR 100 dataset keeps its (0008,0005) in JSON, and its text round-trips: JSON text is
+   * Unicode, which the dataset read from it decodes as UTF-8, its items too.
+   */
+  @Test
+  void isoIr100TextRoundTripsAndKeepsItsCharacterSet() throws DicomException {
+    ObjectNode json = DicomJson.write(latin1());
+    assertThat(json.at("/00080005/Value/0").asText()).isEqualTo("ISO_IR 100");
+    assertThat(json.at("/00100010/Value/0/Alphabetic").asText()).isEqualTo("Müller^Jürgen");
+    assertThat(json.at("/00204000/Value/0").asText()).isEqualTo("  Größe 1,82 m\\ok");
+    assertThat(json.at("/0008010E/Value/0").asText()).isEqualTo("http://example.com/a\\b");
+    assertThat(json.at("/00540220/Value/0/00080104/Value/0").asText()).isEqualTo("Flexión");
+    assertThat(json.at("/00540220/Value/1/00080005/Value/0").asText()).isEqualTo("ISO_IR 100");
+    assertThat(json.at("/00540220/Value/1/00080104/Value/0").asText()).isEqualTo("Extensión");
+
+    DicomDataset read = DicomJson.read(json);
+    assertSameValues(latin1(), read, "");
+    assertThat(read.getString(Tags.SPECIFIC_CHARACTER_SET)).hasValue("ISO_IR 100");
+    assertThat(read.getStrings(Tags.PATIENT_NAME)).containsExactly("Müller^Jürgen");
+    List<DicomDataset> items = read.getSequence(Tags.VIEW_CODE_SEQUENCE);
+    assertThat(items.get(0).getStrings(Tags.CODE_MEANING)).containsExactly("Flexión");
+    assertThat(items.get(1).getString(Tags.SPECIFIC_CHARACTER_SET)).hasValue("ISO_IR 100");
+    assertThat(items.get(1).getStrings(Tags.CODE_MEANING)).containsExactly("Extensión");
+  }
+
+  /**
+   * A dataset as DicomReader gives an ISO_IR 100 file: Latin-1 text, one item inheriting the
+   * character set and one with its own (0008,0005).
+   */
+  private static DicomDataset latin1() {
+    DicomDataset ds = new DicomDataset(ByteOrder.LITTLE_ENDIAN, StandardCharsets.ISO_8859_1);
+    ds.put(text(Tags.SPECIFIC_CHARACTER_SET, Vr.CS, "ISO_IR 100"));
+    ds.put(text(Tags.PATIENT_NAME, Vr.PN, "Müller^Jürgen "));
+    ds.put(text(Tags.IMAGE_COMMENTS, Vr.LT, "  Größe 1,82 m\\ok "));
+    ds.put(text(0x0008010E, Vr.UR, "http://example.com/a\\b "));
+    DicomDataset inherits = new DicomDataset(ByteOrder.LITTLE_ENDIAN, ds.charset());
+    inherits.put(text(Tags.CODE_MEANING, Vr.LO, "Flexión "));
+    DicomDataset own = new DicomDataset(ByteOrder.LITTLE_ENDIAN, ds.charset());
+    own.put(text(Tags.SPECIFIC_CHARACTER_SET, Vr.CS, "ISO_IR 100"));
+    own.put(text(Tags.CODE_MEANING, Vr.LO, "Extensión "));
+    ds.put(
+        new DicomElement(
+            Tags.VIEW_CODE_SEQUENCE, Vr.SQ, new byte[0], List.of(inherits, own), List.of()));
+    return ds;
   }
 
   @Test
@@ -492,8 +538,8 @@ class DicomJsonTest {
                     + "\"Value\":[1E+3,0.1000000000000000055511151231257827]},"
                     + "\"00200013\":{\"vr\":\"IS\",\"Value\":[7.0]}}"));
 
-    // Whatever (0008,0005) said, the text is UTF-8 now.
-    assertThat(ds.getString(Tags.SPECIFIC_CHARACTER_SET)).hasValue("ISO_IR 192");
+    // (0008,0005) as the JSON gives it; the text is Unicode whatever it says.
+    assertThat(ds.getString(Tags.SPECIFIC_CHARACTER_SET)).hasValue("ISO_IR 100");
     assertThat(ds.getStrings(Tags.PATIENT_NAME)).containsExactly("", "=山田");
     assertThat(ds.getStrings(0x00181164)).containsExactly("1000", "0.1");
     assertThat(ds.getStrings(Tags.INSTANCE_NUMBER)).containsExactly("7");
