@@ -47,7 +47,7 @@ enum ImageIoDecoder {
         header.checkDecodable();
       }
     } else {
-      J2kHeader.check(frame);
+      J2kHeader.check(frame, format);
     }
     ImageReader reader = null;
     try (ImageInputStream in = new BoundedImageInputStream(frame)) {
