@@ -55,19 +55,7 @@ enum ImageIoDecoder {
       reader.setInput(in, true, true);
       int width = reader.getWidth(0);
       int height = reader.getHeight(0);
-      if (width != format.columns() || height != format.rows()) {
-        throw new DicomException(
-            MALFORMED,
-            codec
-                + " frame is "
-                + width
-                + " × "
-                + height
-                + ", the dataset says "
-                + format.columns()
-                + " × "
-                + format.rows());
-      }
+      format.checkCodestreamSize(codec, width, height);
       Raster raster = reader.readRaster(0, null);
       if (raster.getNumBands() != format.samplesPerPixel()
           || raster.getWidth() != width

@@ -95,18 +95,7 @@ final class J2kHeader {
     long tileX = uint32(frame, body + 26);
     long tileY = uint32(frame, body + 30);
     int components = (frame[body + 34] & 0xff) << 8 | (frame[body + 35] & 0xff);
-    if (width != format.columns() || height != format.rows()) {
-      throw new DicomException(
-          MALFORMED,
-          "JPEG 2000 frame is "
-              + width
-              + " × "
-              + height
-              + ", the dataset says "
-              + format.columns()
-              + " × "
-              + format.rows());
-    }
+    format.checkCodestreamSize("JPEG 2000", width, height);
     if (components != format.samplesPerPixel()) {
       throw new DicomException(
           MALFORMED,

@@ -131,6 +131,23 @@ public record PixelFormat(
     return signed ? (1 << (bitsStored - 1)) - 1 : (int) ((1L << bitsStored) - 1);
   }
 
+  /** Refuses a codestream whose own size differs from Rows and Columns, before it is decoded. */
+  void checkCodestreamSize(String codec, long width, long height) throws DicomException {
+    if (width != columns || height != rows) {
+      throw new DicomException(
+          MALFORMED,
+          codec
+              + " frame is "
+              + width
+              + " × "
+              + height
+              + ", the dataset says "
+              + columns
+              + " × "
+              + rows);
+    }
+  }
+
   /** The same layout with another photometric interpretation, as after colour conversion. */
   PixelFormat withPhotometric(String value) {
     return new PixelFormat(
