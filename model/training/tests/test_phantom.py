@@ -1,0 +1,139 @@
+"""Tests of the phantom generator (run: /usr/bin/python3 -m unittest discover -s model/training)."""
+import csv
+import hashlib
+import os
+import pathlib
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import pydicom
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import phantom  # noqa: E402
+
+
+def auroc(score, label):
+    order = np.argsort(score)
+    ranks = np.empty(len(score))
+    ranks[order] = np.arange(1, len(score) + 1)
+    n1 = label.sum()
+    n0 = len(label) - n1
+    return (ranks[label == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+def patients(site, n=3000):
+    return [phantom.make_patient(np.random.default_rng([1, i, 0]), i, site) for i in range(n)]
+
+
+class GeneratedStudies(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.out = cls.tmp.name
+        cls.records = phantom.generate(os.path.join(cls.out, "a"), 4, "internal", 7, "small")
+        phantom.generate(os.path.join(cls.out, "b"), 4, "internal", 7, "small")
+        cls.external = phantom.generate(os.path.join(cls.out, "x"), 4, "external", 7, "small")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_same_seed_same_bytes(self):
+        for record in self.records:
+            for posture in phantom.POSTURES:
+                a, b = (pathlib.Path(self.out, run, record[posture]).read_bytes()
+                        for run in ("a", "b"))
+                self.assertEqual(hashlib.sha256(a).digest(), hashlib.sha256(b).digest())
+
+    def test_dicom_attributes_of_every_view(self):
+        studies = set()
+        sops = set()
+        for record in self.records:
+            for posture in phantom.POSTURES:
+                ds = pydicom.dcmread(os.path.join(self.out, "a", record[posture]))
+                self.assertEqual(ds.Modality, "DX")
+                self.assertEqual(ds.BodyPartExamined, "LSPINE")
+                self.assertEqual(ds.ViewPosition, "LL")
+                self.assertGreaterEqual(ds.BitsStored, 12)
+                self.assertEqual(ds.ViewCodeSequence[0].CodeValue, "399067008")
+                modifier = ds.ViewCodeSequence[0].ViewModifierCodeSequence[0]
+                self.assertEqual(modifier.CodeValue, phantom.POSTURE_CODES[posture][0])
+                self.assertIn(posture.upper(), ds.SeriesDescription)
+                self.assertEqual(ds.PatientID, record["patient_id"])
+                self.assertEqual(ds.AccessionNumber, "A" + record["patient_id"])
+                self.assertAlmostEqual(float(ds.PixelSpacing[0]), phantom.SIZES["small"][2], 3)
+                self.assertIn("SYNTHETIC", ds.ImageComments)
+                self.assertEqual(ds.pixel_array.shape, phantom.SIZES["small"][:2])
+                studies.add((record["patient_id"], ds.StudyInstanceUID))
+                sops.add(ds.SOPInstanceUID)
+        self.assertEqual(len({s for _, s in studies}), len(self.records))  # one study a patient
+        self.assertEqual(len(sops), 3 * len(self.records))
+
+    def test_labels_csv_lists_every_patient_and_file(self):
+        with open(os.path.join(self.out, "a", "labels.csv")) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([r["patient_id"] for r in rows], [r["patient_id"] for r in self.records])
+        for row in rows:
+            self.assertIn(row["label"], ("0", "1"))
+            for posture in phantom.POSTURES:
+                self.assertTrue(os.path.exists(os.path.join(self.out, "a", row[posture])))
+
+    def test_postures_differ_and_sites_differ(self):
+        record = self.records[0]
+        views = [pydicom.dcmread(os.path.join(self.out, "a", record[p])).pixel_array
+                 for p in phantom.POSTURES]
+        self.assertGreater(np.abs(views[1].astype(int) - views[2]).mean(), 20)
+        photometric = {pydicom.dcmread(os.path.join(self.out, "x", r["neutral"]))
+                       .PhotometricInterpretation for r in self.external}
+        internal = {pydicom.dcmread(os.path.join(self.out, "a", r["neutral"]))
+                    .PhotometricInterpretation for r in self.records}
+        self.assertEqual(internal, {"MONOCHROME2"})
+        self.assertIn("MONOCHROME1", photometric)
+
+    def test_film_size_by_default(self):
+        rows, cols, spacing = phantom.SIZES["film"]
+        self.assertGreaterEqual(max(rows, cols), 2000)
+        self.assertLessEqual(spacing, 0.2)
+
+
+class LatentSeverity(unittest.TestCase):
+    """The label must be learnable but not trivial, and need more than one sign or view."""
+
+    def test_balanced_labels(self):
+        labels = np.array([p.label for p in patients("internal", 1000)])
+        self.assertAlmostEqual(labels.mean(), 0.5, delta=0.01)
+
+    def test_no_single_sign_decides_and_all_together_stay_in_the_papers_range(self):
+        ps = patients("internal")
+        y = np.array([p.label for p in ps])
+        names = ["canal_l4_mm", "disc_loss_l45", "slip_l45_mm", "dynamic_slip_l45_mm",
+                 "facet_hypertrophy", "osteophytes"]
+        signs = np.array([[getattr(p, n) for n in names] for p in ps])
+        signs[:, 0] *= -1  # a narrower canal is the sign
+        for j, name in enumerate(names):
+            self.assertTrue(0.6 < auroc(signs[:, j], y) < 0.88, name)
+        # an oracle that sees every sign exactly (a model sees them through the image)
+        z = (signs - signs.mean(0)) / signs.std(0)
+        half = len(y) // 2
+        w, *_ = np.linalg.lstsq(np.c_[z[:half], np.ones(half)], y[:half] - 0.5, rcond=None)
+        oracle = auroc(np.c_[z[half:], np.ones(len(y) - half)] @ w, y[half:])
+        self.assertTrue(0.85 < oracle < 0.97, oracle)
+
+    def test_dynamic_slip_shows_only_between_flexion_and_extension(self):
+        p = patients("internal", 2)[1]
+        slips = {}
+        for posture in phantom.POSTURES:
+            vertebrae, _ = phantom.build_spine(p, posture, np.random.default_rng(0))
+            l4, l5 = vertebrae[3], vertebrae[4]
+            # L4's anterior displacement over L5, along L5's endplate
+            u = np.array([np.cos(l5.angle), np.sin(l5.angle)])
+            slips[posture] = float(-(l4.origin - l5.origin) @ u)
+        self.assertAlmostEqual(slips["flexion"] - slips["extension"],
+                               1.5 * p.dynamic_slip_l45_mm, delta=2.5)
+        self.assertGreater(slips["flexion"], slips["neutral"])
+
+
+if __name__ == "__main__":
+    unittest.main()
