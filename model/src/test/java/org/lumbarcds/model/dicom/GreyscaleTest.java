@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,11 +21,7 @@ class GreyscaleTest {
   private static final String ROOT = "/dicom/grey/";
 
   static Stream<JsonNode> renderings() throws IOException {
-    try (InputStream in = GreyscaleTest.class.getResourceAsStream(ROOT + "expected.json")) {
-      List<JsonNode> entries = new ArrayList<>();
-      new ObjectMapper().readTree(in).forEach(entries::add);
-      return entries.stream();
-    }
+    return TestResources.jsonArray(ROOT + "expected.json");
   }
 
   @ParameterizedTest(name = "{index} {0}")
@@ -131,9 +123,6 @@ class GreyscaleTest {
   }
 
   private static DicomFile read(String name) throws IOException {
-    String path = name.startsWith("/") ? name : ROOT + name;
-    try (InputStream in = GreyscaleTest.class.getResourceAsStream(path)) {
-      return new DicomReader().read(in.readAllBytes());
-    }
+    return TestResources.dicom(name.startsWith("/") ? name : ROOT + name);
   }
 }

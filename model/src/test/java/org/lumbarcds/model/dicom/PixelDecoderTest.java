@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,11 +24,7 @@ class PixelDecoderTest {
   private final PixelDecoder decoder = new PixelDecoder();
 
   static Stream<JsonNode> fixtures() throws IOException {
-    try (InputStream in = PixelDecoderTest.class.getResourceAsStream(ROOT + "manifest.json")) {
-      List<JsonNode> entries = new ArrayList<>();
-      new ObjectMapper().readTree(in).forEach(entries::add);
-      return entries.stream();
-    }
+    return TestResources.jsonArray(ROOT + "manifest.json");
   }
 
   @ParameterizedTest(name = "{index} {0}")
@@ -77,10 +69,7 @@ class PixelDecoderTest {
   }
 
   static byte[] bytes(String name) throws IOException {
-    try (InputStream in = PixelDecoderTest.class.getResourceAsStream(ROOT + name)) {
-      assertThat(in).as(name).isNotNull();
-      return in.readAllBytes();
-    }
+    return TestResources.bytes(ROOT + name);
   }
 
   static int[] ints(byte[] raw) {

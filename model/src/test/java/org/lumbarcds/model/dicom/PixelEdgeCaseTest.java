@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -63,9 +62,7 @@ class PixelEdgeCaseTest {
   }
 
   private static DicomFile fixture(String name) throws IOException {
-    try (InputStream in = PixelEdgeCaseTest.class.getResourceAsStream("/dicom/pixels/" + name)) {
-      return new DicomReader().read(in.readAllBytes());
-    }
+    return TestResources.dicom("/dicom/pixels/" + name);
   }
 
   private static void assertRefused(ThrowingCall call, DicomException.Reason reason) {
