@@ -23,6 +23,7 @@ patient index give the same patient and the same pixels.
 """
 import argparse
 import csv
+import hashlib
 import math
 import os
 from dataclasses import asdict, dataclass
@@ -69,6 +70,7 @@ SITES = {
                      canal_shift_mm=-1.0, degeneration=2.0),
 }
 
+S1_CENTRE = (0.0, 175.0)  # mm: the superior endplate of S1, on which the lumbar spine stands
 SIZES = {"film": (2500, 2048, 0.15), "small": (320, 256, 1.17)}  # rows, columns, mm per pixel
 
 
@@ -165,7 +167,7 @@ def build_spine(p, posture, rng):
     sacral_slope = math.radians(38 + 0.35 * (p.lordosis_deg - 50)
                                 + {"neutral": 0, "flexion": -6, "extension": 5}[posture])
     # superior endplate of S1: centre and direction (tilted: anterior edge lower)
-    centre = np.array([0.0, 175.0])
+    centre = np.array(S1_CENTRE)
     angle = -sacral_slope
     vertebrae = []
     for i, name in enumerate(reversed(LEVELS)):
@@ -209,13 +211,13 @@ def posterior_outline(vb, canal_mm, facet):
 
 
 def sacrum_outline(angle):
-    s1 = Vertebra("S1", np.array([0.0, 175.0]), angle, 0, 34)
-    return s1.to_world([(-17, 0), (19, 0), (30, -45), (10, -95), (-5, -60)]), s1
+    s1 = Vertebra("S1", np.array(S1_CENTRE), angle, 0, 34)
+    return s1.to_world([(-17, 0), (19, 0), (30, -45), (10, -95), (-5, -60)])
 
 
 # --- rendering ---------------------------------------------------------------------------------
 
-def render(p, posture, rows, cols, spacing, rng, site):
+def render(p, posture, rows, cols, spacing, rng):
     """Projected density in [0, 1]-ish at the detector, before acquisition effects."""
     scale = 1.0 / spacing
     ss = 2 if spacing > 0.5 else 1  # supersample small images for smooth edges
@@ -249,7 +251,7 @@ def render(p, posture, rows, cols, spacing, rng, site):
         for i, part in enumerate(posterior_outline(vb, canal.get(vb.name, 17.0 + rng.normal(0, 1)),
                                                    facet)):
             dp.polygon(px(part), fill=0.55 + (0.35 * facet if i == 1 else 0.0))
-    sacrum, _ = sacrum_outline(sacral_angle)
+    sacrum = sacrum_outline(sacral_angle)
     dc.polygon(px(sacrum), fill=0.75)
     dt.polygon(px(sacrum), fill=0.7)  # cancellous, like the bodies
 
@@ -275,9 +277,10 @@ def render(p, posture, rows, cols, spacing, rng, site):
     return np.clip(density, 0, None)
 
 
-def acquire(density, site, spacing, rng, rows, cols):
+def acquire(density, site, spacing, rng):
     """Detector signal, 12 bits stored, MONOCHROME2 (bone bright), with the site's character."""
     s = SITES[site]
+    rows, cols = density.shape
     blurred = ndimage.gaussian_filter(density, s.blur_mm / spacing)
     signal = 1 - np.exp(-1.6 * s.exposure * blurred)  # log-processed: brighter = denser
     signal = np.clip(signal / max(signal.max(), 1e-6), 0, 1) ** s.gamma
@@ -303,7 +306,6 @@ def acquire(density, site, spacing, rng, rows, cols):
 
 def uid(*parts):
     """A deterministic UUID-derived UID (PS3.5 B.2) from the names of what it identifies."""
-    import hashlib
     digest = hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()[:30]
     return UID_ROOT + str(int(digest, 16))
 
@@ -368,8 +370,8 @@ def generate(out, patients, site, seed, size="film", start=0):
         os.makedirs(folder, exist_ok=True)
         files = {}
         for posture in POSTURES:
-            density = render(p, posture, rows, cols, spacing, rng, site)
-            pixels = acquire(density, site, spacing, rng, rows, cols)
+            density = render(p, posture, rows, cols, spacing, rng)
+            pixels = acquire(density, site, spacing, rng)
             path = os.path.join(folder, posture + ".dcm")
             to_dicom(p, posture, pixels, spacing, site, seed, monochrome1).save_as(
                 path, write_like_original=False)

@@ -112,6 +112,16 @@ def all_vrs(syntax):
     ds.add_new(0x00091001, "OB", bytes([1, 2, 3, 4, 5, 6]))  # private OB
     ds.add_new(0x00091002, "UN", bytes([0x10, 0x20, 0x30, 0x40]))  # private UN
     ds.add_new(0x00091003, "OB", b"")  # empty binary
+    image_pixel_module(ds)
+    ds.RedPaletteColorLookupTableData = binary(OW_VALUE, big)  # OW besides Pixel Data
+    ds.PixelData = binary(PIXELS, big)  # OW
+    ds.is_little_endian = not big
+    ds.is_implicit_VR = False
+    return ds
+
+
+def image_pixel_module(ds):
+    """The Image Pixel attributes of PIXELS: one 16-bit sample, 12 bits stored."""
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"
     ds.Rows, ds.Columns = PIXELS.shape
@@ -119,11 +129,6 @@ def all_vrs(syntax):
     ds.BitsStored = 12
     ds.HighBit = 11
     ds.PixelRepresentation = 0
-    ds.RedPaletteColorLookupTableData = binary(OW_VALUE, big)  # OW besides Pixel Data
-    ds.PixelData = binary(PIXELS, big)  # OW
-    ds.is_little_endian = not big
-    ds.is_implicit_VR = False
-    return ds
 
 
 def encapsulated():
@@ -134,13 +139,7 @@ def encapsulated():
     ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
     ds.SOPClassUID = DX
     ds.SOPInstanceUID = "2.25.2004"
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.Rows, ds.Columns = PIXELS.shape
-    ds.BitsAllocated = 16
-    ds.BitsStored = 12
-    ds.HighBit = 11
-    ds.PixelRepresentation = 0
+    image_pixel_module(ds)
     ds.is_little_endian = True
     ds.is_implicit_VR = False
     ds.compress(RLELossless, PIXELS)

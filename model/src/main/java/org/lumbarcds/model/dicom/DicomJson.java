@@ -182,7 +182,7 @@ public final class DicomJson {
       throws DicomException {
     int tag = element.tag();
     Vr vr = element.vr();
-    if (element.isEncapsulated() || isBinary(vr)) {
+    if (element.isEncapsulated() || vr.isBinary()) {
       if (element.isEncapsulated() || element.value().length > 0) {
         Optional<String> uri = bulk.uri(tag, element);
         if (uri.isPresent()) {
@@ -420,7 +420,7 @@ public final class DicomJson {
     }
     JsonNode inline = json.get("InlineBinary");
     if (inline != null) {
-      if (!isBinary(vr) || !inline.isTextual()) {
+      if (!vr.isBinary() || !inline.isTextual()) {
         throw malformed(tag, "has an InlineBinary that is not a string, or its VR is " + vr);
       }
       byte[] bytes;
@@ -446,7 +446,7 @@ public final class DicomJson {
     if (!value.isArray()) {
       throw malformed(tag, "has a Value that is not an array");
     }
-    if (isBinary(vr)) {
+    if (vr.isBinary()) {
       throw malformed(tag, "is " + vr + ", which needs InlineBinary or BulkDataURI, not Value");
     }
     if (vr == Vr.SQ) {
@@ -479,13 +479,6 @@ public final class DicomJson {
       }
     }
     throw malformed(tag, "has an unknown VR " + shown(name));
-  }
-
-  private static boolean isBinary(Vr vr) {
-    return switch (vr) {
-      case OB, OD, OF, OL, OV, OW, UN -> true;
-      default -> false;
-    };
   }
 
   private static byte[] encodeValues(int tag, Vr vr, JsonNode values) throws DicomException {

@@ -6,6 +6,7 @@ import static org.lumbarcds.model.dicom.DicomException.Reason.UNSUPPORTED_IMAGE;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * The greyscale pipeline of PS3.4 N.2 for one frame of a radiograph: stored values → modality LUT
@@ -106,7 +107,8 @@ public final class Greyscale {
       }
     }
     String intent = dataset.getString(Tags.PRESENTATION_INTENT_TYPE).orElse("");
-    return new GreyImage(format.rows(), format.columns(), out, stage.describe(), inverted, intent);
+    return new GreyImage(
+        format.rows(), format.columns(), out, stage.description(), inverted, intent);
   }
 
   private static float output(Stage stage, double value, boolean inverted) {
@@ -114,11 +116,16 @@ public final class Greyscale {
     return (float) (inverted ? 1 - y : y);
   }
 
-  /** A value-of-interest transformation onto [0, 1]. */
-  private interface Stage {
-    double apply(double modalityValue);
-
-    String describe();
+  /**
+   * A value-of-interest transformation onto [0, 1], and what it is in words.
+   *
+   * @param function modality value to [0, 1]
+   * @param description for {@link GreyImage#voi()}
+   */
+  private record Stage(DoubleUnaryOperator function, String description) {
+    double apply(double modalityValue) {
+      return function.applyAsDouble(modalityValue);
+    }
   }
 
   private static Stage voiStage(DicomDataset dataset, Modality modality, int[] stored, Voi voi)
@@ -170,51 +177,24 @@ public final class Greyscale {
     if (!validWidth(width, function)) {
       throw new DicomException(MALFORMED, "Window width " + width + " invalid for " + function);
     }
-    String describe = "window " + center + "/" + width + " " + function;
-    return switch (function) {
-      case "LINEAR" ->
-          new Stage() {
-            final double low = center - 0.5 - (width - 1) / 2;
-            final double high = center - 0.5 + (width - 1) / 2;
-
-            @Override
-            public double apply(double x) {
-              return x <= low ? 0 : x > high ? 1 : (x - (center - 0.5)) / (width - 1) + 0.5;
-            }
-
-            @Override
-            public String describe() {
-              return describe;
-            }
-          };
-      case "LINEAR_EXACT" ->
-          new Stage() {
-            @Override
-            public double apply(double x) {
-              return x <= center - width / 2
-                  ? 0
-                  : x > center + width / 2 ? 1 : (x - center) / width + 0.5;
-            }
-
-            @Override
-            public String describe() {
-              return describe;
-            }
-          };
-      case "SIGMOID" ->
-          new Stage() {
-            @Override
-            public double apply(double x) {
-              return 1 / (1 + Math.exp(-4 * (x - center) / width));
-            }
-
-            @Override
-            public String describe() {
-              return describe;
-            }
-          };
-      default -> throw new DicomException(MALFORMED, "VOI LUT Function " + function + " unknown");
-    };
+    String description = "window " + center + "/" + width + " " + function;
+    DoubleUnaryOperator curve =
+        switch (function) {
+          case "LINEAR" -> {
+            double low = center - 0.5 - (width - 1) / 2;
+            double high = center - 0.5 + (width - 1) / 2;
+            yield x -> x <= low ? 0 : x > high ? 1 : (x - (center - 0.5)) / (width - 1) + 0.5;
+          }
+          case "LINEAR_EXACT" ->
+              x ->
+                  x <= center - width / 2
+                      ? 0
+                      : x > center + width / 2 ? 1 : (x - center) / width + 0.5;
+          case "SIGMOID" -> x -> 1 / (1 + Math.exp(-4 * (x - center) / width));
+          default ->
+              throw new DicomException(MALFORMED, "VOI LUT Function " + function + " unknown");
+        };
+    return new Stage(curve, description);
   }
 
   private static Stage voiLut(DicomDataset item, int index, Modality modality)
@@ -222,17 +202,7 @@ public final class Greyscale {
     // A VOI LUT's input is the modality value; its first-mapped value is signed when they can be.
     Lut lut = Lut.of(item, modality.canBeNegative(), "VOI LUT " + index);
     double max = (1L << lut.bits) - 1;
-    return new Stage() {
-      @Override
-      public double apply(double x) {
-        return lut.apply(x) / max;
-      }
-
-      @Override
-      public String describe() {
-        return "VOI LUT " + index + lut.explanation;
-      }
-    };
+    return new Stage(x -> lut.apply(x) / max, "VOI LUT " + index + lut.explanation);
   }
 
   private static Stage fullRange(Modality modality, int[] stored) {
@@ -245,18 +215,7 @@ public final class Greyscale {
     }
     double low = min;
     double range = max - min;
-    String describe = "full range " + min + " to " + max;
-    return new Stage() {
-      @Override
-      public double apply(double x) {
-        return range > 0 ? (x - low) / range : 0;
-      }
-
-      @Override
-      public String describe() {
-        return describe;
-      }
-    };
+    return new Stage(x -> range > 0 ? (x - low) / range : 0, "full range " + min + " to " + max);
   }
 
   /** Stored value → modality value: the first Modality LUT, else rescale slope and intercept. */

@@ -73,14 +73,11 @@ enum ImageIoDecoder {
       throw e;
     } catch (IOException e) {
       throw new DicomException(MALFORMED, codec + " frame could not be decoded: " + e.getMessage());
-    } catch (RuntimeException e) {
-      // The codec libraries signal some corrupt streams with unchecked exceptions.
-      throw new DicomException(
-          MALFORMED, codec + " frame could not be decoded: " + e.getClass().getSimpleName());
     } catch (VirtualMachineError e) {
       throw e;
-    } catch (Error e) {
-      // jj2000 throws java.lang.Error (and NotImplementedError) for corrupt codestreams.
+    } catch (RuntimeException | Error e) {
+      // The codecs signal some corrupt streams with unchecked exceptions, and jj2000 with
+      // java.lang.Error (NotImplementedError among them).
       throw new DicomException(
           MALFORMED, codec + " frame could not be decoded: " + e.getClass().getSimpleName());
     } finally {

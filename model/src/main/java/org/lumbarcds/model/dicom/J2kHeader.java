@@ -48,14 +48,8 @@ final class J2kHeader {
       if ((marker & 0xFF00) != 0xFF00) {
         throw new DicomException(MALFORMED, "JPEG 2000 header broken at byte " + pos);
       }
-      int length = (frame[pos + 2] & 0xff) << 8 | (frame[pos + 3] & 0xff);
-      if (length < 2) {
-        throw new DicomException(MALFORMED, "JPEG 2000 marker segment of length " + length);
-      }
-      if (marker == PPM || marker == PPT) {
-        throw new DicomException(
-            UNSUPPORTED_TRANSFER_SYNTAX, "JPEG 2000 with packed packet headers (PPM/PPT)");
-      }
+      refusePackedHeaders(marker);
+      int length = segmentLength(frame, pos);
       if (marker == SIZ) {
         checkSize(frame, pos + 4, length, format);
       }
@@ -63,11 +57,7 @@ final class J2kHeader {
         if (length < 10 || pos + 12 > frame.length) {
           return; // left to the codec, which reports the broken tile
         }
-        long tilePart =
-            (frame[pos + 6] & 0xffL) << 24
-                | (frame[pos + 7] & 0xffL) << 16
-                | (frame[pos + 8] & 0xffL) << 8
-                | (frame[pos + 9] & 0xffL);
+        long tilePart = uint32(frame, pos + 6); // Psot
         int headerEnd = checkTileHeader(frame, pos + 2 + length);
         if (tilePart == 0 || headerEnd < 0) {
           return; // the last tile-part runs to the end of the codestream
@@ -132,20 +122,29 @@ final class J2kHeader {
       if (marker == SOD) {
         return pos + 2;
       }
-      if (marker == PPT || marker == PPM) {
-        throw new DicomException(
-            UNSUPPORTED_TRANSFER_SYNTAX, "JPEG 2000 with packed packet headers (PPM/PPT)");
-      }
+      refusePackedHeaders(marker);
       if (pos + 4 > frame.length) {
         return -1;
       }
-      int length = (frame[pos + 2] & 0xff) << 8 | (frame[pos + 3] & 0xff);
-      if (length < 2) {
-        throw new DicomException(MALFORMED, "JPEG 2000 marker segment of length " + length);
-      }
-      pos += 2 + length;
+      pos += 2 + segmentLength(frame, pos);
     }
     return -1;
+  }
+
+  private static void refusePackedHeaders(int marker) throws DicomException {
+    if (marker == PPM || marker == PPT) {
+      throw new DicomException(
+          UNSUPPORTED_TRANSFER_SYNTAX, "JPEG 2000 with packed packet headers (PPM/PPT)");
+    }
+  }
+
+  /** The length of the marker segment at {@code pos} (its Lxxx field, at least 2). */
+  private static int segmentLength(byte[] frame, int pos) throws DicomException {
+    int length = marker(frame, pos + 2);
+    if (length < 2) {
+      throw new DicomException(MALFORMED, "JPEG 2000 marker segment of length " + length);
+    }
+    return length;
   }
 
   private static int marker(byte[] b, int at) {

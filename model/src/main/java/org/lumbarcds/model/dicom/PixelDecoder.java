@@ -41,7 +41,7 @@ public final class PixelDecoder {
     for (int i = 0; i < frames.format.frames(); i++) {
       decoded.add(frames.decode(i));
     }
-    return new DicomImage(frames.outputFormat(), decoded);
+    return new DicomImage(frames.format.decoded(frames.format.frames()), decoded);
   }
 
   /** One frame (0-based) of the file's image; the returned image's format says 1 frame. */
@@ -51,20 +51,7 @@ public final class PixelDecoder {
       throw new IndexOutOfBoundsException(
           "Frame " + index + " of " + frames.format.frames() + " frames");
     }
-    PixelFormat single = frames.outputFormat();
-    single =
-        new PixelFormat(
-            single.rows(),
-            single.columns(),
-            single.samplesPerPixel(),
-            single.bitsAllocated(),
-            single.bitsStored(),
-            single.highBit(),
-            single.signed(),
-            single.photometric(),
-            0,
-            1);
-    return new DicomImage(single, List.of(frames.decode(index)));
+    return new DicomImage(frames.format.decoded(1), List.of(frames.decode(index)));
   }
 
   private Frames frames(DicomFile file) throws DicomException {
@@ -123,10 +110,6 @@ public final class PixelDecoder {
     }
 
     abstract int[] decode(int index) throws DicomException;
-
-    PixelFormat outputFormat() {
-      return format.samplesPerPixel() == 3 ? format.withPhotometric("RGB") : format;
-    }
 
     /** Keeps the stored bits (below the high bit) and sign-extends them where signed. */
     void normalise(int[] samples, int shift) {

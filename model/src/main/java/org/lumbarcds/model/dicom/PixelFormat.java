@@ -148,8 +148,11 @@ public record PixelFormat(
     }
   }
 
-  /** The same layout with another photometric interpretation, as after colour conversion. */
-  PixelFormat withPhotometric(String value) {
+  /**
+   * The layout of {@code frameCount} decoded frames: samples interleaved (planar configuration 0)
+   * and colour as RGB, as {@link DicomImage} holds them.
+   */
+  PixelFormat decoded(int frameCount) {
     return new PixelFormat(
         rows,
         columns,
@@ -158,9 +161,9 @@ public record PixelFormat(
         bitsStored,
         highBit,
         signed,
-        value,
+        samplesPerPixel == 3 ? "RGB" : photometric,
         0,
-        frames);
+        frameCount);
   }
 
   private static int required(DicomDataset dataset, int tag, String name) throws DicomException {

@@ -53,6 +53,14 @@ public enum Vr {
     };
   }
 
+  /** Byte and word VRs, whose values are opaque bytes (DICOM JSON's InlineBinary / BulkData). */
+  boolean isBinary() {
+    return switch (this) {
+      case OB, OD, OF, OL, OV, OW, UN -> true;
+      default -> false;
+    };
+  }
+
   /** Text VRs whose values use the Specific Character Set; the others are always ASCII. */
   boolean usesSpecificCharacterSet() {
     return switch (this) {
