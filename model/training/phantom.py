@@ -16,7 +16,7 @@ decides the label.
 
 Run with Debian's /usr/bin/python3 (python3-numpy, python3-scipy, python3-pil, python3-pydicom):
 
-    phantom.py OUT --patients 100 --site internal --seed 1 [--size film|small]
+    phantom.py OUT --patients 100 --site internal --seed 1 [--size film|medium|small|parity]
 
 writes OUT/<patient>/<posture>.dcm and OUT/labels.csv. Deterministic: the same seed, site and
 patient index give the same patient and the same pixels.
@@ -26,6 +26,7 @@ import csv
 import hashlib
 import math
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -37,10 +38,12 @@ from scipy import ndimage
 
 POSTURES = ("neutral", "flexion", "extension")
 LEVELS = ("L1", "L2", "L3", "L4", "L5")
-# SNOMED CT codes for the View Code Sequence and the posture modifier (see docs/terminology.md)
-VIEW_LATERAL = ("399067008", "Lateral projection")
-POSTURE_CODES = {"neutral": ("260528009", "Neutral"), "flexion": ("9964006", "Flexion"),
-                 "extension": ("74001001", "Extension")}
+# View Code Sequence: DICOM CID 4010 (SNOMED CT lateral); the posture goes in its View Modifier
+# Code Sequence with a code of CID 92 "Joint Position During Acquisition" (docs/terminology.md)
+VIEW_LATERAL = ("399067008", "SCT", "Lateral")
+POSTURE_CODES = {"neutral": ("109136", "DCM", "Neutral musculoskeletal position"),
+                 "flexion": ("9964006", "SCT", "Flexion"),
+                 "extension": ("24154002", "SCT", "Extension")}
 DX_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.1.1"  # Digital X-Ray Image Storage - For Presentation
 UID_ROOT = "2.25."
 
@@ -71,7 +74,12 @@ SITES = {
 }
 
 S1_CENTRE = (0.0, 175.0)  # mm: the superior endplate of S1, on which the lumbar spine stands
-SIZES = {"film": (2500, 2048, 0.15), "small": (320, 256, 1.17)}  # rows, columns, mm per pixel
+# rows, columns, mm per pixel; the same 375 x 300 mm field at each size. Noise and texture are
+# defined in millimetres, so a film-size image resampled to a model's input matches one rendered
+# at "medium" size: the reference model trains on medium to fit a CPU budget.
+SIZES = {"film": (2500, 2048, 0.15), "medium": (640, 512, 0.586), "small": (320, 256, 1.17),
+         "parity": (416, 336, 0.9)}  # parity: an odd size for the Java/Python parity fixtures
+FILM_SPACING = SIZES["film"][2]
 
 
 @dataclass(frozen=True)
@@ -217,8 +225,11 @@ def sacrum_outline(angle):
 
 # --- rendering ---------------------------------------------------------------------------------
 
-def render(p, posture, rows, cols, spacing, rng):
-    """Projected density in [0, 1]-ish at the detector, before acquisition effects."""
+def render(p, posture, rows, cols, spacing, rng, grain):
+    """Projected density in [0, 1]-ish at the detector, before acquisition effects.
+
+    `rng` draws anatomy and placement (the same at every size); `grain` draws pixel-level
+    texture, whose amount depends on the size."""
     scale = 1.0 / spacing
     ss = 2 if spacing > 0.5 else 1  # supersample small images for smooth edges
     w, h = cols * ss, rows * ss
@@ -262,12 +273,14 @@ def render(p, posture, rows, cols, spacing, rng):
     cortical, trabecular, posterior, soft, pelvis = map(
         arr, (cortical, trabecular, posterior, soft, pelvis))
     soft = soft + pelvis
-    # trabecular texture: band-passed noise inside the bodies
-    texture = rng.normal(0, 1, (rows // 4 + 1, cols // 4 + 1)).astype(np.float32)
-    texture = ndimage.zoom(texture, 4, order=1)[:rows, :cols]
-    texture = ndimage.gaussian_filter(texture, 0.6 / max(spacing, 0.15) * 0.15 + 0.5)
-    density = (soft * (1 + 0.05 * texture) + 0.9 * cortical - 0.45 * trabecular
-               + 0.12 * trabecular * texture + 0.6 * posterior)
+    # trabecular texture: band-passed noise inside the bodies, its grain 0.6 mm at every size
+    cells = (int(rows * spacing / 0.6) + 1, int(cols * spacing / 0.6) + 1)
+    texture = grain.normal(0, 1, cells).astype(np.float32)
+    texture = ndimage.zoom(texture, (rows / cells[0], cols / cells[1]), order=1)[:rows, :cols]
+    texture = ndimage.gaussian_filter(texture, 0.6 / spacing)
+    texture /= max(float(texture.std()), 1e-6)
+    density = (soft * (1 + 0.03 * texture) + 0.9 * cortical - 0.45 * trabecular
+               + 0.07 * trabecular * texture + 0.6 * posterior)
     # bowel gas lowers density in front of the spine
     for _ in range(rng.integers(2, 6)):
         cy, cx = rng.uniform(0.2, 0.8) * rows, rng.uniform(0.05, 0.4) * cols
@@ -277,17 +290,19 @@ def render(p, posture, rows, cols, spacing, rng):
     return np.clip(density, 0, None)
 
 
-def acquire(density, site, spacing, rng):
-    """Detector signal, 12 bits stored, MONOCHROME2 (bone bright), with the site's character."""
+def acquire(density, site, spacing, rng, grain):
+    """Detector signal, 12 bits stored, MONOCHROME2 (bone bright), with the site's character.
+
+    Noise is the site's fraction at film pixel size, scaled by pixel area (quantum noise)."""
     s = SITES[site]
     rows, cols = density.shape
+    # collimation: dark borders of random width
+    c = [int(max(0, rng.normal(s.collimation, 0.02)) * n) for n in (rows, rows, cols, cols)]
     blurred = ndimage.gaussian_filter(density, s.blur_mm / spacing)
     signal = 1 - np.exp(-1.6 * s.exposure * blurred)  # log-processed: brighter = denser
     signal = np.clip(signal / max(signal.max(), 1e-6), 0, 1) ** s.gamma
-    signal += rng.normal(0, s.noise, signal.shape)
+    signal += grain.normal(0, s.noise * FILM_SPACING / spacing, signal.shape)
     signal = np.clip(signal, 0, 1)
-    # collimation: dark borders of random width
-    c = [int(max(0, rng.normal(s.collimation, 0.02)) * n) for n in (rows, rows, cols, cols)]
     signal[: c[0]] = 0
     signal[rows - c[1]:] = 0
     signal[:, : c[2]] = 0
@@ -339,11 +354,10 @@ def to_dicom(p, posture, pixels, spacing, site, seed, monochrome1):
     ds.ImageComments = "SYNTHETIC PHANTOM - not a patient image"
     ds.PresentationIntentType = "FOR PRESENTATION"
     view = Dataset()
-    view.CodeValue, view.CodingSchemeDesignator, view.CodeMeaning = VIEW_LATERAL[0], "SCT", \
-        VIEW_LATERAL[1]
+    view.CodeValue, view.CodingSchemeDesignator, view.CodeMeaning = VIEW_LATERAL
     modifier = Dataset()
-    code, meaning = POSTURE_CODES[posture]
-    modifier.CodeValue, modifier.CodingSchemeDesignator, modifier.CodeMeaning = code, "SCT", meaning
+    modifier.CodeValue, modifier.CodingSchemeDesignator, modifier.CodeMeaning = \
+        POSTURE_CODES[posture]
     view.ViewModifierCodeSequence = Sequence([modifier])
     ds.ViewCodeSequence = Sequence([view])
     ds.PixelSpacing = [f"{spacing:.4f}", f"{spacing:.4f}"]
@@ -358,25 +372,35 @@ def to_dicom(p, posture, pixels, spacing, site, seed, monochrome1):
     return ds
 
 
-def generate(out, patients, site, seed, size="film", start=0):
+def write_patient(out, index, site, seed, size):
+    """One patient's three views as DICOM under OUT/<patient id>/; returns its labels row."""
     rows, cols, spacing = SIZES[size]
+    rng = np.random.default_rng([seed, index, list(SITES).index(site)])
+    grain = np.random.default_rng([seed, index, list(SITES).index(site), rows])
+    p = make_patient(rng, index, site)
+    monochrome1 = bool(rng.random() < SITES[site].monochrome1)
+    folder = os.path.join(out, p.patient_id)
+    os.makedirs(folder, exist_ok=True)
+    files = {}
+    for posture in POSTURES:
+        density = render(p, posture, rows, cols, spacing, rng, grain)
+        pixels = acquire(density, site, spacing, rng, grain)
+        path = os.path.join(folder, posture + ".dcm")
+        to_dicom(p, posture, pixels, spacing, site, seed, monochrome1).save_as(
+            path, write_like_original=False)
+        files[posture] = os.path.relpath(path, out)
+    return {**asdict(p), **files}
+
+
+def generate(out, patients, site, seed, size="film", start=0, workers=1):
     os.makedirs(out, exist_ok=True)
-    records = []
-    for index in range(start, start + patients):
-        rng = np.random.default_rng([seed, index, list(SITES).index(site)])
-        p = make_patient(rng, index, site)
-        monochrome1 = bool(rng.random() < SITES[site].monochrome1)
-        folder = os.path.join(out, p.patient_id)
-        os.makedirs(folder, exist_ok=True)
-        files = {}
-        for posture in POSTURES:
-            density = render(p, posture, rows, cols, spacing, rng)
-            pixels = acquire(density, site, spacing, rng)
-            path = os.path.join(folder, posture + ".dcm")
-            to_dicom(p, posture, pixels, spacing, site, seed, monochrome1).save_as(
-                path, write_like_original=False)
-            files[posture] = os.path.relpath(path, out)
-        records.append({**asdict(p), **files})
+    indexes = range(start, start + patients)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            records = list(pool.map(write_patient, *zip(*[(out, i, site, seed, size)
+                                                            for i in indexes]), chunksize=4))
+    else:
+        records = [write_patient(out, i, site, seed, size) for i in indexes]
     labels = os.path.join(out, "labels.csv")
     with open(labels, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(records[0]))
@@ -393,8 +417,10 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--size", choices=sorted(SIZES), default="film")
     parser.add_argument("--start", type=int, default=0, help="first patient index")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    records = generate(args.out, args.patients, args.site, args.seed, args.size, args.start)
+    records = generate(args.out, args.patients, args.site, args.seed, args.size, args.start,
+                       args.workers)
     print(f"{len(records)} synthetic patients ({args.site} site) written to {args.out}")
 
 

@@ -6,13 +6,19 @@ outputs (0 black, 1 white, so MONOCHROME1 and INVERSE are inverted here).
 
 Run with Debian's /usr/bin/python3 (pydicom 2.3, numpy) from this folder; outputs in grey/.
 """
+import hashlib
 import json
 import os
+import sys
 
 import numpy as np
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.pixel_data_handlers.util import apply_modality_lut, apply_voi_lut
 from pydicom.uid import ExplicitVRLittleEndian
+
+# the window output range and polarity rules are the training pipeline's own (preprocess.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../training"))
+from preprocess import inverted, windowed_range  # noqa: E402
 
 OUT = "grey"
 ROWS, COLS = 16, 16
@@ -23,7 +29,9 @@ def image(name, stored, signed, photometric="MONOCHROME2", **attributes):
     pixels = np.linspace(lo, hi, ROWS * COLS).round().astype("i4" if signed else "u4")
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"
-    meta.MediaStorageSOPInstanceUID = "2.25.77" + str(abs(hash(name)) % 10 ** 12)
+    # str hashes are salted per process: a digest keeps the UID the same on every run
+    meta.MediaStorageSOPInstanceUID = "2.25.77" + str(
+        int(hashlib.sha256(name.encode()).hexdigest()[:12], 16) % 10 ** 12)
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
     ds.is_little_endian, ds.is_implicit_VR = True, False
@@ -51,24 +59,6 @@ def lut_item(first, bits, values, explanation=None):
     if explanation:
         item.LUTExplanation = explanation
     return item
-
-
-def windowed_range(ds):
-    """The output range pydicom's apply_windowing maps onto (pixel_data_handlers/util.py)."""
-    if "ModalityLUTSequence" in ds:
-        return 0, 2 ** ds.ModalityLUTSequence[0].LUTDescriptor[2] - 1
-    if ds.PixelRepresentation == 0:
-        lo, hi = 0, 2 ** ds.BitsStored - 1
-    else:
-        lo, hi = -(2 ** (ds.BitsStored - 1)), 2 ** (ds.BitsStored - 1) - 1
-    if "RescaleSlope" in ds and "RescaleIntercept" in ds:
-        lo, hi = lo * ds.RescaleSlope + ds.RescaleIntercept, hi * ds.RescaleSlope + ds.RescaleIntercept
-    return lo, hi
-
-
-def inverted(ds):
-    shape = ds.get("PresentationLUTShape")
-    return shape == "INVERSE" if shape else ds.PhotometricInterpretation == "MONOCHROME1"
 
 
 def render(ds, voi):

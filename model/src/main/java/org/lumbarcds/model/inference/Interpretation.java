@@ -1,0 +1,22 @@
+package org.lumbarcds.model.inference;
+
+/**
+ * A probability read against the card's operating points. Both thresholds were chosen on the
+ * validation set: {@code rule_out} keeps sensitivity at or above its target for probabilities at or
+ * above it, {@code rule_in} keeps specificity at or above its target for probabilities below it.
+ */
+public enum Interpretation {
+  /** probability &lt; rule_out: severe central stenosis unlikely. */
+  UNLIKELY,
+  /** between the two operating points: the model does not decide. */
+  INDETERMINATE,
+  /** probability &ge; rule_in: severe central stenosis likely. */
+  LIKELY;
+
+  static Interpretation of(double probability, double ruleOut, double ruleIn) {
+    if (probability >= ruleIn) {
+      return LIKELY;
+    }
+    return probability < ruleOut ? UNLIKELY : INDETERMINATE;
+  }
+}

@@ -1,0 +1,91 @@
+package org.lumbarcds.model.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ModelCardTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void theReferenceCardReads() throws Exception {
+    ModelCard card = ModelCard.read(ThreeViewModelTest.CARD);
+    assertEquals("lumbar-cds-lss-3view-phantom", card.id());
+    assertTrue(card.height() > 0 && card.width() > 0 && card.std() > 0);
+    assertTrue(card.ruleOut() >= 0 && card.ruleIn() <= 1);
+    assertEquals(64, card.sha256().length());
+  }
+
+  static Stream<Arguments> brokenCards() {
+    return Stream.of(
+        broken("file.sha256 is missing", c -> ((ObjectNode) c.get("file")).remove("sha256")),
+        broken("file.sha256 is not", c -> ((ObjectNode) c.get("file")).put("sha256", "abc")),
+        broken("input.views must be", c -> ((ArrayNode) c.at("/input/views")).remove(1)),
+        broken(
+            "std must be positive", c -> ((ObjectNode) c.at("/input/normalisation")).put("std", 0)),
+        broken(
+            "only \"area\"",
+            c -> ((ObjectNode) c.at("/input/preprocessing")).put("resize", "bilinear")),
+        broken(
+            "input.height must be an integer",
+            c -> ((ObjectNode) c.get("input")).put("height", 320.5)),
+        broken("cam.shape", c -> ((ArrayNode) c.at("/output/cam/shape")).remove(0)),
+        broken(
+            "operating points",
+            c -> ((ObjectNode) c.at("/operating_points/rule_in")).put("threshold", 1.5)),
+        broken(
+            "rule_out.threshold must be a finite number",
+            c -> ((ObjectNode) c.at("/operating_points/rule_out")).put("threshold", "0.2")),
+        broken("id must be a non-empty string", c -> c.put("id", "")));
+  }
+
+  private static Arguments broken(String message, Consumer<ObjectNode> change) {
+    return Arguments.of(message, change);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("brokenCards")
+  void aBrokenCardIsRefusedWithTheReason(
+      String message, Consumer<ObjectNode> change, @TempDir Path dir) throws Exception {
+    ObjectNode card = (ObjectNode) JSON.readTree(ThreeViewModelTest.CARD.toFile());
+    change.accept(card);
+    Path path = dir.resolve("card.json");
+    JSON.writeValue(path.toFile(), card);
+    ModelException e = assertThrows(ModelException.class, () -> ModelCard.read(path));
+    assertEquals(ModelException.Reason.CARD_INVALID, e.reason());
+    assertTrue(e.getMessage().contains(message), e.getMessage());
+  }
+
+  @Test
+  void notJsonAndMissingFilesAreRefused(@TempDir Path dir) throws Exception {
+    Path text = dir.resolve("card.json");
+    Files.writeString(text, "{ not json");
+    assertTrue(
+        assertThrows(ModelException.class, () -> ModelCard.read(text))
+            .getMessage()
+            .contains("not JSON"));
+    Path array = dir.resolve("array.json");
+    Files.writeString(array, "[]");
+    assertEquals(
+        ModelException.Reason.CARD_INVALID,
+        assertThrows(ModelException.class, () -> ModelCard.read(array)).reason());
+    assertEquals(
+        ModelException.Reason.CARD_INVALID,
+        assertThrows(ModelException.class, () -> ModelCard.read(dir.resolve("absent.json")))
+            .reason());
+  }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""The exported model in PyTorch eager mode on CPU, timed on one study (the Java benchmark's
+comparison; tests/bench/inference.sh runs both).
+
+    bench_torch.py CARD.json STUDY_DIR [--warmup 5] [--runs 30] [--threads 2]
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import pydicom
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import POSTURES, Exported, ThreeViewNet  # noqa: E402
+from preprocess import model_input  # noqa: E402
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[max(0, int(np.ceil(p / 100 * len(ordered))) - 1)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("card")
+    parser.add_argument("study")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    with open(args.card) as f:
+        card = json.load(f)
+    weights = torch.load(os.path.join(os.path.dirname(args.card), card["file"]["pytorch"]["name"]))
+    net = ThreeViewNet(weights["backbone"])
+    net.load_state_dict(weights["state_dict"])
+    graph = Exported(net.eval(), weights["calibration"]).eval()
+    h, w = card["input"]["height"], card["input"]["width"]
+    norm = card["input"]["normalisation"]
+
+    def inputs():
+        return [torch.from_numpy(model_input(pydicom.dcmread(os.path.join(args.study, p + ".dcm")),
+                                             h, w, norm["mean"], norm["std"]))[None, None]
+                for p in POSTURES]
+
+    mask = torch.ones(1, 3)
+    ready = inputs()
+    study_ms, model_ms = [], []
+    with torch.no_grad():
+        for i in range(-args.warmup, args.runs):
+            t0 = time.perf_counter()
+            graph(*inputs(), mask)
+            t1 = time.perf_counter()
+            graph(*ready, mask)
+            t2 = time.perf_counter()
+            if i >= 0:
+                study_ms.append((t1 - t0) * 1e3)
+                model_ms.append((t2 - t1) * 1e3)
+    print("step\tp50_ms\tp95_ms\tmin_ms")
+    for name, values in (("study: pydicom + preprocess.py + PyTorch eager", study_ms),
+                         ("model only: PyTorch eager", model_ms)):
+        print(f"{name}\t{percentile(values, 50):.1f}\t{percentile(values, 95):.1f}\t"
+              f"{min(values):.1f}")
+    print(f"PyTorch {torch.__version__}, {args.threads} threads")
+
+
+if __name__ == "__main__":
+    main()

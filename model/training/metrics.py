@@ -1,0 +1,139 @@
+"""Discrimination, operating points and calibration, in numpy (no scikit-learn here)."""
+import math
+
+import numpy as np
+
+
+def auroc(score, label):
+    """Area under the ROC curve by the rank statistic, ties counted half."""
+    score, label = np.asarray(score, float), np.asarray(label, int)
+    n1 = int(label.sum())
+    n0 = len(label) - n1
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    order = np.argsort(score, kind="mergesort")
+    ranks = np.empty(len(score))
+    sorted_scores = score[order]
+    i = 0
+    while i < len(score):  # average ranks over ties
+        j = i
+        while j + 1 < len(score) and sorted_scores[j + 1] == sorted_scores[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[label == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def bootstrap_auroc(score, label, rounds=2000, seed=0):
+    """AUROC with a 95% percentile bootstrap interval (patients resampled with replacement)."""
+    score, label = np.asarray(score, float), np.asarray(label, int)
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(rounds):
+        idx = rng.integers(0, len(score), len(score))
+        if 0 < label[idx].sum() < len(idx):
+            values.append(auroc(score[idx], label[idx]))
+    lo, hi = np.percentile(values, [2.5, 97.5])
+    return {"auroc": auroc(score, label), "ci95": [float(lo), float(hi)], "rounds": len(values)}
+
+
+def roc_curve(score, label):
+    """False and true positive rates at every distinct threshold, from (0, 0) to (1, 1)."""
+    score, label = np.asarray(score, float), np.asarray(label, int)
+    thresholds = np.unique(score)[::-1]
+    p, n = label.sum(), len(label) - label.sum()
+    tpr = [0.0] + [float((score[label == 1] >= t).sum() / p) for t in thresholds]
+    fpr = [0.0] + [float((score[label == 0] >= t).sum() / n) for t in thresholds]
+    return np.array(fpr), np.array(tpr)
+
+
+def wilson(k, n):
+    """95% Wilson score interval of a proportion k / n."""
+    if n == 0:
+        return [float("nan"), float("nan")]
+    z = 1.959964
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [max(0.0, centre - half), min(1.0, centre + half)]
+
+
+def at_threshold(prob, label, threshold):
+    """Sensitivity, specificity, PPV and NPV (with Wilson intervals) of prob >= threshold."""
+    prob, label = np.asarray(prob, float), np.asarray(label, int)
+    positive = prob >= threshold
+    tp = int((positive & (label == 1)).sum())
+    fp = int((positive & (label == 0)).sum())
+    tn = int((~positive & (label == 0)).sum())
+    fn = int((~positive & (label == 1)).sum())
+
+    def rate(k, n):
+        return {"value": k / n if n else float("nan"), "ci95": wilson(k, n), "k": k, "n": n}
+
+    return {"threshold": float(threshold), "tp": tp, "fp": fp, "tn": tn, "fn": fn,
+            "sensitivity": rate(tp, tp + fn), "specificity": rate(tn, tn + fp),
+            "ppv": rate(tp, tp + fp), "npv": rate(tn, tn + fn)}
+
+
+def rule_out_threshold(prob, label, sensitivity=0.95):
+    """The highest threshold at which prob >= threshold keeps sensitivity >= the target:
+    below it the result rules out."""
+    positives = np.sort(np.asarray(prob, float)[np.asarray(label) == 1])
+    allowed_misses = int(math.floor((1 - sensitivity) * len(positives) + 1e-9))
+    return float(positives[allowed_misses])
+
+
+def rule_in_threshold(prob, label, specificity=0.90):
+    """The lowest threshold at which prob >= threshold keeps specificity >= the target."""
+    negatives = np.sort(np.asarray(prob, float)[np.asarray(label) == 0])
+    keep = int(math.ceil(specificity * len(negatives) - 1e-9))  # negatives that must fall below
+    if keep >= len(negatives):
+        return float(np.nextafter(negatives[-1], np.inf))
+    return float(np.nextafter(negatives[keep - 1], np.inf)) if keep > 0 else float(negatives[0])
+
+
+def ece(prob, label, bins=10):
+    """Expected calibration error over equal-width bins, and the bins for a reliability plot."""
+    prob, label = np.asarray(prob, float), np.asarray(label, int)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(prob, edges[1:-1]), 0, bins - 1)
+    table, total = [], 0.0
+    for b in range(bins):
+        sel = which == b
+        if sel.any():
+            confidence, observed = float(prob[sel].mean()), float(label[sel].mean())
+            total += sel.sum() / len(prob) * abs(confidence - observed)
+            table.append({"lo": float(edges[b]), "hi": float(edges[b + 1]), "n": int(sel.sum()),
+                          "mean_probability": confidence, "observed": observed})
+    return float(total), table
+
+
+def fit_platt(logit, label, iterations=100):
+    """Platt scaling: a, b minimising the log loss of sigmoid(a * logit + b), by Newton steps."""
+    x, y = np.asarray(logit, float), np.asarray(label, float)
+    a, b = 1.0, 0.0
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(a * x + b)))
+        g = np.array([((p - y) * x).sum(), (p - y).sum()])
+        w = p * (1 - p)
+        h = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]])
+        step = np.linalg.solve(h + 1e-9 * np.eye(2), g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-10:
+            break
+    return {"method": "platt", "a": float(a), "b": float(b)}
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-np.asarray(x, float)))
+
+
+def json_safe(value):
+    """NaN and infinities (a rate over zero studies, say) as null: strict JSON for other tools."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

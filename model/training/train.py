@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""Train the three-view model on a preprocessed cache (preprocess.py).
+
+    train.py CACHE.npz OUT_DIR [--backbone small] [--epochs 12] [--batch 32] [--limit N]
+
+Splits by patient (seeded, stratified by label) into train / validation / test (70 / 15 / 15),
+computes the input normalisation on the training images, trains with augmentation and view
+dropout, keeps the epoch with the best validation AUROC, and writes OUT_DIR/model.pt and
+OUT_DIR/split.json. Runs on CPU (Debian's PyTorch 1.13) or a CUDA GPU (PyTorch 2.x).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import metrics  # noqa: E402
+from model import BACKBONES, ThreeViewNet  # noqa: E402
+
+
+def split(patient_ids, labels, seed, fractions=(0.70, 0.15, 0.15)):
+    """Patient-level split, stratified by label, reproducible from the seed."""
+    rng = np.random.default_rng(seed)
+    parts = {"train": [], "validation": [], "test": []}
+    for value in (0, 1):
+        idx = np.flatnonzero(labels == value)
+        idx = idx[rng.permutation(len(idx))]
+        n_train = int(round(fractions[0] * len(idx)))
+        n_val = int(round(fractions[1] * len(idx)))
+        parts["train"] += idx[:n_train].tolist()
+        parts["validation"] += idx[n_train:n_train + n_val].tolist()
+        parts["test"] += idx[n_train + n_val:].tolist()
+    return {k: sorted(v) for k, v in parts.items()}
+
+
+def augment(x, generator):
+    """Acquisition-like changes on [0, 1] inputs [N, 3, H, W]: gamma, contrast, brightness,
+    noise, a small shift. Each view varies on its own."""
+    n, v = x.shape[:2]
+
+    def per_view(lo, hi):
+        return (torch.rand(n, v, 1, 1, generator=generator) * (hi - lo) + lo).to(x.device)
+
+    x = x.clamp(0, 1) ** torch.exp(per_view(-0.35, 0.35))
+    x = (x - 0.5) * per_view(0.8, 1.2) + 0.5 + per_view(-0.06, 0.06)
+    x = x + torch.randn(x.shape, generator=generator).to(x.device) * per_view(0, 0.02)
+    dy, dx = (int(d) for d in torch.randint(-8, 9, (2,), generator=generator))
+    x = torch.roll(x, shifts=(dy, dx), dims=(2, 3))
+    return x.clamp(0, 1)
+
+
+def view_dropout(n, p, generator):
+    """A view mask [N, 3]: with probability p a study loses one view (never more)."""
+    mask = torch.ones(n, 3)
+    drop = torch.rand(n, generator=generator) < p
+    which = torch.randint(0, 3, (n,), generator=generator)
+    mask[drop, which[drop]] = 0
+    return mask
+
+
+def predict(net, images, mean, std, device, mask=None, batch=64):
+    """Fused logits [N] and view logits [N, 3] for float16 [0, 1] images [N, 3, H, W]."""
+    net.eval()
+    fused, views = [], []
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            x = (torch.from_numpy(images[i:i + batch].astype(np.float32)).to(device) - mean) / std
+            m = torch.ones(len(x), 3) if mask is None else torch.as_tensor(
+                mask, dtype=torch.float32).expand(len(x), 3)
+            x = x * m[:, :, None, None].to(device)
+            logit, view_logits, _ = net(x, m.to(device))
+            fused.append(logit.cpu().numpy())
+            views.append(view_logits.cpu().numpy())
+    return np.concatenate(fused), np.concatenate(views)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("cache")
+    parser.add_argument("out")
+    parser.add_argument("--backbone", choices=BACKBONES, default="small")
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--view-dropout", type=float, default=0.3)
+    parser.add_argument("--aux-weight", type=float, default=0.5)
+    parser.add_argument("--limit", type=int, help="use the first N studies only (smoke runs)")
+    parser.add_argument("--max-steps", type=int, help="stop each epoch after N steps (smoke)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    data = np.load(args.cache)
+    images, labels, ids = data["images"], data["label"], data["patient_id"]
+    if args.limit:
+        images, labels, ids = images[:args.limit], labels[:args.limit], ids[:args.limit]
+    parts = split(ids, labels, args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "split.json"), "w") as f:
+        json.dump({k: [str(ids[i]) for i in v] for k, v in parts.items()}, f)
+    train_idx = np.array(parts["train"])
+    sample = images[train_idx[:min(len(train_idx), 500)]].astype(np.float32)
+    mean, std = float(sample.mean()), float(sample.std())
+    print(f"{len(labels)} studies: train {len(parts['train'])}, validation "
+          f"{len(parts['validation'])}, test {len(parts['test'])}; normalisation mean {mean:.4f} "
+          f"std {std:.4f}; backbone {args.backbone}; device {device}", flush=True)
+
+    net = ThreeViewNet(args.backbone).to(device)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    steps_per_epoch = len(train_idx) // args.batch
+    if args.max_steps:
+        steps_per_epoch = min(steps_per_epoch, args.max_steps)
+    total = max(1, steps_per_epoch * args.epochs)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=total,
+                                                   pct_start=0.15)
+    gen = torch.Generator().manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    val_idx = np.array(parts["validation"])
+    best, history, started = None, [], time.time()
+    step = 0
+    for epoch in range(1, args.epochs + 1):
+        net.train()
+        order = train_idx[rng.permutation(len(train_idx))]
+        running = []
+        for s in range(steps_per_epoch):
+            batch = np.sort(order[s * args.batch:(s + 1) * args.batch])
+            x = augment(torch.from_numpy(images[batch].astype(np.float32)), gen)
+            mask = view_dropout(len(batch), args.view_dropout, gen)
+            x = ((x - mean) / std) * mask[:, :, None, None]
+            y = torch.from_numpy(labels[batch]).float()
+            x, mask, y = x.to(device), mask.to(device), y.to(device)
+            logit, view_logits, _ = net(x, mask)
+            aux = F.binary_cross_entropy_with_logits(
+                view_logits, y[:, None].expand_as(view_logits), weight=mask)
+            loss = F.binary_cross_entropy_with_logits(logit, y) + args.aux_weight * aux
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            schedule.step()
+            step += 1
+            running.append(float(loss))
+            if step % 10 == 0 or s + 1 == steps_per_epoch:
+                elapsed = time.time() - started
+                eta = elapsed / step * (total - step)
+                print(f"epoch {epoch}/{args.epochs} step {s + 1}/{steps_per_epoch} "
+                      f"loss {np.mean(running[-10:]):.4f} elapsed {elapsed / 60:.1f} min "
+                      f"eta {eta / 60:.1f} min", flush=True)
+        fused, views = predict(net, images[val_idx], mean, std, device)
+        record = {"epoch": epoch, "train_loss": float(np.mean(running)),
+                  "val_auroc": metrics.auroc(fused, labels[val_idx]),
+                  "val_view_auroc": [metrics.auroc(views[:, i], labels[val_idx]) for i in range(3)]}
+        history.append(record)
+        print(f"epoch {epoch}: validation AUROC fused {record['val_auroc']:.4f}, views "
+              + ", ".join(f"{a:.3f}" for a in record["val_view_auroc"]), flush=True)
+        if best is None or record["val_auroc"] > best["val_auroc"]:
+            best = record
+            torch.save({"state_dict": {k: v.cpu() for k, v in net.state_dict().items()},
+                        "backbone": args.backbone, "input_size": list(images.shape[2:]),
+                        "normalisation": {"mean": mean, "std": std},
+                        "epoch": epoch, "seed": args.seed, "args": vars(args),
+                        "train_studies": len(train_idx)}, os.path.join(args.out, "model.pt"))
+    with open(os.path.join(args.out, "history.json"), "w") as f:
+        json.dump({"history": history, "best_epoch": best["epoch"],
+                   "minutes": (time.time() - started) / 60, "device": str(device),
+                   "torch": torch.__version__}, f, indent=1)
+    print(f"best epoch {best['epoch']} (validation AUROC {best['val_auroc']:.4f}); "
+          f"{(time.time() - started) / 60:.1f} min; model in {args.out}/model.pt")
+
+
+if __name__ == "__main__":
+    main()
