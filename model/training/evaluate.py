@@ -12,6 +12,7 @@ to the report, and the report itself.
 """
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import sys
@@ -29,6 +30,14 @@ RULE_IN_SPECIFICITY = 0.90
 SYNTHETIC = ("Synthetic phantoms only: these figures describe the reference model on the "
              "project's generated radiographs, not performance on patients. The model is not "
              "clinically validated and is not for clinical use.")
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def load(run, device="cpu"):
@@ -148,8 +157,10 @@ def report(m, figures, path):
         f"{m['model']['best_epoch']}, on {m['data']['train']} internal-site phantom patients; "
         f"validation {m['data']['validation']}, internal test {m['data']['test']}, external "
         f"site {m['data']['external']} (a different acquisition profile and population).",
-        f"- Calibration: Platt scaling fitted on validation, a = {m['calibration']['a']:.4f}, "
-        f"b = {m['calibration']['b']:.4f} (applied inside the exported graph).",
+        (f"- Calibration: Platt scaling fitted on validation, a = {m['calibration']['a']:.4f}, "
+         f"b = {m['calibration']['b']:.4f} (applied inside the exported graph)."
+         if m["calibration"]["method"] == "platt" else
+         f"- Calibration: none ({m['calibration']['reason']})."),
         "",
         "## Discrimination (AUROC, 95% bootstrap interval)",
         "",
@@ -229,8 +240,9 @@ def main():
     with open(os.path.join(args.run, "history.json")) as f:
         history = json.load(f)
     internal = np.load(args.internal)
-    index = {pid: i for i, pid in enumerate(internal["patient_id"].tolist())}
-    sets = {name: np.array([index[p] for p in split[part]])
+    patient = internal["patient_id"]
+    # every study of the patients in each part (split.json lists patients)
+    sets = {name: np.flatnonzero(np.isin(patient, split[part]))
             for name, part in (("validation", "validation"), ("internal_test", "test"))}
     images = {name: internal["images"][idx] for name, idx in sets.items()}
     labels = {name: internal["label"][idx] for name, idx in sets.items()}
@@ -239,6 +251,12 @@ def main():
 
     scores = {name: score_set(net, checkpoint, images[name], device) for name in images}
     calibration = metrics.fit_platt(scores["validation"]["fused_logit"], labels["validation"])
+    if not (np.isfinite(calibration["a"]) and np.isfinite(calibration["b"])
+            and calibration["a"] > 0):
+        # a slope <= 0 would reverse the ranking: keep the raw logit and say so
+        calibration = {"method": "none", "a": 1.0, "b": 0.0,
+                       "reason": f"Platt slope {calibration['a']:.4g} on validation is not "
+                                 "positive; probabilities are the uncalibrated sigmoid"}
     val_prob = metrics.sigmoid(calibration["a"] * scores["validation"]["fused_logit"]
                                + calibration["b"])
     points = {"rule_out": metrics.rule_out_threshold(val_prob, labels["validation"],
@@ -268,6 +286,7 @@ def main():
                   "epochs_trained": len(history["history"]),
                   "training_minutes": history["minutes"], "training_device": history["device"],
                   "normalisation": checkpoint["normalisation"]},
+        "checkpoint_sha256": sha256_file(os.path.join(args.run, "model.pt")),
         "data": {"train": len(split["train"]), "validation": len(split["validation"]),
                  "test": len(split["test"]), "external": int(len(labels["external"]))},
         "calibration": calibration,

@@ -25,7 +25,8 @@ def auroc(score, label):
 
 
 def bootstrap_auroc(score, label, rounds=2000, seed=0):
-    """AUROC with a 95% percentile bootstrap interval (patients resampled with replacement)."""
+    """AUROC with a 95% percentile bootstrap interval (studies resampled with replacement; one
+    study per patient in the phantom sets)."""
     score, label = np.asarray(score, float), np.asarray(label, int)
     rng = np.random.default_rng(seed)
     values = []
@@ -79,6 +80,8 @@ def rule_out_threshold(prob, label, sensitivity=0.95):
     """The highest threshold at which prob >= threshold keeps sensitivity >= the target:
     below it the result rules out."""
     positives = np.sort(np.asarray(prob, float)[np.asarray(label) == 1])
+    if len(positives) == 0:
+        raise ValueError("no positive study to choose a rule-out threshold on")
     allowed_misses = int(math.floor((1 - sensitivity) * len(positives) + 1e-9))
     return float(positives[allowed_misses])
 
@@ -86,6 +89,8 @@ def rule_out_threshold(prob, label, sensitivity=0.95):
 def rule_in_threshold(prob, label, specificity=0.90):
     """The lowest threshold at which prob >= threshold keeps specificity >= the target."""
     negatives = np.sort(np.asarray(prob, float)[np.asarray(label) == 0])
+    if len(negatives) == 0:
+        raise ValueError("no negative study to choose a rule-in threshold on")
     keep = int(math.ceil(specificity * len(negatives) - 1e-9))  # negatives that must fall below
     if keep >= len(negatives):
         return float(np.nextafter(negatives[-1], np.inf))
@@ -109,17 +114,31 @@ def ece(prob, label, bins=10):
 
 
 def fit_platt(logit, label, iterations=100):
-    """Platt scaling: a, b minimising the log loss of sigmoid(a * logit + b), by Newton steps."""
+    """Platt scaling: a, b minimising the log loss of sigmoid(a * logit + b) against Platt's
+    smoothed targets ((N+ + 1) / (N+ + 2) and 1 / (N- + 2), which keep separable data finite),
+    by Newton steps halved until the loss falls."""
     x, y = np.asarray(logit, float), np.asarray(label, float)
+    n1, n0 = y.sum(), len(y) - y.sum()
+    t = np.where(y == 1, (n1 + 1) / (n1 + 2), 1 / (n0 + 2))
+
+    def loss(a, b):
+        z = a * x + b
+        return float(np.sum(np.logaddexp(0, z) - t * z))
+
     a, b = 1.0, 0.0
+    current = loss(a, b)
     for _ in range(iterations):
         p = 1 / (1 + np.exp(-(a * x + b)))
-        g = np.array([((p - y) * x).sum(), (p - y).sum()])
+        g = np.array([((p - t) * x).sum(), (p - t).sum()])
         w = p * (1 - p)
         h = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]])
         step = np.linalg.solve(h + 1e-9 * np.eye(2), g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-10:
+        scale = 1.0
+        while scale > 1e-8 and loss(a - scale * step[0], b - scale * step[1]) > current:
+            scale /= 2
+        a, b = a - scale * step[0], b - scale * step[1]
+        previous, current = current, loss(a, b)
+        if abs(previous - current) < 1e-12:
             break
     return {"method": "platt", "a": float(a), "b": float(b)}
 

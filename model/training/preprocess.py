@@ -14,6 +14,7 @@ or a hospital's own export with the same columns) -> one .npz of float16 inputs.
     preprocess.py DATA OUT.npz [--height 320 --width 256] [--workers 2]
 """
 import argparse
+import copy
 import csv
 import os
 import sys
@@ -64,7 +65,7 @@ def grey(ds):
         out = (out - lo) / (hi - lo)
     elif "VOILUTSequence" in ds:
         bits = ds.VOILUTSequence[0].LUTDescriptor[2]
-        wide = ds.copy()
+        wide = copy.deepcopy(ds)
         wide.VOILUTSequence[0].LUTDescriptor[2] = 16  # pydicom 2.3 wraps 8-bit LUT indexes
         out = apply_voi_lut(values.astype("i8"), wide, index=0, prefer_lut=True) / (2 ** bits - 1)
     else:

@@ -24,23 +24,31 @@ from model import BACKBONES, ThreeViewNet  # noqa: E402
 
 
 def split(patient_ids, labels, seed, fractions=(0.70, 0.15, 0.15)):
-    """Patient-level split, stratified by label, reproducible from the seed."""
+    """Patient-level split (all of a patient's studies in one part), stratified by the patient's
+    label (positive if any study is), reproducible from the seed. Returns study indices."""
     rng = np.random.default_rng(seed)
+    patients = sorted(set(patient_ids.tolist()))
+    positive = {p: False for p in patients}
+    for p, y in zip(patient_ids.tolist(), labels.tolist()):
+        positive[p] = positive[p] or bool(y)
+    assigned = {}
+    for value in (False, True):
+        group = np.array([p for p in patients if positive[p] == value])
+        group = group[rng.permutation(len(group))]
+        n_train = int(round(fractions[0] * len(group)))
+        n_val = int(round(fractions[1] * len(group)))
+        for i, p in enumerate(group):
+            assigned[p] = "train" if i < n_train else "validation" if i < n_train + n_val \
+                else "test"
     parts = {"train": [], "validation": [], "test": []}
-    for value in (0, 1):
-        idx = np.flatnonzero(labels == value)
-        idx = idx[rng.permutation(len(idx))]
-        n_train = int(round(fractions[0] * len(idx)))
-        n_val = int(round(fractions[1] * len(idx)))
-        parts["train"] += idx[:n_train].tolist()
-        parts["validation"] += idx[n_train:n_train + n_val].tolist()
-        parts["test"] += idx[n_train + n_val:].tolist()
-    return {k: sorted(v) for k, v in parts.items()}
+    for i, p in enumerate(patient_ids.tolist()):
+        parts[assigned[p]].append(i)
+    return parts
 
 
 def augment(x, generator):
-    """Acquisition-like changes on [0, 1] inputs [N, 3, H, W]: gamma, contrast, brightness,
-    noise, a small shift. Each view varies on its own."""
+    """Acquisition-like changes on [0, 1] inputs [N, 3, H, W]: gamma, contrast, brightness and
+    noise per view, and a small shift of the whole batch (wrapping round the black border)."""
     n, v = x.shape[:2]
 
     def per_view(lo, hi):
@@ -105,9 +113,10 @@ def main():
     parts = split(ids, labels, args.seed)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "split.json"), "w") as f:
-        json.dump({k: [str(ids[i]) for i in v] for k, v in parts.items()}, f)
+        json.dump({k: sorted({str(ids[i]) for i in v}) for k, v in parts.items()}, f)
     train_idx = np.array(parts["train"])
-    sample = images[train_idx[:min(len(train_idx), 500)]].astype(np.float32)
+    sample_idx = np.sort(np.random.default_rng(args.seed).permutation(train_idx)[:500])
+    sample = images[sample_idx].astype(np.float32)
     mean, std = float(sample.mean()), float(sample.std())
     print(f"{len(labels)} studies: train {len(parts['train'])}, validation "
           f"{len(parts['validation'])}, test {len(parts['test'])}; normalisation mean {mean:.4f} "
@@ -157,6 +166,9 @@ def main():
         record = {"epoch": epoch, "train_loss": float(np.mean(running)),
                   "val_auroc": metrics.auroc(fused, labels[val_idx]),
                   "val_view_auroc": [metrics.auroc(views[:, i], labels[val_idx]) for i in range(3)]}
+        if not np.isfinite(record["val_auroc"]):
+            raise SystemExit("validation AUROC is undefined: the validation split needs studies "
+                             "of both labels")
         history.append(record)
         print(f"epoch {epoch}: validation AUROC fused {record['val_auroc']:.4f}, views "
               + ", ".join(f"{a:.3f}" for a in record["val_view_auroc"]), flush=True)

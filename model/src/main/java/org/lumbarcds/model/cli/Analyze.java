@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.lumbarcds.model.dicom.DicomException;
 import org.lumbarcds.model.dicom.GreyImage;
+import org.lumbarcds.model.dicom.Tags;
 import org.lumbarcds.model.inference.Heatmaps;
 import org.lumbarcds.model.inference.ModelException;
 import org.lumbarcds.model.inference.Posture;
@@ -28,7 +29,8 @@ import org.lumbarcds.model.inference.ViewReader;
  * analyze [--card CARD.json] [--out DIR] [--threads N] FILE... | FOLDER
  * </pre>
  *
- * Exit status: 0 analysed, 2 usage, 3 the study cannot be analysed, 4 the model was refused.
+ * Exit status: 0 analysed, 2 usage, 3 the study cannot be analysed, 4 the model was refused or
+ * failed, 5 the heatmaps could not be written.
  */
 public final class Analyze {
 
@@ -51,19 +53,30 @@ public final class Analyze {
     Path outDir = Path.of("analysis");
     int threads = Runtime.getRuntime().availableProcessors();
     List<Path> inputs = new ArrayList<>();
+    boolean bad = false;
     for (int i = 0; i < args.length; i++) {
+      boolean hasValue = i + 1 < args.length;
       switch (args[i]) {
-        case "--card" -> card = i + 1 < args.length ? Path.of(args[++i]) : null;
-        case "--out" -> outDir = i + 1 < args.length ? Path.of(args[++i]) : null;
-        case "--threads" -> threads = i + 1 < args.length ? parse(args[++i]) : -1;
+        case "--card" -> {
+          bad |= !hasValue;
+          card = hasValue ? Path.of(args[++i]) : null;
+        }
+        case "--out" -> {
+          bad |= !hasValue;
+          outDir = hasValue ? Path.of(args[++i]) : null;
+        }
+        case "--threads" -> threads = hasValue ? parse(args[++i]) : -1;
         case "-h", "--help" -> {
           usage();
           return 0;
         }
-        default -> inputs.add(Path.of(args[i]));
+        default -> {
+          bad |= args[i].startsWith("-");
+          inputs.add(Path.of(args[i]));
+        }
       }
     }
-    if (inputs.isEmpty() || outDir == null || threads < 1) {
+    if (bad || inputs.isEmpty() || threads < 1) {
       usage();
       return 2;
     }
@@ -109,6 +122,15 @@ public final class Analyze {
       err.println("refused: more than one view of a posture; pass the files to use");
       return 3;
     }
+    long studies =
+        views.values().stream()
+            .map(v -> v.dataset().getString(Tags.STUDY_INSTANCE_UID).orElse(""))
+            .distinct()
+            .count();
+    if (studies > 1) {
+      err.println("refused: the views belong to different studies (Study Instance UID)");
+      return 3;
+    }
     if (views.isEmpty()) {
       err.println("refused: no usable lateral lumbar view");
       return 3;
@@ -123,11 +145,13 @@ public final class Analyze {
       writeHeatmaps(prediction, images, model, outDir);
       return 0;
     } catch (ModelException e) {
-      err.println("model refused: " + e.reason() + ": " + e.getMessage());
+      String what =
+          e.reason() == ModelException.Reason.INFERENCE_FAILED ? "inference failed" : "refused";
+      err.println(what + ": " + e.reason() + ": " + e.getMessage());
       return e.reason() == ModelException.Reason.STUDY_INVALID ? 3 : 4;
     } catch (IOException e) {
       err.println("cannot write heatmaps to " + outDir + ": " + e.getMessage());
-      return 2;
+      return 5;
     }
   }
 

@@ -13,10 +13,13 @@ public enum Interpretation {
   /** probability &ge; rule_in: severe central stenosis likely. */
   LIKELY;
 
+  /**
+   * Where the two points overlap (a sharp model can have rule_out above rule_in), a probability
+   * that both would claim is indeterminate.
+   */
   static Interpretation of(double probability, double ruleOut, double ruleIn) {
-    if (probability >= ruleIn) {
-      return LIKELY;
-    }
-    return probability < ruleOut ? UNLIKELY : INDETERMINATE;
+    boolean in = probability >= ruleIn;
+    boolean out = probability < ruleOut;
+    return in == out ? INDETERMINATE : in ? LIKELY : UNLIKELY;
   }
 }

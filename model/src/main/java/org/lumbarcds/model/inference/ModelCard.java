@@ -101,6 +101,16 @@ public record ModelCard(
     if (!"area".equals(f.text("input", "preprocessing", "resize"))) {
       throw invalid(path, "input.preprocessing.resize: only \"area\" is implemented");
     }
+    // what Preprocessor implements; a card asking for anything else would be run wrongly
+    if (!f.node("input", "preprocessing", "keep_aspect").asBoolean(false)
+        || f.number("input", "preprocessing", "pad_value") != 0
+        || !"centre".equals(f.text("input", "preprocessing", "align"))) {
+      throw invalid(
+          path, "input.preprocessing: only keep_aspect, pad_value 0, centre is implemented");
+    }
+    if (!f.node("calibration", "applied_in_graph").asBoolean(false)) {
+      throw invalid(path, "calibration.applied_in_graph must be true: probability is read as is");
+    }
     double ruleOut = f.number("operating_points", "rule_out", "threshold");
     double ruleIn = f.number("operating_points", "rule_in", "threshold");
     // rule_in may sit a rounding step above 1 when no probability ruled in on validation. A very

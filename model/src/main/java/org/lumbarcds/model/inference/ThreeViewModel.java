@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.engine.EngineException;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -81,6 +80,8 @@ public final class ThreeViewModel implements AutoCloseable {
   private final Model model;
   private final BlockingQueue<Predictor<NDList, NDList>> pool;
   private final Duration acquireTimeout;
+  private final int predictors;
+  private volatile boolean closed;
 
   private ThreeViewModel(ModelCard card, Model model, Options options) {
     this.card = card;
@@ -90,6 +91,7 @@ public final class ThreeViewModel implements AutoCloseable {
     this.model = model;
     this.pool = new ArrayBlockingQueue<>(options.predictors());
     this.acquireTimeout = options.acquireTimeout();
+    this.predictors = options.predictors();
     for (int i = 0; i < options.predictors(); i++) {
       pool.add(model.newPredictor(new NoopTranslator()));
     }
@@ -98,7 +100,7 @@ public final class ThreeViewModel implements AutoCloseable {
   /** Loads the model its card names, from the card's folder. */
   public static ThreeViewModel load(Path cardFile, Options options) throws ModelException {
     ModelCard card = ModelCard.read(cardFile);
-    Path folder = cardFile.toAbsolutePath().getParent();
+    Path folder = cardFile.toAbsolutePath().normalize().getParent();
     Path file = folder.resolve(card.fileName()).normalize();
     if (!file.getParent().equals(folder)) {
       throw new ModelException(
@@ -135,7 +137,7 @@ public final class ThreeViewModel implements AutoCloseable {
       ThreeViewModel loaded = new ThreeViewModel(card, model, options);
       loaded.checkOutputs();
       return loaded;
-    } catch (IOException | MalformedModelException | EngineException e) {
+    } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();
       throw new ModelException(
           ModelException.Reason.MODEL_CORRUPT, "ONNX Runtime cannot load " + file.getFileName(), e);
@@ -192,7 +194,7 @@ public final class ThreeViewModel implements AutoCloseable {
       in.add(maskArray);
       NDList out = predictor.predict(in);
       return prediction(out, inputs.keySet());
-    } catch (TranslateException | EngineException e) {
+    } catch (TranslateException | RuntimeException e) {
       throw new ModelException(ModelException.Reason.INFERENCE_FAILED, "inference failed", e);
     } finally {
       pool.add(predictor);
@@ -200,9 +202,9 @@ public final class ThreeViewModel implements AutoCloseable {
   }
 
   private Prediction prediction(NDList out, Set<Posture> present) throws ModelException {
-    float[] probability = out.get(0).toFloatArray();
-    float[] viewLogits = out.get(1).toFloatArray();
-    float[] cam = out.get(2).toFloatArray();
+    float[] probability = output(out, 0).toFloatArray();
+    float[] viewLogits = output(out, 1).toFloatArray();
+    float[] cam = output(out, 2).toFloatArray();
     int camSize = card.camRows() * card.camColumns();
     if (probability.length != 1 || viewLogits.length != 3 || cam.length != 3 * camSize) {
       throw new ModelException(
@@ -233,7 +235,16 @@ public final class ThreeViewModel implements AutoCloseable {
         identity);
   }
 
+  /** An output by its contract name when DJL names it, else by its (checked) position. */
+  private static NDArray output(NDList out, int index) {
+    NDArray named = out.get(OUTPUTS.get(index));
+    return named != null ? named : out.get(index);
+  }
+
   private Predictor<NDList, NDList> borrow() throws ModelException {
+    if (closed) {
+      throw new ModelException(ModelException.Reason.INFERENCE_FAILED, "the model is closed");
+    }
     try {
       Predictor<NDList, NDList> predictor =
           pool.poll(acquireTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -284,9 +295,15 @@ public final class ThreeViewModel implements AutoCloseable {
 
   /** Names, element types and fixed dimensions of the graph's inputs and outputs. */
   private static void checkContract(byte[] bytes, ModelCard card) throws ModelException {
-    // DJL's engine creates the process's one OrtEnvironment with its own options: it goes first
-    Engine.getEngine(ENGINE);
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env;
+    try {
+      // DJL's engine creates the process's one OrtEnvironment with its own options: it goes first
+      Engine.getEngine(ENGINE);
+      env = OrtEnvironment.getEnvironment();
+    } catch (RuntimeException | UnsatisfiedLinkError e) {
+      throw new ModelException(
+          ModelException.Reason.INFERENCE_FAILED, "the ONNX Runtime engine cannot start", e);
+    }
     try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
         OrtSession session = env.createSession(bytes, opts)) {
       List<String> problems = new ArrayList<>();
@@ -359,11 +376,26 @@ public final class ThreeViewModel implements AutoCloseable {
     return b.append(']').toString();
   }
 
+  /**
+   * Refuses new studies, waits (up to the acquire timeout) for those running to finish, then frees
+   * the predictors and the runtime session.
+   */
   @Override
   public void close() {
-    List<Predictor<NDList, NDList>> predictors = new ArrayList<>();
-    pool.drainTo(predictors);
-    predictors.forEach(Predictor::close);
+    closed = true;
+    List<Predictor<NDList, NDList>> returned = new ArrayList<>();
+    long deadline = System.nanoTime() + acquireTimeout.toNanos();
+    try {
+      while (returned.size() < predictors && System.nanoTime() < deadline) {
+        Predictor<NDList, NDList> p = pool.poll(10, TimeUnit.MILLISECONDS);
+        if (p != null) {
+          returned.add(p);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    returned.forEach(Predictor::close);
     model.close();
   }
 }

@@ -50,8 +50,10 @@ public final class ViewReader {
   public record View(
       Optional<Posture> posture, GreyImage image, Set<Issue> issues, DicomDataset dataset) {}
 
+  /** Whole words: letters around them end the word, digits and underscores do not join it. */
   private static final Pattern WORDS =
-      Pattern.compile("\\b(?:(NEUT(?:RAL)?)|(FLEX(?:ION)?)|(EXT(?:ENSION)?))\\b");
+      Pattern.compile("(?<![A-Z])(?:(NEUT(?:RAL)?)|(FLEX(?:ION)?)|(EXT(?:ENSION)?))(?![A-Z])");
+
   private static final Set<String> LUMBAR = Set.of("LSPINE", "LUMBAR", "L-SPINE", "LSSPINE");
   private static final Set<String> FRONTAL_CODES = Set.of("399348003", "272479007");
 
@@ -94,9 +96,12 @@ public final class ViewReader {
     }
     Set<Posture> named = EnumSet.noneOf(Posture.class);
     named.addAll(codedPostures(ds));
-    for (int tag : new int[] {Tags.SERIES_DESCRIPTION, Tags.PROTOCOL_NAME}) {
-      named.addAll(postureWords(ds.getString(tag).orElse("")));
+    Set<Posture> words = postureWords(ds.getString(Tags.SERIES_DESCRIPTION).orElse(""));
+    if (words.isEmpty()) {
+      // a protocol often names the whole flexion/extension series: only a fallback
+      words = postureWords(ds.getString(Tags.PROTOCOL_NAME).orElse(""));
     }
+    named.addAll(words);
     Optional<Posture> posture = Optional.empty();
     if (named.isEmpty()) {
       issues.add(Issue.POSTURE_UNKNOWN);

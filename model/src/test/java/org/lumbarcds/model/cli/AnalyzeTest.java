@@ -65,6 +65,21 @@ class AnalyzeTest {
   }
 
   @Test
+  void viewsOfDifferentStudiesAreNotCombined(@TempDir Path dir) {
+    Path other = Path.of("src/test/resources/inference/parity/EXT00001");
+    int status =
+        analyze(
+            "--card",
+            CARD,
+            "--out",
+            dir.toString(),
+            STUDY.resolve("neutral.dcm").toString(),
+            other.resolve("flexion.dcm").toString());
+    assertEquals(3, status);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("different studies"));
+  }
+
+  @Test
   void unfitViewsAreNamedAndNotUsed(@TempDir Path dir) {
     String ap = "src/test/resources/inference/views/ap-view.dcm";
     String chest = "src/test/resources/inference/views/chest.dcm";
@@ -80,7 +95,10 @@ class AnalyzeTest {
     Path card = dir.resolve("card.json");
     Files.writeString(card, "{}");
     assertEquals(4, analyze("--card", card.toString(), "--out", dir.toString(), STUDY.toString()));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("refused: CARD_INVALID"));
     assertEquals(2, analyze());
     assertEquals(2, analyze("--threads", "zero", STUDY.toString()));
+    assertEquals(2, analyze("--verbose", STUDY.toString()));
+    assertEquals(2, analyze(STUDY.toString(), "--card"));
   }
 }

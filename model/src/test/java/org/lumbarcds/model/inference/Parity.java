@@ -34,6 +34,8 @@ final class Parity {
         float[] input = model.preprocessor().input(image);
         assertEquals(
             c.get("input_means").get(v.asText()).asDouble(), mean(input), 1e-5, study + " " + p);
+        double checksum = c.get("input_checksums").get(v.asText()).asDouble();
+        assertEquals(checksum, checksum(input), 1e-6 * Math.abs(checksum) + 1e-5, study + " " + p);
         inputs.put(p, input);
       }
       Prediction prediction = model.predictInputs(inputs);
@@ -58,6 +60,15 @@ final class Parity {
 
   static GreyImage image(ViewReader reader, Path file) throws IOException {
     return reader.read(file).image();
+  }
+
+  /** The position-weighted sum export.py writes: a shifted or flipped input changes it. */
+  private static double checksum(float[] values) {
+    double sum = 0;
+    for (int i = 0; i < values.length; i++) {
+      sum += values[i] * (double) (i % 997 + 1);
+    }
+    return sum / values.length;
   }
 
   private static double mean(float[] values) {

@@ -39,4 +39,19 @@ class ViewReaderTest {
     assertEquals(expected, view.issues());
     assertEquals(48, view.image().rows());
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "LSPINE_LAT_FLEX,          FLEXION",
+    "L-SPINE LAT EXTENSION 2,  EXTENSION",
+    "lat neutral,              NEUTRAL",
+    "EXTERNAL FILM,            ''",
+    "FLEXED,                   ''",
+    "REFLEX,                   ''",
+  })
+  void postureWordsAreWholeWords(String text, String posture) {
+    assertEquals(
+        posture.isEmpty() ? Set.of() : Set.of(Posture.valueOf(posture)),
+        ViewReader.postureWords(text));
+  }
 }
