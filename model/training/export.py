@@ -16,6 +16,7 @@ and OUT_DIR/<id>.card.json: every number in it is copied from metrics.json or me
 import argparse
 import datetime
 import hashlib
+import inspect
 import json
 import os
 import sys
@@ -43,9 +44,13 @@ def export_onnx(net, calibration, height, width, path):
     graph = Exported(net.cpu().eval(), calibration).eval()
     sample = tuple(torch.zeros(1, 1, height, width) for _ in POSTURES) + (torch.ones(1, 3),)
     dynamic = {name: {0: "batch"} for name in INPUTS + OUTPUTS}
+    options = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        options["dynamo"] = False  # PyTorch 2.9+ defaults to the dynamo exporter; keep TorchScript's
     with torch.no_grad():
         torch.onnx.export(graph, sample, path, input_names=INPUTS, output_names=OUTPUTS,
-                          dynamic_axes=dynamic, opset_version=17, do_constant_folding=True)
+                          dynamic_axes=dynamic, opset_version=17, do_constant_folding=True,
+                          **options)
     import onnx
     model = onnx.load(path)
     onnx.checker.check_model(model)
