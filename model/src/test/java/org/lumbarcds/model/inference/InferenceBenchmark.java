@@ -16,8 +16,9 @@ import org.lumbarcds.model.dicom.GreyImage;
 
 /**
  * Study latency: read three DICOM files from disk, decode, render, preprocess and run the model
- * through DJL; and the model alone through DJL and through the raw ONNX Runtime Java API,
- * interleaved so both see the same machine state. Run by tests/bench/inference.sh; not a test.
+ * through DJL; then the model alone through DJL and through the raw ONNX Runtime Java API, in
+ * alternating blocks (DJL, raw, DJL, raw) so both see the same machine state. Run by
+ * tests/bench/inference.sh; not a test.
  *
  * <p>Arguments: warm-up iterations, measured iterations, card, study folder (neutral.dcm,
  * flexion.dcm, extension.dcm), threads per run.
@@ -46,29 +47,41 @@ public final class InferenceBenchmark {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session =
             env.createSession(Files.readAllBytes(card.resolveSibling(c.fileName())), options)) {
+          // 1. the whole study, from files on disk
+          Prediction whole = null;
           for (int i = -warmup; i < runs; i++) {
             long t0 = System.nanoTime();
             Map<Posture, GreyImage> images = new EnumMap<>(Posture.class);
             for (Posture p : Posture.values()) {
               images.put(p, reader.read(study.resolve(p.id() + ".dcm")).image());
             }
-            Prediction whole = model.predict(images);
-            long t1 = System.nanoTime();
-            if (i == -warmup) {
+            whole = model.predict(images);
+            if (i >= 0) {
+              studyNanos[i] = System.nanoTime() - t0;
+            } else if (i == -warmup) {
               images.forEach((p, g) -> inputs.put(p, model.preprocessor().input(g)));
             }
-            Prediction viaDjl = model.predictInputs(inputs);
-            long t2 = System.nanoTime();
-            float viaOrt = raw(env, session, c, inputs);
-            long t3 = System.nanoTime();
-            if (Math.abs(viaOrt - viaDjl.probability()) > 1e-6
-                || Math.abs(whole.probability() - viaDjl.probability()) > 1e-6) {
-              throw new IllegalStateException("runtimes disagree");
-            }
-            if (i >= 0) {
-              studyNanos[i] = t1 - t0;
-              djl[i] = t2 - t1;
-              ort[i] = t3 - t2;
+          }
+          // 2. the model alone, DJL and raw ONNX Runtime in alternating blocks: each runtime has
+          // its own thread pool, whose threads spin after a run and would slow the other's
+          // run if the two were interleaved call by call
+          int half = runs / 2;
+          for (int block = 0; block < 4; block++) {
+            boolean viaDjl = block % 2 == 0;
+            long[] into = viaDjl ? djl : ort;
+            int offset = block < 2 ? 0 : half;
+            int count = block < 2 ? half : runs - half;
+            for (int i = -warmup; i < count; i++) {
+              long t0 = System.nanoTime();
+              double p =
+                  viaDjl ? model.predictInputs(inputs).probability() : raw(env, session, c, inputs);
+              long t1 = System.nanoTime();
+              if (Math.abs(p - whole.probability()) > 1e-6) {
+                throw new IllegalStateException("runtimes disagree: " + p + " " + whole);
+              }
+              if (i >= 0) {
+                into[offset + i] = t1 - t0;
+              }
             }
           }
         }
