@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+from scipy.stats import rankdata
 
 
 def auroc(score, label):
@@ -11,16 +12,7 @@ def auroc(score, label):
     n0 = len(label) - n1
     if n1 == 0 or n0 == 0:
         return float("nan")
-    order = np.argsort(score, kind="mergesort")
-    ranks = np.empty(len(score))
-    sorted_scores = score[order]
-    i = 0
-    while i < len(score):  # average ranks over ties
-        j = i
-        while j + 1 < len(score) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
-        i = j + 1
+    ranks = rankdata(score)  # average ranks over ties
     return float((ranks[label == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
