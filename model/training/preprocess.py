@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """DICOM view -> model input, exactly as the model card describes and the Java inference does.
 
-1. Grey levels in [0, 1], bone bright: Modality LUT or rescale, then the first VOI window
+1. Grey levels in [0, 1], bone bright: Modality LUT or rescale, then the first valid VOI window
    (else the first VOI LUT, else the image's full range), then inversion for MONOCHROME1 or a
    Presentation LUT Shape of INVERSE. This is `Greyscale.render(..., Voi.auto())` in Java.
 2. Aspect-preserving resize to fit the input (area averaging: each output pixel is the mean of
@@ -48,26 +48,51 @@ def inverted(ds):
     return shape == "INVERSE" if shape else ds.PhotometricInterpretation == "MONOCHROME1"
 
 
+def _values(element):
+    return [float(v) for v in (element if isinstance(element, (list, tuple)) or hasattr(
+        element, "__iter__") and not isinstance(element, str) else [element])]
+
+
+def first_valid_window(ds):
+    """The index of the first window whose width suits its function (LINEAR: >= 1, others: > 0),
+    as Java's Voi.auto chooses; None when there is none."""
+    if "WindowCenter" not in ds or "WindowWidth" not in ds:
+        return None
+    centers, widths = _values(ds.WindowCenter), _values(ds.WindowWidth)
+    function = str(ds.get("VOILUTFunction", "LINEAR") or "LINEAR").strip().upper()
+    for i, width in enumerate(widths[:len(centers)]):
+        if width >= 1 if function == "LINEAR" else width > 0:
+            return i
+    return None
+
+
 def grey(ds):
     """Grey levels in [0, 1], bone bright, float64 (rows, columns)."""
     if ds.get("SamplesPerPixel", 1) != 1 or not str(ds.PhotometricInterpretation).startswith(
             "MONOCHROME"):
         raise ValueError("not a greyscale image: " + str(ds.PhotometricInterpretation))
+    if ("RescaleSlope" in ds) != ("RescaleIntercept" in ds):
+        # Java applies either on its own with the other's default; pydicom needs both
+        ds = copy.deepcopy(ds)
+        ds.RescaleSlope = ds.get("RescaleSlope", 1)
+        ds.RescaleIntercept = ds.get("RescaleIntercept", 0)
     values = apply_modality_lut(ds.pixel_array, ds).astype("f8")
     if values.ndim != 2:
         raise ValueError("expected one frame, found shape " + str(values.shape))
-    if "WindowCenter" in ds and "WindowWidth" in ds:
-        windowed = ds.copy()
+    window = first_valid_window(ds)
+    if window is not None:
+        windowed = copy.deepcopy(ds)
         if "VOILUTSequence" in windowed:
             del windowed.VOILUTSequence
-        out = apply_voi_lut(values, windowed, index=0, prefer_lut=False)
+        out = apply_voi_lut(values, windowed, index=window, prefer_lut=False)
         lo, hi = windowed_range(ds)
         out = (out - lo) / (hi - lo)
     elif "VOILUTSequence" in ds:
         bits = ds.VOILUTSequence[0].LUTDescriptor[2]
         wide = copy.deepcopy(ds)
         wide.VOILUTSequence[0].LUTDescriptor[2] = 16  # pydicom 2.3 wraps 8-bit LUT indexes
-        out = apply_voi_lut(values.astype("i8"), wide, index=0, prefer_lut=True) / (2 ** bits - 1)
+        out = apply_voi_lut(np.floor(values).astype("i8"), wide, index=0, prefer_lut=True)
+        out = out / (2 ** bits - 1)
     else:
         span = values.max() - values.min()
         out = (values - values.min()) / span if span > 0 else np.zeros_like(values)
