@@ -15,7 +15,6 @@ and OUT_DIR/<id>.card.json: every number in it is copied from metrics.json or me
 """
 import argparse
 import datetime
-import hashlib
 import inspect
 import json
 import os
@@ -25,19 +24,11 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import metrics  # noqa: E402
-from evaluate import SYNTHETIC, load  # noqa: E402
+from evaluate import SYNTHETIC, load, sha256_file as sha256  # noqa: E402
 from model import POSTURES, Exported  # noqa: E402
 
 INPUTS = list(POSTURES) + ["view_mask"]
 OUTPUTS = ["probability", "view_logits", "cam"]
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def export_onnx(net, calibration, height, width, path):
