@@ -23,7 +23,6 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import metrics  # noqa: E402
 from model import POSTURES, ThreeViewNet, flops  # noqa: E402
-from train import predict  # noqa: E402
 
 RULE_OUT_SENSITIVITY = 0.95
 RULE_IN_SPECIFICITY = 0.90
@@ -47,20 +46,30 @@ def load(run, device="cpu"):
     return net.to(device).eval(), checkpoint
 
 
-def score_set(net, checkpoint, images, device):
-    """Every score the report compares, for one set of studies."""
+def score_set(net, checkpoint, images, device, batch=64):
+    """Every score the report compares, for one set of studies: one pass through the encoders,
+    then the fused head once per view mask (a masked view's features do not reach it)."""
     norm = checkpoint["normalisation"]
-    fused, views = predict(net, images, norm["mean"], norm["std"], device)
-    out = {"fused_logit": fused, "view_logits": views}
+    masks = {"fused_logit": [1, 1, 1]}
     for i, posture in enumerate(POSTURES):
-        only = np.zeros(3)
-        only[i] = 1
-        out["only_" + posture] = predict(net, images, norm["mean"], norm["std"], device, only)[0]
-        without = np.ones(3)
-        without[i] = 0
-        out["without_" + posture] = predict(net, images, norm["mean"], norm["std"], device,
-                                            without)[0]
-    return out
+        masks["only_" + posture] = [float(j == i) for j in range(3)]
+        masks["without_" + posture] = [float(j != i) for j in range(3)]
+    out = {name: [] for name in masks}
+    views = []
+    net.eval()
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            x = torch.from_numpy(images[i:i + batch].astype(np.float32)).to(device)
+            x = (x - norm["mean"]) / norm["std"]
+            pooled = [enc(x[:, v:v + 1]).mean(dim=(2, 3)) for v, enc in enumerate(net.encoders)]
+            views.append(torch.cat([head(f) for head, f in zip(net.view_heads, pooled)],
+                                   dim=1).cpu().numpy())
+            for name, mask in masks.items():
+                m = torch.tensor([mask], dtype=torch.float32, device=device).expand(len(x), 3)
+                out[name].append(net.fuse(pooled, m).cpu().numpy())
+    scores = {name: np.concatenate(values) for name, values in out.items()}
+    scores["view_logits"] = np.concatenate(views)
+    return scores
 
 
 def describe(scores, labels, calibration, points, seed, rounds):

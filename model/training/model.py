@@ -96,13 +96,17 @@ class ThreeViewNet(nn.Module):
         maps = [enc(views[:, i:i + 1]) for i, enc in enumerate(self.encoders)]
         pooled = [a.mean(dim=(2, 3)) for a in maps]
         view_logits = torch.cat([head(f) for head, f in zip(self.view_heads, pooled)], dim=1)
-        masked = torch.cat([f * view_mask[:, i:i + 1] for i, f in enumerate(pooled)], dim=1)
-        logit = self.fused_head(self.dropout(masked)).squeeze(1) + view_mask @ self.mask_weight
         c = pooled[0].shape[1]
         weights = self.fused_head.weight.view(3, c)
         cam = torch.stack([torch.einsum("nchw,c->nhw", a, weights[i]) * view_mask[:, i, None, None]
                            for i, a in enumerate(maps)], dim=1)
-        return logit, view_logits, cam
+        return self.fuse(pooled, view_mask), view_logits, cam
+
+    def fuse(self, pooled, view_mask):
+        """The fused logit [N] from each view's pooled features [N, C]: a masked view adds only
+        its mask term, whatever its features."""
+        masked = torch.cat([f * view_mask[:, i:i + 1] for i, f in enumerate(pooled)], dim=1)
+        return self.fused_head(self.dropout(masked)).squeeze(1) + view_mask @ self.mask_weight
 
 
 class Exported(nn.Module):
