@@ -34,8 +34,8 @@ class ViewReaderTest {
     ViewReader.View view =
         new ViewReader().read(Path.of("src/test/resources/inference/views", file + ".dcm"));
     assertEquals(Optional.ofNullable(posture).map(Posture::valueOf), view.posture());
-    Set<ViewReader.Issue> expected =
-        issue.isEmpty() ? Set.of() : EnumSet.of(ViewReader.Issue.valueOf(issue));
+    Set<ViewRules.Issue> expected =
+        issue.isEmpty() ? Set.of() : EnumSet.of(ViewRules.Issue.valueOf(issue));
     assertEquals(expected, view.issues());
     assertEquals(48, view.image().rows());
   }
@@ -52,6 +52,6 @@ class ViewReaderTest {
   void postureWordsAreWholeWords(String text, String posture) {
     assertEquals(
         posture.isEmpty() ? Set.of() : Set.of(Posture.valueOf(posture)),
-        ViewReader.postureWords(text));
+        ViewRules.defaults().postureWords(text));
   }
 }
