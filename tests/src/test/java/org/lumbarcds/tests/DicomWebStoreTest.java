@@ -9,8 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,13 +27,12 @@ import org.lumbarcds.cds.imaging.Multipart;
 /**
  * The embedded DICOMweb store driven as a modality and a viewer would: STOW-RS of the three
  * laterals of an ordered study, the ImagingStudy it indexes, resends, conflicts and bad instances,
- * WADO-RS and QIDO-RS. Fixtures: src/test/resources/dicomweb/make_fixtures.py. The steps build on
+ * WADO-RS and QIDO-RS. Fixtures: model/src/test/resources/dicomweb/make_fixtures.py. The steps build on
  * each other, in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DicomWebStoreTest extends ServerTestBase {
 
-  private static final Path FIXTURES = Path.of("src/test/resources/dicomweb");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String POSTURE_EXTENSION =
       "http://lumbarcds.org/fhir/StructureDefinition/radiograph-posture";
@@ -43,8 +40,12 @@ class DicomWebStoreTest extends ServerTestBase {
   private static IIdType order;
   private static String studyUid;
 
+  /** A DICOM fixture from the model's test jar (model/src/test/resources/dicomweb). */
   private static byte[] fixture(String name) throws Exception {
-    return Files.readAllBytes(FIXTURES.resolve(name));
+    try (var in = DicomWebStoreTest.class.getResourceAsStream("/dicomweb/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
+    }
   }
 
   private HttpResponse<byte[]> stow(String path, String contentType, byte[] body) throws Exception {

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""DICOM fixtures for the embedded DICOMweb store's end-to-end tests (run with Debian's Python:
-/usr/bin/python3 make_fixtures.py). Headers come from the phantom generator, pixels are small so
+"""DICOM fixtures for the DICOMweb tests: the embedded store's end-to-end tests and the WADO-RS
+client's tests against Orthanc, which read them from the model's test jar (run with Debian's
+Python: /usr/bin/python3 make_fixtures.py). Headers come from the phantom generator, pixels are small so
 the files stay small. SYNTHETIC: no patient data.
 
 - study1/{neutral,flexion,extension}.dcm: one study, patient PHANTOM-DW1, accession ADW1
@@ -19,7 +20,7 @@ from pydicom.encaps import encapsulate
 from pydicom.uid import UID
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "../../../../../model/training"))
+sys.path.insert(0, os.path.join(HERE, "../../../../training"))
 import phantom  # noqa: E402
 
 

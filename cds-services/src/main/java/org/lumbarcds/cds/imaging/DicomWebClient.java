@@ -1,0 +1,249 @@
+package org.lumbarcds.cds.imaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.lumbarcds.model.dicom.DicomDataset;
+import org.lumbarcds.model.dicom.DicomException;
+import org.lumbarcds.model.dicom.DicomJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WADO-RS client (PS3.18 10.4) for one PACS: study metadata as DICOM JSON, instances as
+ * multipart/related application/dicom in the transfer syntax the PACS holds. Every request has a
+ * connect and a response timeout; connection failures, timeouts, 429 and 5xx are retried with
+ * exponential backoff; an answer larger than the bound is refused while it is read. Thread-safe.
+ */
+public final class DicomWebClient implements ImageSource {
+
+  /**
+   * How to reach one PACS.
+   *
+   * @param baseUrl the DICOMweb root (Endpoint.address), e.g. {@code http://pacs:8042/dicom-web}
+   * @param connectTimeout limit to open a connection
+   * @param requestTimeout limit for a whole answer to arrive
+   * @param attempts tries per request (1 = no retry)
+   * @param firstBackoff wait before the first retry; doubled before each next one
+   * @param maxBytes largest answer accepted
+   * @param authorization the Authorization header to send, if the PACS needs one
+   */
+  public record Settings(
+      String baseUrl,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      int attempts,
+      Duration firstBackoff,
+      long maxBytes,
+      Optional<String> authorization) {
+    public Settings {
+      baseUrl = baseUrl.replaceAll("/+$", "");
+      if (attempts < 1) {
+        throw new IllegalArgumentException("attempts must be at least 1");
+      }
+    }
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(DicomWebClient.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
+
+  private final Settings settings;
+  private final HttpClient http;
+
+  public DicomWebClient(Settings settings) {
+    this.settings = settings;
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(settings.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  @Override
+  public List<DicomDataset> metadata(String studyUid) throws ImageSourceException {
+    byte[] body = get("/studies/" + uid(studyUid) + "/metadata", "application/dicom+json");
+    JsonNode array;
+    try {
+      array = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new ImageSourceException(
+          ImageSourceException.Reason.BAD_RESPONSE, "study metadata is not JSON", e);
+    }
+    if (!array.isArray()) {
+      throw new ImageSourceException(
+          ImageSourceException.Reason.BAD_RESPONSE, "study metadata is not a JSON array");
+    }
+    List<DicomDataset> headers = new ArrayList<>();
+    for (JsonNode instance : array) {
+      try {
+        headers.add(DicomJson.read(instance));
+      } catch (DicomException e) {
+        throw new ImageSourceException(
+            ImageSourceException.Reason.BAD_RESPONSE,
+            "study metadata is not DICOM JSON: " + e.getMessage(),
+            e);
+      }
+    }
+    return headers;
+  }
+
+  @Override
+  public byte[] retrieve(String studyUid, String seriesUid, String sopInstanceUid)
+      throws ImageSourceException {
+    String path =
+        "/studies/"
+            + uid(studyUid)
+            + "/series/"
+            + uid(seriesUid)
+            + "/instances/"
+            + uid(sopInstanceUid);
+    HttpResponse<InputStream> response =
+        send(path, "multipart/related; type=\"application/dicom\"; transfer-syntax=*");
+    String contentType = response.headers().firstValue("Content-Type").orElse("");
+    List<byte[]> parts = new ArrayList<>();
+    try (InputStream body = response.body()) {
+      Multipart.read(
+          body,
+          contentType,
+          settings.maxBytes(),
+          settings.maxBytes(),
+          part -> {
+            if (!part.mediaType().equals("application/dicom")) {
+              throw new Multipart.MultipartException(
+                  "part of type " + part.mediaType() + " is not application/dicom", false);
+            }
+            parts.add(part.body());
+          });
+    } catch (Multipart.MultipartException e) {
+      throw new ImageSourceException(
+          e.tooLarge()
+              ? ImageSourceException.Reason.TOO_LARGE
+              : ImageSourceException.Reason.BAD_RESPONSE,
+          "instance answer: " + e.getMessage(),
+          e);
+    } catch (IOException e) {
+      throw new ImageSourceException(
+          ImageSourceException.Reason.UNAVAILABLE, "instance answer broke off", e);
+    }
+    if (parts.size() != 1) {
+      throw new ImageSourceException(
+          ImageSourceException.Reason.BAD_RESPONSE,
+          "expected one instance, the PACS sent " + parts.size());
+    }
+    return parts.get(0);
+  }
+
+  private byte[] get(String path, String accept) throws ImageSourceException {
+    HttpResponse<InputStream> response = send(path, accept);
+    try (InputStream body = response.body()) {
+      byte[] bytes =
+          body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, settings.maxBytes() + 1));
+      if (bytes.length > settings.maxBytes()) {
+        throw new ImageSourceException(
+            ImageSourceException.Reason.TOO_LARGE,
+            "answer larger than " + settings.maxBytes() + " bytes");
+      }
+      return bytes;
+    } catch (IOException e) {
+      if (e instanceof ImageSourceException ise) {
+        throw ise;
+      }
+      throw new ImageSourceException(
+          ImageSourceException.Reason.UNAVAILABLE, "answer broke off", e);
+    }
+  }
+
+  /** Sends a GET with retries; returns a 200 response whose body is still to be read. */
+  private HttpResponse<InputStream> send(String path, String accept) throws ImageSourceException {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(settings.baseUrl() + path))
+            .timeout(settings.requestTimeout())
+            .header("Accept", accept)
+            .GET();
+    settings.authorization().ifPresent(a -> builder.header("Authorization", a));
+    HttpRequest request = builder.build();
+    Duration backoff = settings.firstBackoff();
+    String last = "";
+    for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
+      try {
+        HttpResponse<InputStream> response =
+            http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        int status = response.statusCode();
+        if (status == 200) {
+          return response;
+        }
+        drain(response);
+        switch (status) {
+          case 404 ->
+              throw new ImageSourceException(
+                  ImageSourceException.Reason.NOT_FOUND, "the PACS has no such study or instance");
+          case 401, 403 ->
+              throw new ImageSourceException(
+                  ImageSourceException.Reason.REFUSED,
+                  "the PACS refused the request (" + status + ")");
+          case 429, 500, 502, 503, 504 -> last = "HTTP " + status;
+          default ->
+              throw new ImageSourceException(
+                  ImageSourceException.Reason.BAD_RESPONSE, "the PACS answered HTTP " + status);
+        }
+      } catch (ImageSourceException e) {
+        throw e; // a definite answer: retrying cannot change it
+      } catch (HttpTimeoutException e) {
+        last = "no answer within " + settings.requestTimeout().toMillis() + " ms";
+      } catch (ConnectException e) {
+        last = "connection refused";
+      } catch (IOException e) {
+        last = e.getClass().getSimpleName();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ImageSourceException(ImageSourceException.Reason.UNAVAILABLE, "interrupted");
+      }
+      if (attempt < settings.attempts()) {
+        log.debug("DICOMweb request failed ({}), retrying in {} ms", last, backoff.toMillis());
+        sleep(backoff);
+        backoff = backoff.multipliedBy(2);
+      }
+    }
+    throw new ImageSourceException(
+        ImageSourceException.Reason.UNAVAILABLE,
+        "the PACS is unavailable after " + settings.attempts() + " attempts: " + last);
+  }
+
+  private static void drain(HttpResponse<InputStream> response) {
+    try (InputStream in = response.body()) {
+      in.readNBytes(64 * 1024);
+    } catch (IOException ignored) {
+      // the status says enough
+    }
+  }
+
+  private static void sleep(Duration d) throws ImageSourceException {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ImageSourceException(ImageSourceException.Reason.UNAVAILABLE, "interrupted");
+    }
+  }
+
+  private static String uid(String value) throws ImageSourceException {
+    if (value == null || value.length() > 64 || !UID.matcher(value).matches()) {
+      throw new ImageSourceException(
+          ImageSourceException.Reason.NOT_FOUND, "not a DICOM UID: cannot be asked for");
+    }
+    return value;
+  }
+}

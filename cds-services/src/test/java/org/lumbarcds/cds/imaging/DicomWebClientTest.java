@@ -1,0 +1,213 @@
+package org.lumbarcds.cds.imaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.lumbarcds.model.dicom.DicomDataset;
+import org.lumbarcds.model.dicom.DicomFile;
+import org.lumbarcds.model.dicom.DicomReader;
+import org.lumbarcds.model.dicom.Tags;
+import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.model.inference.ViewRules;
+
+/**
+ * The WADO-RS client against a real Orthanc with its DICOMweb plugin (happy path, missing study,
+ * credentials, size bound, the PACS down) and against a scripted HTTP server for the faults Orthanc
+ * cannot be made to show on demand (overloaded, then well; too slow).
+ */
+class DicomWebClientTest {
+
+  private static OrthancServer orthanc;
+  private static String studyUid;
+
+  static byte[] fixture(String name) throws Exception {
+    try (InputStream in = DicomWebClientTest.class.getResourceAsStream("/dicomweb/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
+    }
+  }
+
+  @BeforeAll
+  static void startOrthanc() throws Exception {
+    orthanc = OrthancServer.start();
+    orthanc.stow(
+        fixture("study1/neutral.dcm"),
+        fixture("study1/flexion.dcm"),
+        fixture("study1/extension.dcm"));
+    studyUid =
+        new DicomReader()
+            .read(fixture("study1/neutral.dcm"))
+            .dataset()
+            .getString(Tags.STUDY_INSTANCE_UID)
+            .orElseThrow();
+  }
+
+  @AfterAll
+  static void stopOrthanc() throws Exception {
+    if (orthanc != null) {
+      orthanc.close();
+    }
+  }
+
+  private static DicomWebClient client(String base, String password, long maxBytes, int attempts) {
+    return new DicomWebClient(
+        new DicomWebClient.Settings(
+            base,
+            Duration.ofSeconds(2),
+            Duration.ofMillis(1500),
+            attempts,
+            Duration.ofMillis(100),
+            maxBytes,
+            Optional.ofNullable(password)
+                .map(p -> OrthancServer.basicAuth(OrthancServer.USER, p))));
+  }
+
+  private static DicomWebClient orthancClient() {
+    return client(orthanc.dicomWebRoot(), OrthancServer.PASSWORD, 64 << 20, 3);
+  }
+
+  @Test
+  void metadataOfAStudyFromOrthancChoosesItsThreeViews() throws Exception {
+    List<DicomDataset> headers = orthancClient().metadata(studyUid);
+    assertThat(headers).hasSize(3);
+    ViewSelector.Selection selection =
+        new ViewSelector(ViewRules.defaults())
+            .select(
+                headers.stream()
+                    .map(h -> new ViewSelector.Candidate(h, Optional.empty()))
+                    .toList());
+    assertThat(selection.complete()).isTrue();
+    assertThat(selection.flags()).isEmpty();
+  }
+
+  @Test
+  void anInstanceComesBackWithItsPixels() throws Exception {
+    DicomFile original = new DicomReader().read(fixture("study1/flexion.dcm"));
+    DicomDataset ds = original.dataset();
+    byte[] bytes =
+        orthancClient()
+            .retrieve(
+                studyUid,
+                ds.getString(Tags.SERIES_INSTANCE_UID).orElseThrow(),
+                ds.getString(Tags.SOP_INSTANCE_UID).orElseThrow());
+    DicomFile fetched = new DicomReader().read(bytes);
+    assertThat(fetched.dataset().getString(Tags.SOP_INSTANCE_UID))
+        .isEqualTo(ds.getString(Tags.SOP_INSTANCE_UID));
+    assertThat(fetched.dataset().get(Tags.PIXEL_DATA).orElseThrow().value())
+        .isEqualTo(ds.get(Tags.PIXEL_DATA).orElseThrow().value());
+    assertThat(ViewRules.defaults().classify(fetched.dataset()).posture())
+        .contains(Posture.FLEXION);
+  }
+
+  @Test
+  void aStudyThePacsDoesNotHaveIsNotFound() {
+    assertThatThrownBy(() -> orthancClient().metadata("1.2.3.4.5.6.7.8.9"))
+        .isInstanceOfSatisfying(
+            ImageSourceException.class,
+            e -> assertThat(e.reason()).isEqualTo(ImageSourceException.Reason.NOT_FOUND));
+  }
+
+  @Test
+  void wrongCredentialsAreRefusedWithoutRetrying() {
+    assertThatThrownBy(() -> client(orthanc.dicomWebRoot(), "wrong", 1 << 20, 3).metadata(studyUid))
+        .isInstanceOfSatisfying(
+            ImageSourceException.class,
+            e -> assertThat(e.reason()).isEqualTo(ImageSourceException.Reason.REFUSED));
+    assertThatThrownBy(() -> client(orthanc.dicomWebRoot(), null, 1 << 20, 3).metadata(studyUid))
+        .isInstanceOfSatisfying(
+            ImageSourceException.class,
+            e -> assertThat(e.reason()).isEqualTo(ImageSourceException.Reason.REFUSED));
+  }
+
+  @Test
+  void anAnswerLargerThanTheBoundIsRefused() throws Exception {
+    DicomDataset ds = new DicomReader().read(fixture("study1/flexion.dcm")).dataset();
+    DicomWebClient small = client(orthanc.dicomWebRoot(), OrthancServer.PASSWORD, 1000, 1);
+    assertThatThrownBy(
+            () ->
+                small.retrieve(
+                    studyUid,
+                    ds.getString(Tags.SERIES_INSTANCE_UID).orElseThrow(),
+                    ds.getString(Tags.SOP_INSTANCE_UID).orElseThrow()))
+        .isInstanceOfSatisfying(
+            ImageSourceException.class,
+            e -> assertThat(e.reason()).isEqualTo(ImageSourceException.Reason.TOO_LARGE));
+    assertThatThrownBy(() -> small.metadata(studyUid))
+        .isInstanceOfSatisfying(
+            ImageSourceException.class,
+            e -> assertThat(e.reason()).isEqualTo(ImageSourceException.Reason.TOO_LARGE));
+  }
+
+  @Test
+  void aPacsThatIsDownIsUnavailableAfterTheRetries() throws Exception {
+    int closed = OrthancServer.freePort();
+    long start = System.nanoTime();
+    assertThatThrownBy(
+            () ->
+                client("http://127.0.0.1:" + closed + "/dicom-web", "x", 1 << 20, 3)
+                    .metadata(studyUid))
+        .isInstanceOfSatisfying(
+            ImageSourceException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(ImageSourceException.Reason.UNAVAILABLE);
+              assertThat(e.transientFailure()).isTrue();
+              assertThat(e.getMessage())
+                  .contains("after 3 attempts")
+                  .contains("connection refused");
+            });
+    // two backoffs: 100 ms then 200 ms
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+  }
+
+  @Test
+  void anOverloadedPacsIsRetriedAndASlowOneTimesOut() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    HttpServer stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    stub.createContext(
+        "/busy",
+        exchange -> {
+          byte[] body = calls.incrementAndGet() < 3 ? new byte[0] : "[]".getBytes();
+          exchange.sendResponseHeaders(
+              calls.get() < 3 ? 503 : 200, body.length == 0 ? -1 : body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    stub.createContext(
+        "/slow",
+        exchange -> {
+          try {
+            Thread.sleep(3000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    stub.start();
+    try {
+      String base = "http://127.0.0.1:" + stub.getAddress().getPort();
+      assertThat(client(base + "/busy", null, 1 << 20, 3).metadata("1.2.3")).isEmpty();
+      assertThat(calls.get()).isEqualTo(3);
+      assertThatThrownBy(() -> client(base + "/slow", null, 1 << 20, 2).metadata("1.2.3"))
+          .isInstanceOfSatisfying(
+              ImageSourceException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo(ImageSourceException.Reason.UNAVAILABLE);
+                assertThat(e.getMessage()).contains("no answer within 1500 ms");
+              });
+    } finally {
+      stub.stop(0);
+    }
+  }
+}
