@@ -8,6 +8,7 @@ the files stay small. SYNTHETIC: no patient data.
 - study1/flexion-changed.dcm: flexion's SOP Instance UID with other pixels (a conflicting resend)
 - study1/flexion-repeat.dcm: a second flexion view of the same study (four candidate laterals)
 - study2/neutral.dcm: a study whose patient is in no FHIR record (PHANTOM-DW2)
+- study3/{neutral,flexion,extension}.dcm: a study held by a PACS (PHANTOM-DW3, accession ADW3)
 - bad/ct.dcm: a CT image (SOP class the store does not take)
 - bad/jpeg-ls.dcm: a lateral in JPEG-LS (a transfer syntax the reader cannot decode)
 """
@@ -41,9 +42,9 @@ def save(ds, *path):
     ds.save_as(out, write_like_original=False)
 
 
-def view(p, posture, seed):
+def view(p, posture, seed, accession="ADW1"):
     ds = phantom.to_dicom(p, posture, pixels(seed), 4.6, "internal", 9, False)
-    ds.AccessionNumber = "ADW1"
+    ds.AccessionNumber = accession
     return ds
 
 
@@ -66,6 +67,10 @@ def main():
                              False)
     other.AccessionNumber = "ADW2"
     save(other, "study2", "neutral.dcm")
+
+    pacs = patient("PHANTOM-DW3")
+    for i, posture in enumerate(phantom.POSTURES):
+        save(view(pacs, posture, 10 + i, "ADW3"), "study3", posture + ".dcm")
 
     ct = view(p, "neutral", 0)
     ct.SOPClassUID = ct.file_meta.MediaStorageSOPClassUID = UID("1.2.840.10008.5.1.4.1.1.2")

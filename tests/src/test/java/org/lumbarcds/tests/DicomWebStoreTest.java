@@ -23,12 +23,13 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.lumbarcds.cds.imaging.Multipart;
+import org.lumbarcds.model.testing.DicomFixtures;
 
 /**
  * The embedded DICOMweb store driven as a modality and a viewer would: STOW-RS of the three
  * laterals of an ordered study, the ImagingStudy it indexes, resends, conflicts and bad instances,
- * WADO-RS and QIDO-RS. Fixtures: model/src/test/resources/dicomweb/make_fixtures.py. The steps build on
- * each other, in order.
+ * WADO-RS and QIDO-RS. Fixtures: model/src/test/resources/dicomweb/make_fixtures.py. The steps
+ * build on each other, in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DicomWebStoreTest extends ServerTestBase {
@@ -39,14 +40,6 @@ class DicomWebStoreTest extends ServerTestBase {
   private static IIdType patient;
   private static IIdType order;
   private static String studyUid;
-
-  /** A DICOM fixture from the model's test jar (model/src/test/resources/dicomweb). */
-  private static byte[] fixture(String name) throws Exception {
-    try (var in = DicomWebStoreTest.class.getResourceAsStream("/dicomweb/" + name)) {
-      assertThat(in).as(name).isNotNull();
-      return in.readAllBytes();
-    }
-  }
 
   private HttpResponse<byte[]> stow(String path, String contentType, byte[] body) throws Exception {
     return http.send(
@@ -62,7 +55,7 @@ class DicomWebStoreTest extends ServerTestBase {
     String boundary = Multipart.newBoundary();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (String file : files) {
-      Multipart.writePart(out, boundary, "application/dicom", fixture(file));
+      Multipart.writePart(out, boundary, "application/dicom", DicomFixtures.bytes(file));
     }
     Multipart.writeEnd(out, boundary);
     return stow(
@@ -181,23 +174,24 @@ class DicomWebStoreTest extends ServerTestBase {
         .usingElementComparator(Arrays::compare)
         .containsExactlyElementsOf(
             List.of(
-                fixture("study1/neutral.dcm"),
-                fixture("study1/flexion.dcm"),
-                fixture("study1/extension.dcm")));
+                DicomFixtures.bytes("study1/neutral.dcm"),
+                DicomFixtures.bytes("study1/flexion.dcm"),
+                DicomFixtures.bytes("study1/extension.dcm")));
   }
 
   @Test
   @Order(4)
   void badInstancesAreRefusedOneByOneWithTheirReasons() throws Exception {
-    byte[] dx = fixture("study1/extension.dcm");
+    byte[] dx = DicomFixtures.bytes("study1/extension.dcm");
     byte[] truncated = Arrays.copyOf(dx, dx.length - 700);
     String boundary = Multipart.newBoundary();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Multipart.writePart(out, boundary, "application/dicom", "not dicom at all".getBytes());
     Multipart.writePart(out, boundary, "application/dicom", truncated);
-    Multipart.writePart(out, boundary, "application/dicom", fixture("bad/ct.dcm"));
-    Multipart.writePart(out, boundary, "application/dicom", fixture("bad/jpeg-ls.dcm"));
-    Multipart.writePart(out, boundary, "application/dicom", fixture("study2/neutral.dcm"));
+    Multipart.writePart(out, boundary, "application/dicom", DicomFixtures.bytes("bad/ct.dcm"));
+    Multipart.writePart(out, boundary, "application/dicom", DicomFixtures.bytes("bad/jpeg-ls.dcm"));
+    Multipart.writePart(
+        out, boundary, "application/dicom", DicomFixtures.bytes("study2/neutral.dcm"));
     Multipart.writeEnd(out, boundary);
     HttpResponse<byte[]> response =
         stow(
@@ -232,7 +226,7 @@ class DicomWebStoreTest extends ServerTestBase {
   @Order(6)
   void malformedRequestsAreAnsweredWithoutStoringAnything() throws Exception {
     HttpResponse<byte[]> wrongType =
-        stow("/dicomweb/studies", "application/dicom", fixture("study1/neutral.dcm"));
+        stow("/dicomweb/studies", "application/dicom", DicomFixtures.bytes("study1/neutral.dcm"));
     assertThat(wrongType.statusCode()).isEqualTo(415);
     assertThat(json(wrongType).path("error").asText()).contains("multipart/related");
     HttpResponse<byte[]> broken =
@@ -245,7 +239,8 @@ class DicomWebStoreTest extends ServerTestBase {
     // the study named in the URL must be the instance's
     String boundary = Multipart.newBoundary();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Multipart.writePart(out, boundary, "application/dicom", fixture("study1/neutral.dcm"));
+    Multipart.writePart(
+        out, boundary, "application/dicom", DicomFixtures.bytes("study1/neutral.dcm"));
     Multipart.writeEnd(out, boundary);
     HttpResponse<byte[]> otherStudy =
         stow(
@@ -274,7 +269,7 @@ class DicomWebStoreTest extends ServerTestBase {
         get("/dicomweb/studies/" + studyUid + "/series/" + series + "/instances/" + sop, null);
     assertThat(parts(one))
         .usingElementComparator(Arrays::compare)
-        .containsExactly(fixture("study1/flexion.dcm"));
+        .containsExactly(DicomFixtures.bytes("study1/flexion.dcm"));
     assertThat(get("/dicomweb/studies/1.2.3.999", null).statusCode()).isEqualTo(404);
     assertThat(get("/dicomweb/studies/../../etc", null).statusCode()).isIn(400, 404);
     assertThat(

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +18,7 @@ import org.lumbarcds.model.dicom.DicomReader;
 import org.lumbarcds.model.dicom.Tags;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.ViewRules;
+import org.lumbarcds.model.testing.DicomFixtures;
 
 /**
  * The WADO-RS client against a real Orthanc with its DICOMweb plugin (happy path, missing study,
@@ -30,26 +30,14 @@ class DicomWebClientTest {
   private static OrthancServer orthanc;
   private static String studyUid;
 
-  static byte[] fixture(String name) throws Exception {
-    try (InputStream in = DicomWebClientTest.class.getResourceAsStream("/dicomweb/" + name)) {
-      assertThat(in).as(name).isNotNull();
-      return in.readAllBytes();
-    }
-  }
-
   @BeforeAll
   static void startOrthanc() throws Exception {
     orthanc = OrthancServer.start();
     orthanc.stow(
-        fixture("study1/neutral.dcm"),
-        fixture("study1/flexion.dcm"),
-        fixture("study1/extension.dcm"));
-    studyUid =
-        new DicomReader()
-            .read(fixture("study1/neutral.dcm"))
-            .dataset()
-            .getString(Tags.STUDY_INSTANCE_UID)
-            .orElseThrow();
+        DicomFixtures.bytes("study1/neutral.dcm"),
+        DicomFixtures.bytes("study1/flexion.dcm"),
+        DicomFixtures.bytes("study1/extension.dcm"));
+    studyUid = DicomFixtures.studyUid("study1/neutral.dcm");
   }
 
   @AfterAll
@@ -92,7 +80,7 @@ class DicomWebClientTest {
 
   @Test
   void anInstanceComesBackWithItsPixels() throws Exception {
-    DicomFile original = new DicomReader().read(fixture("study1/flexion.dcm"));
+    DicomFile original = new DicomReader().read(DicomFixtures.bytes("study1/flexion.dcm"));
     DicomDataset ds = original.dataset();
     byte[] bytes =
         orthancClient()
@@ -131,7 +119,7 @@ class DicomWebClientTest {
 
   @Test
   void anAnswerLargerThanTheBoundIsRefused() throws Exception {
-    DicomDataset ds = new DicomReader().read(fixture("study1/flexion.dcm")).dataset();
+    DicomDataset ds = new DicomReader().read(DicomFixtures.bytes("study1/flexion.dcm")).dataset();
     DicomWebClient small = client(orthanc.dicomWebRoot(), OrthancServer.PASSWORD, 1000, 1);
     assertThatThrownBy(
             () ->

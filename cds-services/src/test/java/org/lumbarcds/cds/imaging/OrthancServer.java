@@ -20,10 +20,10 @@ import java.util.stream.Stream;
  * process on loopback with its own configuration, storage and free ports, HTTP basic authentication
  * on, for tests of the DICOMweb path. Missing binaries fail the test: `.ci/run` installs them.
  */
-final class OrthancServer implements AutoCloseable {
+public final class OrthancServer implements AutoCloseable {
 
-  static final String USER = "lumbarcds";
-  static final String PASSWORD = "test-only-password";
+  public static final String USER = "lumbarcds";
+  public static final String PASSWORD = "test-only-password";
   static final String PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so";
 
   private final Path dir;
@@ -36,7 +36,13 @@ final class OrthancServer implements AutoCloseable {
     this.port = port;
   }
 
-  static OrthancServer start() throws Exception {
+  /** Orthanc with HTTP basic authentication (USER, PASSWORD). */
+  public static OrthancServer start() throws Exception {
+    return start(true);
+  }
+
+  /** Orthanc with or without HTTP basic authentication. */
+  public static OrthancServer start(boolean authentication) throws Exception {
     Path binary = Path.of("/usr/sbin/Orthanc");
     if (!Files.isExecutable(binary) || !Files.exists(Path.of(PLUGIN))) {
       throw new IllegalStateException(
@@ -54,7 +60,7 @@ final class OrthancServer implements AutoCloseable {
           "HttpPort": %d,
           "DicomPort": %d,
           "RemoteAccessAllowed": false,
-          "AuthenticationEnabled": true,
+          "AuthenticationEnabled": %s,
           "RegisteredUsers": { "%s": "%s" },
           "Plugins": [ "%s" ],
           "DicomWeb": { "Enable": true, "Root": "/dicom-web/" },
@@ -62,7 +68,14 @@ final class OrthancServer implements AutoCloseable {
         }
         """
             .formatted(
-                dir.resolve("storage"), dir.resolve("index"), http, dicom, USER, PASSWORD, PLUGIN);
+                dir.resolve("storage"),
+                dir.resolve("index"),
+                http,
+                dicom,
+                authentication,
+                USER,
+                PASSWORD,
+                PLUGIN);
     Path file = dir.resolve("orthanc.json");
     Files.writeString(file, config);
     Process process =
@@ -75,18 +88,18 @@ final class OrthancServer implements AutoCloseable {
     return server;
   }
 
-  String dicomWebRoot() {
+  public String dicomWebRoot() {
     return "http://127.0.0.1:" + port + "/dicom-web";
   }
 
-  static String basicAuth(String user, String password) {
+  public static String basicAuth(String user, String password) {
     return "Basic "
         + Base64.getEncoder()
             .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Stores instances through Orthanc's own STOW-RS. */
-  void stow(byte[]... instances) throws Exception {
+  public void stow(byte[]... instances) throws Exception {
     String boundary = Multipart.newBoundary();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     for (byte[] instance : instances) {
@@ -133,7 +146,7 @@ final class OrthancServer implements AutoCloseable {
     throw new IllegalStateException("Orthanc did not start within 60 s");
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

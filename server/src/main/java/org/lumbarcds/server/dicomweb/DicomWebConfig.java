@@ -52,6 +52,16 @@ public class DicomWebConfig {
   }
 
   @Bean
+  EmbeddedImageSource embeddedImageSource(DicomStore store, InstanceIndex index) {
+    return new EmbeddedImageSource(store, index);
+  }
+
+  @Bean
+  ImageSources imageSources(DaoRegistry daos, EmbeddedImageSource embedded, PacsProperties pacs) {
+    return new ImageSources(daos, embedded, pacs);
+  }
+
+  @Bean
   EmbeddedEndpoint embeddedEndpoint(
       ImagingStudyIndexer indexer, DicomWebProperties properties, FhirProperties fhir) {
     return new EmbeddedEndpoint(indexer, properties, fhir);

@@ -130,7 +130,7 @@ class ImagingStudyIndexer {
   /** The embedded store's Endpoint, written at a fixed id (unchanged: not rewritten). */
   Reference embeddedEndpoint(String address) {
     Endpoint endpoint = new Endpoint();
-    endpoint.setId("embedded-dicomweb");
+    endpoint.setId(ImageSources.EMBEDDED_ENDPOINT_ID);
     endpoint.setStatus(Endpoint.EndpointStatus.ACTIVE);
     endpoint
         .getConnectionType()
@@ -154,14 +154,14 @@ class ImagingStudyIndexer {
       candidate.setIdElement(stored.getIdElement());
       candidate.setMeta(stored.getMeta());
       if (candidate.equalsDeep(stored)) {
-        return new Reference("Endpoint/embedded-dicomweb");
+        return new Reference("Endpoint/" + ImageSources.EMBEDDED_ENDPOINT_ID);
       }
     } catch (ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException
         | ca.uhn.fhir.rest.server.exceptions.ResourceGoneException e) {
       // first start
     }
     dao.update(endpoint, request);
-    return new Reference("Endpoint/embedded-dicomweb");
+    return new Reference("Endpoint/" + ImageSources.EMBEDDED_ENDPOINT_ID);
   }
 
   private Optional<Reference> single(

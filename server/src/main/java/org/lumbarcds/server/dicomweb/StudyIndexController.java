@@ -1,0 +1,75 @@
+package org.lumbarcds.server.dicomweb;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Locale;
+import org.hl7.fhir.r4.model.Reference;
+import org.lumbarcds.cds.imaging.ImageSource;
+import org.lumbarcds.cds.imaging.ImageSourceException;
+import org.lumbarcds.model.dicom.DicomDataset;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /imaging/index}: builds or refreshes the ImagingStudy of a study held by a PACS (or
+ * by the embedded store) from the study's WADO-RS metadata. Body: {@code {"endpoint":
+ * "Endpoint/123", "studyInstanceUid": "1.2.3"}}. Answers what was written, or a JSON error saying
+ * why not (404 unknown endpoint or study, 400 unusable endpoint, 502 the PACS refused or answered
+ * wrongly, 504 the PACS is unavailable).
+ */
+@RestController
+class StudyIndexController {
+
+  private final ImageSources sources;
+  private final ImagingStudyIndexer indexer;
+
+  StudyIndexController(ImageSources sources, ImagingStudyIndexer indexer) {
+    this.sources = sources;
+    this.indexer = indexer;
+  }
+
+  @PostMapping(path = "/imaging/index", consumes = "application/json")
+  ResponseEntity<?> index(@RequestBody JsonNode body) {
+    String endpoint = body.path("endpoint").asText("");
+    String study = body.path("studyInstanceUid").asText("");
+    if (!DicomStore.validUid(study)) {
+      return DicomWebController.error(
+          HttpStatus.BAD_REQUEST, "studyInstanceUid is missing or not a DICOM UID");
+    }
+    ImageSource source;
+    try {
+      source = sources.forEndpoint(endpoint);
+    } catch (ImageSources.UnusableEndpoint e) {
+      return DicomWebController.error(
+          e.missing() ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+    List<DicomDataset> headers;
+    try {
+      headers = source.metadata(study);
+    } catch (ImageSourceException e) {
+      HttpStatus status =
+          switch (e.reason()) {
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case UNAVAILABLE -> HttpStatus.GATEWAY_TIMEOUT;
+            case REFUSED, TOO_LARGE, BAD_RESPONSE -> HttpStatus.BAD_GATEWAY;
+          };
+      return DicomWebController.error(status, e.getMessage());
+    }
+    if (headers.isEmpty()) {
+      return DicomWebController.error(HttpStatus.NOT_FOUND, "the study has no instances");
+    }
+    ImagingStudyIndexer.Indexed indexed = indexer.index(headers, new Reference(endpoint));
+    ObjectNode answer = JsonNodeFactory.instance.objectNode();
+    answer.put("imagingStudy", "ImagingStudy/" + indexed.id());
+    answer.put("change", indexed.change().name().toLowerCase(Locale.ROOT));
+    answer.put("patientMatched", indexed.patientMatched());
+    answer.put("orderMatched", indexed.orderMatched());
+    answer.put("instances", headers.size());
+    return ResponseEntity.ok(answer);
+  }
+}
