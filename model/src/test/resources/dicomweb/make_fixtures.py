@@ -7,8 +7,10 @@ the files stay small. SYNTHETIC: no patient data.
 - study1/{neutral,flexion,extension}.dcm: one study, patient PHANTOM-DW1, accession ADW1
 - study1/flexion-changed.dcm: flexion's SOP Instance UID with other pixels (a conflicting resend)
 - study1/flexion-repeat.dcm: a second flexion view of the same study (four candidate laterals)
+- study1/other-patient.dcm: an instance under study1's Study Instance UID with another Patient ID
 - study2/neutral.dcm: a study whose patient is in no FHIR record (PHANTOM-DW2)
 - study3/{neutral,flexion,extension}.dcm: a study held by a PACS (PHANTOM-DW3, accession ADW3)
+- study4/neutral.dcm: an instance stored by several clients at once (PHANTOM-DW4)
 - bad/ct.dcm: a CT image (SOP class the store does not take)
 - bad/jpeg-ls.dcm: a lateral in JPEG-LS (a transfer syntax the reader cannot decode)
 """
@@ -62,6 +64,9 @@ def main():
     repeat.SeriesNumber = 4
     repeat.SeriesDescription = "L-SPINE LAT FLEXION REPEAT"
     save(repeat, "study1", "flexion-repeat.dcm")
+    intruder = view(patient("PHANTOM-DW9"), "extension", 6)
+    intruder.StudyInstanceUID = repeat.StudyInstanceUID
+    save(intruder, "study1", "other-patient.dcm")
 
     other = phantom.to_dicom(patient("PHANTOM-DW2"), "neutral", pixels(7), 4.6, "internal", 9,
                              False)
@@ -71,6 +76,8 @@ def main():
     pacs = patient("PHANTOM-DW3")
     for i, posture in enumerate(phantom.POSTURES):
         save(view(pacs, posture, 10 + i, "ADW3"), "study3", posture + ".dcm")
+
+    save(view(patient("PHANTOM-DW4"), "neutral", 20, "ADW4"), "study4", "neutral.dcm")
 
     ct = view(p, "neutral", 0)
     ct.SOPClassUID = ct.file_meta.MediaStorageSOPClassUID = UID("1.2.840.10008.5.1.4.1.1.2")

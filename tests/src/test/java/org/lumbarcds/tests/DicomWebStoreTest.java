@@ -220,6 +220,21 @@ class DicomWebStoreTest extends ServerTestBase {
         .extracting(Coding::getCode)
         .containsExactly("patient-not-matched");
     assertThat(study.getBasedOn()).isEmpty();
+
+    // the patient's record arrives; the study, sent again, is linked and loses its flag
+    IIdType dw2 =
+        client
+            .create()
+            .resource(Fixtures.patient("PHANTOM-DW2"))
+            .execute()
+            .getId()
+            .toUnqualifiedVersionless();
+    assertThat(stow("study2/neutral.dcm").statusCode()).isEqualTo(200);
+    ImagingStudy linked = studyByUid(uid);
+    assertThat(linked.getSubject().getReference()).isEqualTo(dw2.getValue());
+    assertThat(linked.getMeta().getTag()).isEmpty();
+    assertThat(stow("study2/neutral.dcm").statusCode()).isEqualTo(200);
+    assertThat(studyByUid(uid).getMeta().getVersionId()).isEqualTo(linked.getMeta().getVersionId());
   }
 
   @Test
@@ -249,6 +264,12 @@ class DicomWebStoreTest extends ServerTestBase {
             out.toByteArray());
     assertThat(otherStudy.statusCode()).isEqualTo(409);
     assertThat(failureReasons(json(otherStudy))).containsExactly(0xA900);
+    // one study, one patient
+    HttpResponse<byte[]> intruder = stow("study1/other-patient.dcm");
+    assertThat(intruder.statusCode()).isEqualTo(409);
+    assertThat(failureReasons(json(intruder))).containsExactly(0xC000);
+    assertThat(intruder.headers().allValues("Warning"))
+        .anyMatch(w -> w.contains("another Patient ID"));
   }
 
   @Test
@@ -263,8 +284,9 @@ class DicomWebStoreTest extends ServerTestBase {
     assertThat(array).hasSize(3);
     String series = array.path(1).path("0020000E").path("Value").path(0).asText();
     String sop = array.path(1).path("00080018").path("Value").path(0).asText();
-    assertThat(array.path(1).path("7FE00010").path("BulkDataURI").asText())
-        .endsWith("/instances/" + sop);
+    // pixel data come with the instance, not in its metadata
+    assertThat(array.path(1).has("7FE00010")).isFalse();
+    assertThat(array.path(1).path("00280010").path("Value").path(0).asInt()).isEqualTo(64);
     HttpResponse<byte[]> one =
         get("/dicomweb/studies/" + studyUid + "/series/" + series + "/instances/" + sop, null);
     assertThat(parts(one))
@@ -279,6 +301,15 @@ class DicomWebStoreTest extends ServerTestBase {
                 .statusCode())
         .isEqualTo(406);
     assertThat(get("/dicomweb/studies/" + studyUid, "image/png").statusCode()).isEqualTo(406);
+    // a later range that takes any syntax is honoured
+    assertThat(
+            get(
+                    "/dicomweb/studies/" + studyUid,
+                    "multipart/related; type=\"application/dicom\";"
+                        + " transfer-syntax=1.2.840.10008.1.2.4.50, multipart/related;"
+                        + " type=\"application/dicom\"; transfer-syntax=*")
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -312,6 +343,28 @@ class DicomWebStoreTest extends ServerTestBase {
     assertThat(study.getMeta().getVersionId()).isNotEqualTo(version);
     assertThat(study.getNumberOfSeries()).isEqualTo(4);
     assertThat(study.getSeries().get(3).getDescription()).isEqualTo("L-SPINE LAT FLEXION REPEAT");
+  }
+
+  @Test
+  @Order(10)
+  void clientsStoringTheSameInstanceAtOnceStoreItOnce() throws Exception {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    try {
+      List<java.util.concurrent.Future<HttpResponse<byte[]>>> sent = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        sent.add(pool.submit(() -> stow("study4/neutral.dcm")));
+      }
+      for (var f : sent) {
+        assertThat(f.get().statusCode()).isEqualTo(200);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    String uid = DicomFixtures.studyUid("study4/neutral.dcm");
+    JsonNode found = json(get("/dicomweb/studies?StudyInstanceUID=" + uid, null));
+    assertThat(found).hasSize(1);
+    assertThat(found.path(0).path("00201208").path("Value").path(0).asInt()).isEqualTo(1);
+    assertThat(studyByUid(uid).getNumberOfInstances()).isEqualTo(1);
   }
 
   /** The parts of a multipart/related response. */

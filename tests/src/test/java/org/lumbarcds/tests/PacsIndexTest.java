@@ -29,7 +29,7 @@ class PacsIndexTest extends ServerTestBase {
 
   @BeforeAll
   static void startOrthanc() throws Exception {
-    orthanc = OrthancServer.start(false);
+    orthanc = OrthancServer.start(false, PACS_PORT);
     orthanc.stow(
         DicomFixtures.bytes("study3/neutral.dcm"),
         DicomFixtures.bytes("study3/flexion.dcm"),
@@ -139,8 +139,14 @@ class PacsIndexTest extends ServerTestBase {
         .isEqualTo(400);
     assertThat(index(pacs.getValue(), "not-a-uid").statusCode()).isEqualTo(400);
 
-    IIdType down =
-        endpoint("http://127.0.0.1:" + OrthancServer.freePort() + "/dicom-web", "dicom-wado-rs");
+    // an Endpoint written through the FHIR API cannot send the server anywhere it is not told to
+    HttpResponse<String> elsewhere =
+        index(endpoint("http://127.0.0.1:9/dicom-web", "dicom-wado-rs").getValue(), studyUid());
+    assertThat(elsewhere.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(elsewhere.body()).path("error").asText())
+        .contains("not a configured PACS");
+
+    IIdType down = endpoint(pacsUrl(DOWN_PACS_PORT), "dicom-wado-rs");
     HttpResponse<String> unavailable = index(down.getValue(), studyUid());
     assertThat(unavailable.statusCode()).isEqualTo(504);
     assertThat(JSON.readTree(unavailable.body()).path("error").asText())

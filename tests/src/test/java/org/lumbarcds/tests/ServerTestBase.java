@@ -42,9 +42,32 @@ public abstract class ServerTestBase {
   protected IGenericClient client;
   protected final HttpClient http = HttpClient.newHttpClient();
 
+  /**
+   * The loopback port of the PACS the tests may start (PacsIndexTest), and one where none ever
+   * listens: both are configured PACSs, so the one server context serves every test class.
+   */
+  protected static final int PACS_PORT = freePort();
+
+  protected static final int DOWN_PACS_PORT = freePort();
+
   @DynamicPropertySource
   static void serverProperties(DynamicPropertyRegistry registry) {
     registry.add("lumbarcds.data-dir", DATA_DIR::toString);
+    registry.add("lumbarcds.pacs.servers[0].base-url", () -> pacsUrl(PACS_PORT));
+    registry.add("lumbarcds.pacs.servers[0].authorization", () -> "");
+    registry.add("lumbarcds.pacs.servers[1].base-url", () -> pacsUrl(DOWN_PACS_PORT));
+  }
+
+  protected static String pacsUrl(int port) {
+    return "http://127.0.0.1:" + port + "/dicom-web";
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @BeforeEach

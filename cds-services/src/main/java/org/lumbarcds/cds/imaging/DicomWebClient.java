@@ -14,6 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomException;
@@ -60,6 +65,15 @@ public final class DicomWebClient implements ImageSource {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
 
+  /** Closes the body of an answer that outlives its request timeout. */
+  private static final ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "dicomweb-client-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final Settings settings;
   private final HttpClient http;
 
@@ -74,7 +88,19 @@ public final class DicomWebClient implements ImageSource {
 
   @Override
   public List<DicomDataset> metadata(String studyUid) throws ImageSourceException {
-    byte[] body = get("/studies/" + uid(studyUid) + "/metadata", "application/dicom+json");
+    byte[] body =
+        exchange(
+            "/studies/" + uid(studyUid) + "/metadata",
+            "application/dicom+json",
+            (contentType, in) -> {
+              byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit() + 1));
+              if (bytes.length > limit()) {
+                throw new ImageSourceException(
+                    ImageSourceException.Reason.TOO_LARGE,
+                    "answer larger than " + limit() + " bytes");
+              }
+              return bytes;
+            });
     JsonNode array;
     try {
       array = JSON.readTree(body);
@@ -110,34 +136,36 @@ public final class DicomWebClient implements ImageSource {
             + uid(seriesUid)
             + "/instances/"
             + uid(sopInstanceUid);
-    HttpResponse<InputStream> response =
-        send(path, "multipart/related; type=\"application/dicom\"; transfer-syntax=*");
-    String contentType = response.headers().firstValue("Content-Type").orElse("");
-    List<byte[]> parts = new ArrayList<>();
-    try (InputStream body = response.body()) {
-      Multipart.read(
-          body,
-          contentType,
-          settings.maxBytes(),
-          settings.maxBytes(),
-          part -> {
-            if (!part.mediaType().equals("application/dicom")) {
-              throw new Multipart.MultipartException(
-                  "part of type " + part.mediaType() + " is not application/dicom", false);
-            }
-            parts.add(part.body());
-          });
-    } catch (Multipart.MultipartException e) {
-      throw new ImageSourceException(
-          e.tooLarge()
-              ? ImageSourceException.Reason.TOO_LARGE
-              : ImageSourceException.Reason.BAD_RESPONSE,
-          "instance answer: " + e.getMessage(),
-          e);
-    } catch (IOException e) {
-      throw new ImageSourceException(
-          ImageSourceException.Reason.UNAVAILABLE, "instance answer broke off", e);
-    }
+    List<byte[]> parts =
+        exchange(
+            path,
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=*",
+            (contentType, in) -> {
+              List<byte[]> received = new ArrayList<>();
+              try {
+                Multipart.read(
+                    in,
+                    contentType,
+                    limit(),
+                    limit(),
+                    part -> {
+                      if (!part.mediaType().equals("application/dicom")) {
+                        throw new Multipart.MultipartException(
+                            "part of type " + part.mediaType() + " is not application/dicom",
+                            false);
+                      }
+                      received.add(part.body());
+                    });
+              } catch (Multipart.MultipartException e) {
+                throw new ImageSourceException(
+                    e.tooLarge()
+                        ? ImageSourceException.Reason.TOO_LARGE
+                        : ImageSourceException.Reason.BAD_RESPONSE,
+                    "instance answer: " + e.getMessage(),
+                    e);
+              }
+              return received;
+            });
     if (parts.size() != 1) {
       throw new ImageSourceException(
           ImageSourceException.Reason.BAD_RESPONSE,
@@ -146,28 +174,22 @@ public final class DicomWebClient implements ImageSource {
     return parts.get(0);
   }
 
-  private byte[] get(String path, String accept) throws ImageSourceException {
-    HttpResponse<InputStream> response = send(path, accept);
-    try (InputStream body = response.body()) {
-      byte[] bytes =
-          body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, settings.maxBytes() + 1));
-      if (bytes.length > settings.maxBytes()) {
-        throw new ImageSourceException(
-            ImageSourceException.Reason.TOO_LARGE,
-            "answer larger than " + settings.maxBytes() + " bytes");
-      }
-      return bytes;
-    } catch (IOException e) {
-      if (e instanceof ImageSourceException ise) {
-        throw ise;
-      }
-      throw new ImageSourceException(
-          ImageSourceException.Reason.UNAVAILABLE, "answer broke off", e);
-    }
+  private long limit() {
+    return settings.maxBytes();
   }
 
-  /** Sends a GET with retries; returns a 200 response whose body is still to be read. */
-  private HttpResponse<InputStream> send(String path, String accept) throws ImageSourceException {
+  /** Reads a 200 answer's body; an IOException that is not an ImageSourceException is retried. */
+  @FunctionalInterface
+  private interface BodyReader<T> {
+    T read(String contentType, InputStream body) throws IOException;
+  }
+
+  /**
+   * A GET with retries. The request timeout covers the whole exchange, body included: a watchdog
+   * closes the body when it runs out, so a PACS that trickles its answer cannot hold the caller.
+   */
+  private <T> T exchange(String path, String accept, BodyReader<T> reader)
+      throws ImageSourceException {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create(settings.baseUrl() + path))
             .timeout(settings.requestTimeout())
@@ -177,39 +199,60 @@ public final class DicomWebClient implements ImageSource {
     HttpRequest request = builder.build();
     Duration backoff = settings.firstBackoff();
     String last = "";
+    String noAnswer = "no answer within " + settings.requestTimeout().toMillis() + " ms";
     for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
+      AtomicBoolean expired = new AtomicBoolean();
+      ScheduledFuture<?> watchdog = null;
       try {
         HttpResponse<InputStream> response =
             http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        int status = response.statusCode();
-        if (status == 200) {
-          return response;
-        }
-        drain(response);
-        switch (status) {
-          case 404 ->
-              throw new ImageSourceException(
-                  ImageSourceException.Reason.NOT_FOUND, "the PACS has no such study or instance");
-          case 401, 403 ->
-              throw new ImageSourceException(
-                  ImageSourceException.Reason.REFUSED,
-                  "the PACS refused the request (" + status + ")");
-          case 429, 500, 502, 503, 504 -> last = "HTTP " + status;
-          default ->
-              throw new ImageSourceException(
-                  ImageSourceException.Reason.BAD_RESPONSE, "the PACS answered HTTP " + status);
+        try (InputStream body = response.body()) {
+          int status = response.statusCode();
+          if (status == 200) {
+            watchdog =
+                WATCHDOG.schedule(
+                    () -> {
+                      expired.set(true);
+                      closeQuietly(body);
+                    },
+                    settings.requestTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            return reader.read(response.headers().firstValue("Content-Type").orElse(""), body);
+          }
+          body.readNBytes(64 * 1024); // the status says enough
+          switch (status) {
+            case 404 ->
+                throw new ImageSourceException(
+                    ImageSourceException.Reason.NOT_FOUND,
+                    "the PACS has no such study or instance");
+            case 401, 403 ->
+                throw new ImageSourceException(
+                    ImageSourceException.Reason.REFUSED,
+                    "the PACS refused the request (" + status + ")");
+            case 429, 500, 502, 503, 504 -> last = "HTTP " + status;
+            default ->
+                throw new ImageSourceException(
+                    ImageSourceException.Reason.BAD_RESPONSE, "the PACS answered HTTP " + status);
+          }
         }
       } catch (ImageSourceException e) {
-        throw e; // a definite answer: retrying cannot change it
+        if (!expired.get()) {
+          throw e; // a definite answer: retrying cannot change it
+        }
+        last = noAnswer;
       } catch (HttpTimeoutException e) {
-        last = "no answer within " + settings.requestTimeout().toMillis() + " ms";
+        last = noAnswer;
       } catch (ConnectException e) {
         last = "connection refused";
       } catch (IOException e) {
-        last = e.getClass().getSimpleName();
+        last = expired.get() ? noAnswer : "answer broke off (" + e.getClass().getSimpleName() + ")";
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ImageSourceException(ImageSourceException.Reason.UNAVAILABLE, "interrupted");
+      } finally {
+        if (watchdog != null) {
+          watchdog.cancel(false);
+        }
       }
       if (attempt < settings.attempts()) {
         log.debug("DICOMweb request failed ({}), retrying in {} ms", last, backoff.toMillis());
@@ -222,11 +265,11 @@ public final class DicomWebClient implements ImageSource {
         "the PACS is unavailable after " + settings.attempts() + " attempts: " + last);
   }
 
-  private static void drain(HttpResponse<InputStream> response) {
-    try (InputStream in = response.body()) {
-      in.readNBytes(64 * 1024);
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
     } catch (IOException ignored) {
-      // the status says enough
+      // the reader sees the stream closed
     }
   }
 

@@ -75,7 +75,9 @@ public final class ImagingStudyFactory {
     if (instances.isEmpty()) {
       throw new IllegalArgumentException("a study needs at least one instance");
     }
-    DicomDataset first = instances.get(0);
+    // study-level attributes from the first instance in series / instance order, not input order
+    DicomDataset first =
+        instances.stream().min(Comparator.comparing(ImagingStudyFactory::seriesKey)).orElseThrow();
     String studyUid = first.getString(Tags.STUDY_INSTANCE_UID).orElseThrow();
     for (DicomDataset ds : instances) {
       if (!studyUid.equals(ds.getString(Tags.STUDY_INSTANCE_UID).orElse(""))) {
@@ -100,9 +102,15 @@ public final class ImagingStudyFactory {
       study.setSubject(links.patient().get().copy());
     } else {
       // no patient matched: a logical reference by the DICOM Patient ID, flagged for follow-up
-      Identifier id = new Identifier().setValue(first.getString(Tags.PATIENT_ID).orElse(""));
-      links.patientIdentifierSystem().ifPresent(id::setSystem);
-      study.setSubject(new Reference().setIdentifier(id));
+      Optional<String> patientId = first.getString(Tags.PATIENT_ID).filter(v -> !v.isBlank());
+      if (patientId.isPresent()) {
+        Identifier id = new Identifier().setValue(patientId.get().strip());
+        links.patientIdentifierSystem().ifPresent(id::setSystem);
+        study.setSubject(new Reference().setIdentifier(id));
+      } else {
+        study.setSubject(
+            new Reference().setDisplay("unknown patient: no Patient ID in the images"));
+      }
       Code flag = QualityFlag.PATIENT_NOT_MATCHED.code();
       study.getMeta().addTag(flag.system(), flag.code(), flag.display());
     }
@@ -215,27 +223,35 @@ public final class ImagingStudyFactory {
    */
   static Optional<DateTimeType> started(DicomDataset ds) {
     Optional<String> date = ds.getString(Tags.STUDY_DATE).map(String::strip);
-    if (date.isEmpty() || date.get().length() != 8) {
-      return Optional.empty();
-    }
+    LocalDate day;
     try {
-      LocalDate day = LocalDate.parse(date.get(), DateTimeFormatter.BASIC_ISO_DATE);
-      Optional<String> offset = ds.getString(Tags.TIMEZONE_OFFSET_FROM_UTC).map(String::strip);
-      Optional<String> time = ds.getString(Tags.STUDY_TIME).map(String::strip);
-      if (offset.isPresent() && offset.get().matches("[+-]\\d{4}") && time.isPresent()) {
-        String t = time.get();
-        String hhmmss = (t.length() >= 6 ? t.substring(0, 6) : (t + "0000").substring(0, 6));
-        LocalTime clock = LocalTime.parse(hhmmss, DateTimeFormatter.ofPattern("HHmmss"));
-        ZoneOffset zone =
-            ZoneOffset.of(offset.get().substring(0, 3) + ":" + offset.get().substring(3));
-        Date instant = Date.from(LocalDateTime.of(day, clock).toInstant(zone));
-        DateTimeType dt = new DateTimeType(instant, TemporalPrecisionEnum.SECOND);
-        dt.setTimeZone(TimeZone.getTimeZone(zone));
-        return Optional.of(dt);
-      }
-      return Optional.of(new DateTimeType(day.toString()));
+      day = LocalDate.parse(date.orElse(""), DateTimeFormatter.BASIC_ISO_DATE);
     } catch (java.time.DateTimeException e) {
       return Optional.empty();
     }
+    Optional<String> offset = ds.getString(Tags.TIMEZONE_OFFSET_FROM_UTC).map(String::strip);
+    Optional<String> time =
+        ds.getString(Tags.STUDY_TIME).map(t -> t.strip().replaceFirst("\\..*$", ""));
+    if (offset.isPresent()
+        && offset.get().matches("[+-]\\d{4}")
+        && time.isPresent()
+        && time.get().matches("\\d{2}|\\d{4}|\\d{6}")) {
+      try {
+        LocalTime clock =
+            LocalTime.parse(
+                (time.get() + "0000").substring(0, 6), DateTimeFormatter.ofPattern("HHmmss"));
+        ZoneOffset zone =
+            ZoneOffset.of(offset.get().substring(0, 3) + ":" + offset.get().substring(3));
+        DateTimeType dt =
+            new DateTimeType(
+                Date.from(LocalDateTime.of(day, clock).toInstant(zone)),
+                TemporalPrecisionEnum.SECOND);
+        dt.setTimeZone(TimeZone.getTimeZone(zone));
+        return Optional.of(dt);
+      } catch (java.time.DateTimeException e) {
+        // an impossible time: the date alone is still right
+      }
+    }
+    return Optional.of(new DateTimeType(day.toString()));
   }
 }

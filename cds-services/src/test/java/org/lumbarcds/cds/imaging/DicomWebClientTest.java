@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -182,6 +183,23 @@ class DicomWebClientTest {
           exchange.sendResponseHeaders(200, -1);
           exchange.close();
         });
+    stub.createContext(
+        "/trickle",
+        exchange -> {
+          // headers at once, then a body that never finishes in time
+          exchange.getResponseHeaders().add("Content-Type", "application/dicom+json");
+          exchange.sendResponseHeaders(200, 0);
+          try (var out = exchange.getResponseBody()) {
+            for (int i = 0; i < 20; i++) {
+              out.write('[');
+              out.flush();
+              Thread.sleep(300);
+            }
+          } catch (IOException | InterruptedException e) {
+            // the client hung up
+          }
+          exchange.close();
+        });
     stub.start();
     try {
       String base = "http://127.0.0.1:" + stub.getAddress().getPort();
@@ -194,6 +212,16 @@ class DicomWebClientTest {
                 assertThat(e.reason()).isEqualTo(ImageSourceException.Reason.UNAVAILABLE);
                 assertThat(e.getMessage()).contains("no answer within 1500 ms");
               });
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> client(base + "/trickle", null, 1 << 20, 1).metadata("1.2.3"))
+          .isInstanceOfSatisfying(
+              ImageSourceException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo(ImageSourceException.Reason.UNAVAILABLE);
+                assertThat(e.getMessage()).contains("no answer within 1500 ms");
+              });
+      // the timeout covers the body: given up after about 1.5 s, not the 6 s the body takes
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
     } finally {
       stub.stop(0);
     }

@@ -123,6 +123,21 @@ class ImagingStudyFactoryTest {
   }
 
   @Test
+  void anImpossibleTimeKeepsTheDateAndNoPatientIdGivesADisplayNotAnEmptySubject() throws Exception {
+    ImagingStudy s =
+        factory.create(
+            List.of(
+                header(
+                    "StudyInstanceUID=9|SeriesInstanceUID=9.1|SOPInstanceUID=9.1.1"
+                        + "|StudyDate=20260315|StudyTime=256100|TimezoneOffsetFromUTC=+0100")),
+            new ImagingStudyFactory.Links(
+                Optional.empty(), Optional.empty(), List.of(), new Reference("Endpoint/store")));
+    assertThat(s.getStartedElement().getValueAsString()).isEqualTo("2026-03-15");
+    assertThat(s.getSubject().getDisplay()).contains("no Patient ID");
+    assertThat(s.getSubject().hasIdentifier()).isFalse();
+  }
+
+  @Test
   void instancesOfTwoStudiesAreRefused() throws Exception {
     List<DicomDataset> mixed = new ArrayList<>(study());
     mixed.add(header("StudyInstanceUID=4.5.6|SeriesInstanceUID=4.5.6.1|SOPInstanceUID=4.5.6.1.1"));

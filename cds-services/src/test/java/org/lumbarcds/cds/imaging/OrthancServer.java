@@ -43,13 +43,17 @@ public final class OrthancServer implements AutoCloseable {
 
   /** Orthanc with or without HTTP basic authentication. */
   public static OrthancServer start(boolean authentication) throws Exception {
+    return start(authentication, freePort());
+  }
+
+  /** Orthanc with or without HTTP basic authentication, on a given loopback HTTP port. */
+  public static OrthancServer start(boolean authentication, int http) throws Exception {
     Path binary = Path.of("/usr/sbin/Orthanc");
     if (!Files.isExecutable(binary) || !Files.exists(Path.of(PLUGIN))) {
       throw new IllegalStateException(
           "Orthanc is not installed: apt-get install orthanc orthanc-dicomweb (.ci/run does)");
     }
     Path dir = Files.createTempDirectory("lumbarcds-orthanc-");
-    int http = freePort();
     int dicom = freePort();
     String config =
         """

@@ -236,7 +236,13 @@ public record ViewRules(
 
   private Map<Posture, Pattern> patterns() {
     Map<Posture, Pattern> patterns = new LinkedHashMap<>();
-    words.forEach((posture, set) -> patterns.put(posture, wordPattern(set)));
+    // an empty set names nothing (an empty alternation would match every text)
+    words.forEach(
+        (posture, set) -> {
+          if (!set.isEmpty()) {
+            patterns.put(posture, wordPattern(set));
+          }
+        });
     return patterns;
   }
 

@@ -62,6 +62,20 @@ class ViewRulesTest {
     assertThat(verdict.usable()).isEqualTo(posture != null && issue.isEmpty());
   }
 
+  /** The default rules with other posture words and text fields. */
+  private static ViewRules rules(Map<Posture, Set<String>> words, List<String> textFields) {
+    ViewRules d = ViewRules.defaults();
+    return new ViewRules(
+        d.codes(),
+        words,
+        textFields,
+        d.lumbarBodyParts(),
+        d.frontalViewPositions(),
+        d.frontalViewCodes(),
+        d.frontalWords(),
+        d.modalities());
+  }
+
   @Test
   void evidenceSaysWhereThePostureCameFrom() throws Exception {
     assertThat(RULES.classify(header("code=SCT|9964006")).evidence())
@@ -75,16 +89,7 @@ class ViewRulesTest {
     ViewRules defaults = ViewRules.defaults();
     Map<Posture, Set<String>> words = new EnumMap<>(defaults.words());
     words.put(Posture.FLEXION, Set.of("FLEX", "BEND"));
-    ViewRules site =
-        new ViewRules(
-            defaults.codes(),
-            words,
-            List.of("ImageComments", "SeriesDescription"),
-            defaults.lumbarBodyParts(),
-            defaults.frontalViewPositions(),
-            defaults.frontalViewCodes(),
-            defaults.frontalWords(),
-            defaults.modalities());
+    ViewRules site = rules(words, List.of("ImageComments", "SeriesDescription"));
     assertThat(site.classify(header("SeriesDescription=LAT BEND")).posture())
         .contains(Posture.FLEXION);
     assertThat(RULES.classify(header("SeriesDescription=LAT BEND")).posture()).isEmpty();
@@ -94,33 +99,23 @@ class ViewRulesTest {
   }
 
   @Test
+  void aPostureWithoutWordsIsNamedByNoText() throws Exception {
+    Map<Posture, Set<String>> words = new EnumMap<>(ViewRules.defaults().words());
+    words.put(Posture.FLEXION, Set.of());
+    ViewRules rules = rules(words, ViewRules.defaults().textFields());
+    assertThat(rules.classify(header("SeriesDescription=LAT EXT")).posture())
+        .contains(Posture.EXTENSION);
+    assertThat(rules.postureWords("anything at all")).isEmpty();
+  }
+
+  @Test
   void badRulesAreRefusedAtConstruction() {
     ViewRules d = ViewRules.defaults();
-    assertThatThrownBy(
-            () ->
-                new ViewRules(
-                    d.codes(),
-                    d.words(),
-                    List.of("PatientName"),
-                    d.lumbarBodyParts(),
-                    d.frontalViewPositions(),
-                    d.frontalViewCodes(),
-                    d.frontalWords(),
-                    d.modalities()))
+    assertThatThrownBy(() -> rules(d.words(), List.of("PatientName")))
         .hasMessageContaining("unknown text field 'PatientName'");
     Map<Posture, Set<String>> words = new EnumMap<>(d.words());
     words.put(Posture.FLEXION, Set.of("FL(EX"));
-    assertThatThrownBy(
-            () ->
-                new ViewRules(
-                    d.codes(),
-                    words,
-                    d.textFields(),
-                    d.lumbarBodyParts(),
-                    d.frontalViewPositions(),
-                    d.frontalViewCodes(),
-                    d.frontalWords(),
-                    d.modalities()))
+    assertThatThrownBy(() -> rules(words, ViewRules.defaults().textFields()))
         .hasMessageContaining("not a plain word");
   }
 

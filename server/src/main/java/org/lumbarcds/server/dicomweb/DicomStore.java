@@ -72,6 +72,10 @@ class DicomStore {
         channel.force(true);
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      // the move itself is durable only once the folder's entry is on disk
+      try (FileChannel folder = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+        folder.force(true);
+      }
     } finally {
       Files.deleteIfExists(temp);
     }
@@ -79,7 +83,10 @@ class DicomStore {
     try {
       inserted = index.insert(row(ds, file, sop, study, series, sha, bytes.length, relative));
     } catch (RuntimeException e) {
-      Files.deleteIfExists(target);
+      // same bytes, same name: a concurrent request may have listed this very file
+      if (index.find(sop).map(r -> !r.relativePath().equals(relative)).orElse(true)) {
+        Files.deleteIfExists(target);
+      }
       throw e;
     }
     if (inserted) {

@@ -41,8 +41,8 @@ public class DicomWebConfig {
   }
 
   @Bean
-  StowService stowService(DicomStore store, DicomWebProperties properties) {
-    return new StowService(store, properties);
+  StowService stowService(DicomStore store, InstanceIndex index, DicomWebProperties properties) {
+    return new StowService(store, index, properties);
   }
 
   @Bean
@@ -63,7 +63,10 @@ public class DicomWebConfig {
 
   @Bean
   EmbeddedEndpoint embeddedEndpoint(
-      ImagingStudyIndexer indexer, DicomWebProperties properties, FhirProperties fhir) {
-    return new EmbeddedEndpoint(indexer, properties, fhir);
+      ImagingStudyIndexer indexer,
+      DicomWebProperties properties,
+      FhirProperties fhir,
+      Environment environment) {
+    return new EmbeddedEndpoint(indexer, properties, fhir, environment);
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.hl7.fhir.r4.model.Reference;
 import org.lumbarcds.cds.imaging.Multipart;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomJson;
@@ -32,6 +30,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
  * The embedded DICOMweb store (PS3.18): STOW-RS to store, WADO-RS to retrieve studies, series and
@@ -137,7 +136,7 @@ class DicomWebController {
     }
     for (String uid : studies) {
       try {
-        indexStudy(uid, base);
+        indexStudy(uid);
       } catch (RuntimeException | IOException e) {
         // the instances are stored; the ImagingStudy is rebuilt the next time the study is indexed
         log.warn("Indexing a stored study failed: {}", e.getClass().getSimpleName());
@@ -161,13 +160,12 @@ class DicomWebController {
         .body(response);
   }
 
-  private ImagingStudyIndexer.Indexed indexStudy(String studyUid, String base) throws IOException {
+  private ImagingStudyIndexer.Indexed indexStudy(String studyUid) throws IOException {
     List<DicomDataset> headers = new ArrayList<>();
     for (InstanceIndex.Row row : index.instances(studyUid, Optional.empty())) {
       headers.add(reader.read(store.read(row)).dataset());
     }
-    Reference endpointRef = endpoint.reference(base);
-    return indexer.index(headers, endpointRef);
+    return indexer.index(headers, endpoint.reference());
   }
 
   private ObjectNode stowResponse(
@@ -210,14 +208,14 @@ class DicomWebController {
   // ------------------------------------------------------------------ WADO-RS
 
   @GetMapping("/studies/{study}")
-  ResponseEntity<?> retrieveStudy(
+  ResponseEntity<StreamingResponseBody> retrieveStudy(
       @PathVariable("study") String study,
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
     return retrieve(study, Optional.empty(), Optional.empty(), accept);
   }
 
   @GetMapping("/studies/{study}/series/{series}")
-  ResponseEntity<?> retrieveSeries(
+  ResponseEntity<StreamingResponseBody> retrieveSeries(
       @PathVariable("study") String study,
       @PathVariable("series") String series,
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
@@ -225,7 +223,7 @@ class DicomWebController {
   }
 
   @GetMapping("/studies/{study}/series/{series}/instances/{instance}")
-  ResponseEntity<?> retrieveInstance(
+  ResponseEntity<StreamingResponseBody> retrieveInstance(
       @PathVariable("study") String study,
       @PathVariable("series") String series,
       @PathVariable("instance") String instance,
@@ -233,40 +231,41 @@ class DicomWebController {
     return retrieve(study, Optional.of(series), Optional.of(instance), accept);
   }
 
-  private ResponseEntity<?> retrieve(
+  private ResponseEntity<StreamingResponseBody> retrieve(
       String study, Optional<String> series, Optional<String> instance, String accept) {
-    Optional<String> syntax;
+    Optional<Set<String>> syntaxes;
     try {
-      syntax = acceptedSyntax(accept);
+      syntaxes = acceptedSyntaxes(accept);
     } catch (IllegalArgumentException e) {
-      return error(HttpStatus.NOT_ACCEPTABLE, e.getMessage());
+      return streamedError(HttpStatus.NOT_ACCEPTABLE, e.getMessage());
     }
     List<InstanceIndex.Row> rows = rows(study, series, instance);
     if (rows.isEmpty()) {
-      return error(HttpStatus.NOT_FOUND, "no such study, series or instance");
+      return streamedError(HttpStatus.NOT_FOUND, "no such study, series or instance");
     }
-    if (syntax.isPresent()
-        && rows.stream().anyMatch(r -> !r.transferSyntaxUid().equals(syntax.get()))) {
-      return error(
+    if (syntaxes.isPresent()
+        && rows.stream().anyMatch(r -> !syntaxes.get().contains(r.transferSyntaxUid()))) {
+      return streamedError(
           HttpStatus.NOT_ACCEPTABLE,
           "instances are served in the transfer syntax they were stored in; ask for"
               + " transfer-syntax=* or omit it");
     }
     String boundary = Multipart.newBoundary();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      for (InstanceIndex.Row row : rows) {
-        Multipart.writePart(
-            out, boundary, DICOM + "; transfer-syntax=" + row.transferSyntaxUid(), store.read(row));
-      }
-      Multipart.writeEnd(out, boundary);
-    } catch (IOException e) {
-      log.error("Reading a stored instance failed", e);
-      return error(HttpStatus.INTERNAL_SERVER_ERROR, "a stored instance could not be read");
-    }
+    // streamed one instance at a time: a large study is never held in memory whole
+    StreamingResponseBody body =
+        out -> {
+          for (InstanceIndex.Row row : rows) {
+            Multipart.writePart(
+                out,
+                boundary,
+                DICOM + "; transfer-syntax=" + row.transferSyntaxUid(),
+                store.read(row));
+          }
+          Multipart.writeEnd(out, boundary);
+        };
     return ResponseEntity.ok()
         .header(HttpHeaders.CONTENT_TYPE, Multipart.contentType(boundary, DICOM))
-        .body(out.toByteArray());
+        .body(body);
   }
 
   @GetMapping("/studies/{study}/metadata")
@@ -304,16 +303,11 @@ class DicomWebController {
     ArrayNode array = NODES.arrayNode();
     try {
       for (InstanceIndex.Row row : rows) {
-        String url =
-            base
-                + "/studies/"
-                + row.studyInstanceUid()
-                + "/series/"
-                + row.seriesInstanceUid()
-                + "/instances/"
-                + row.sopInstanceUid();
         DicomDataset ds = reader.read(store.read(row)).dataset();
-        array.add(DicomJson.write(ds, (tag, element) -> Optional.of(url)));
+        // bulk data (pixel data, overlays) are left out: they come with the instance itself
+        ObjectNode json = DicomJson.write(ds, (tag, element) -> Optional.of(""));
+        json.properties().removeIf(e -> e.getValue().has("BulkDataURI"));
+        array.add(json);
       }
     } catch (IOException e) {
       log.error("Reading a stored instance failed", e);
@@ -334,35 +328,40 @@ class DicomWebController {
         .toList();
   }
 
+  private static final java.util.regex.Pattern TRANSFER_SYNTAX =
+      java.util.regex.Pattern.compile("(?i)transfer-syntax\\s*=\\s*\"?([0-9.*]+)\"?");
+
   /**
-   * The transfer syntax asked for in Accept, when one is named; "*" or none: as stored. Anything
-   * but DICOM parts is refused.
+   * The transfer syntaxes the Accept header takes, over all its acceptable ranges; empty when any
+   * syntax will do ("*", no parameter, or no header). Refused when no range takes DICOM parts.
    */
-  static Optional<String> acceptedSyntax(String accept) {
+  static Optional<Set<String>> acceptedSyntaxes(String accept) {
     if (accept == null || accept.isBlank()) {
       return Optional.empty();
     }
+    Set<String> syntaxes = new LinkedHashSet<>();
+    boolean acceptable = false;
     for (String range : accept.split(",")) {
       String media = Multipart.mediaType(range);
       if (media.equals("*/*") || media.equals("multipart/*")) {
         return Optional.empty();
       }
-      if (media.equals("multipart/related")) {
-        Optional<String> type = Multipart.typeParameter(range);
-        if (type.isPresent() && !type.get().equals(DICOM)) {
-          continue;
-        }
-        var m =
-            java.util.regex.Pattern.compile("(?i)transfer-syntax\\s*=\\s*\"?([0-9.*]+)\"?")
-                .matcher(range);
-        if (!m.find() || m.group(1).equals("*")) {
-          return Optional.empty();
-        }
-        return Optional.of(m.group(1));
+      if (!media.equals("multipart/related")
+          || !Multipart.typeParameter(range).map(DICOM::equals).orElse(true)) {
+        continue;
       }
+      acceptable = true;
+      var m = TRANSFER_SYNTAX.matcher(range);
+      if (!m.find() || m.group(1).equals("*")) {
+        return Optional.empty();
+      }
+      syntaxes.add(m.group(1));
     }
-    throw new IllegalArgumentException(
-        "only multipart/related; type=\"application/dicom\" is served here");
+    if (!acceptable) {
+      throw new IllegalArgumentException(
+          "only multipart/related; type=\"application/dicom\" is served here");
+    }
+    return Optional.of(syntaxes);
   }
 
   // ------------------------------------------------------------------ QIDO-RS
@@ -543,6 +542,14 @@ class DicomWebController {
               int at = url.indexOf("/dicomweb");
               return url.substring(0, at + "/dicomweb".length());
             });
+  }
+
+  /** {@link #error} for handlers whose success is a streamed body. */
+  private static ResponseEntity<StreamingResponseBody> streamedError(
+      HttpStatus status, String message) {
+    ResponseEntity<ObjectNode> e = error(status, message);
+    byte[] json = e.getBody().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return ResponseEntity.status(status).headers(e.getHeaders()).body(out -> out.write(json));
   }
 
   static ResponseEntity<ObjectNode> error(HttpStatus status, String message) {

@@ -13,7 +13,8 @@ import org.lumbarcds.cds.imaging.ImageSource;
 
 /**
  * The image source behind an Endpoint resource: the embedded store for its own Endpoint, a WADO-RS
- * client for an active {@code dicom-wado-rs} Endpoint (one client per address, reused).
+ * client for an active {@code dicom-wado-rs} Endpoint whose address is a configured PACS ({@code
+ * lumbarcds.pacs.servers}; one client per PACS, reused). Any other address is refused.
  */
 class ImageSources {
 
@@ -67,10 +68,15 @@ class ImageSources {
     if (endpoint.getStatus() != Endpoint.EndpointStatus.ACTIVE) {
       throw new UnusableEndpoint("the Endpoint is not active", false);
     }
-    String address =
+    PacsProperties.Server server =
         Optional.ofNullable(endpoint.getAddress())
-            .filter(a -> a.startsWith("http://") || a.startsWith("https://"))
-            .orElseThrow(() -> new UnusableEndpoint("the Endpoint has no http(s) address", false));
-    return clients.computeIfAbsent(address, a -> new DicomWebClient(pacs.settings(a)));
+            .flatMap(pacs::server)
+            .orElseThrow(
+                () ->
+                    new UnusableEndpoint(
+                        "the Endpoint's address is not a configured PACS (lumbarcds.pacs.servers)",
+                        false));
+    return clients.computeIfAbsent(
+        server.baseUrl(), a -> new DicomWebClient(pacs.settings(server)));
   }
 }

@@ -2,6 +2,7 @@ package org.lumbarcds.server.dicomweb;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.model.util.JpaConstants;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
@@ -9,7 +10,6 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Endpoint;
 import org.hl7.fhir.r4.model.ImagingStudy;
@@ -54,26 +54,29 @@ class ImagingStudyIndexer {
   private final DaoRegistry daos;
   private final ImagingStudyFactory factory;
   private final DicomWebProperties properties;
-  private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+
+  /** Lock stripes: one writer per study in this process (two studies may share a stripe). */
+  private final Object[] stripes = new Object[64];
 
   ImagingStudyIndexer(
       DaoRegistry daos, ImagingStudyFactory factory, DicomWebProperties properties) {
     this.daos = daos;
     this.factory = factory;
     this.properties = properties;
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Object();
+    }
   }
 
   /** Creates or updates the ImagingStudy of one study from all its instances' headers. */
   Indexed index(List<DicomDataset> instances, Reference endpoint) {
     String studyUid = instances.get(0).getString(Tags.STUDY_INSTANCE_UID).orElseThrow();
     // one writer per study in this process; the deterministic id makes two processes converge
-    synchronized (locks.computeIfAbsent(studyUid, k -> new Object())) {
+    synchronized (stripes[Math.floorMod(studyUid.hashCode(), stripes.length)]) {
       try {
         return indexLocked(studyUid, instances, endpoint);
       } catch (ResourceVersionConflictException e) {
         return indexLocked(studyUid, instances, endpoint); // another server instance won a race
-      } finally {
-        locks.remove(studyUid);
       }
     }
   }
@@ -97,6 +100,9 @@ class ImagingStudyIndexer {
             new ImagingStudyFactory.Links(patient, properties.patientSystem(), orders, endpoint));
     IFhirResourceDao<ImagingStudy> dao = daos.getResourceDao(ImagingStudy.class);
     SystemRequestDetails request = new SystemRequestDetails();
+    // the tags written are the tags kept: HAPI would otherwise add the new tags to the old ones,
+    // and a study whose patient has since been matched would keep its patient-not-matched flag
+    request.addHeader(JpaConstants.HEADER_META_SNAPSHOT_MODE, "TAG");
     List<IBaseResource> existing =
         search(ImagingStudy.class, Optional.of(CodeSystems.DICOM_UID), "urn:oid:" + studyUid);
     Change change;

@@ -55,12 +55,14 @@ class StowService {
   private static final Logger log = LoggerFactory.getLogger(StowService.class);
 
   private final DicomStore store;
+  private final InstanceIndex index;
   private final Set<String> sopClasses;
   private final DicomReader reader;
   private final PixelDecoder decoder;
 
-  StowService(DicomStore store, DicomWebProperties properties) {
+  StowService(DicomStore store, InstanceIndex index, DicomWebProperties properties) {
     this.store = store;
+    this.index = index;
     this.sopClasses = Set.copyOf(properties.sopClasses());
     DicomLimits limits =
         new DicomLimits(
@@ -114,6 +116,19 @@ class StowService {
     String study = ds.getString(Tags.STUDY_INSTANCE_UID).orElseThrow();
     if (requiredStudy.isPresent() && !requiredStudy.get().equals(study)) {
       return failure(ds, DOES_NOT_MATCH_SOP_CLASS, "instance belongs to another study");
+    }
+    // one study, one patient: a second Patient ID under a stored Study Instance UID (a UID
+    // collision or a mislabelled image) would let the analysis mix two patients' views
+    String patientId = ds.getString(Tags.PATIENT_ID).map(String::strip).orElse("");
+    boolean otherPatient =
+        index.instances(study, Optional.empty()).stream()
+            .map(r -> r.patientId() == null ? "" : r.patientId().strip())
+            .anyMatch(stored -> !stored.equals(patientId));
+    if (otherPatient) {
+      return failure(
+          ds,
+          CANNOT_UNDERSTAND,
+          "the study already holds instances of another Patient ID; refused to mix patients");
     }
     try {
       decoder.decodeFrame(file, 0);

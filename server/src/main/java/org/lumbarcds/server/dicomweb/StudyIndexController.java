@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Reference;
 import org.lumbarcds.cds.imaging.ImageSource;
 import org.lumbarcds.cds.imaging.ImageSourceException;
 import org.lumbarcds.model.dicom.DicomDataset;
+import org.lumbarcds.model.dicom.Tags;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -63,7 +65,18 @@ class StudyIndexController {
     if (headers.isEmpty()) {
       return DicomWebController.error(HttpStatus.NOT_FOUND, "the study has no instances");
     }
-    ImagingStudyIndexer.Indexed indexed = indexer.index(headers, new Reference(endpoint));
+    // what the PACS sent must be the study asked for, each instance fully identified
+    for (DicomDataset h : headers) {
+      if (!h.getString(Tags.STUDY_INSTANCE_UID).map(study::equals).orElse(false)
+          || !DicomStore.validUid(h.getString(Tags.SERIES_INSTANCE_UID).orElse(null))
+          || !DicomStore.validUid(h.getString(Tags.SOP_INSTANCE_UID).orElse(null))) {
+        return DicomWebController.error(
+            HttpStatus.BAD_GATEWAY,
+            "the PACS answered with instances of another study or without their UIDs");
+      }
+    }
+    Reference reference = new Reference(new IdType(endpoint).toUnqualifiedVersionless().getValue());
+    ImagingStudyIndexer.Indexed indexed = indexer.index(headers, reference);
     ObjectNode answer = JsonNodeFactory.instance.objectNode();
     answer.put("imagingStudy", "ImagingStudy/" + indexed.id());
     answer.put("change", indexed.change().name().toLowerCase(Locale.ROOT));
