@@ -10,7 +10,7 @@ set -euo pipefail
 work=${1:?usage: full_run.sh WORK_DIR [EPOCHS] [BACKBONE] [VERSION]}
 epochs=${2:-8}
 backbone=${3:-small}
-version=${4:-1.0.0}
+version=${4:-1.1.0}
 py=${PYTHON:-/usr/bin/python3}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

@@ -12,7 +12,9 @@ normal and < 10 mm narrow). The label is severe central stenosis versus none, as
 paper's cohort; the latent severity shows only partly and noisily through canal narrowing, disc
 height loss, degenerative listhesis (mostly L4-5), facet hypertrophy and sclerosis, osteophytes,
 and a dynamic slip visible only between flexion and extension, so that no single sign or view
-decides the label.
+decides the label. A patient's own L4-5 alignment (unrelated to stenosis) hides the slip in any one
+view, and every view has its own degradations (double contours from patient rotation, the iliac
+crest moving with the pelvis, bowel gas), so three views carry more than one.
 
 Run with Debian's /usr/bin/python3 (python3-numpy, python3-scipy, python3-pil, python3-pydicom):
 
@@ -62,15 +64,18 @@ class Site:
     age_shift: float      # older population
     canal_shift_mm: float  # anatomical difference in canal size
     degeneration: float   # how strongly age alone degenerates the spine (a confounder)
+    spectrum: float       # mean latent severity by label (+/-): how far apart the classes lie;
+    #                       smaller where the reference standard (MRI reading) is less strict
+    positioning_mm: float  # SD of the double contours that patient rotation leaves, per view
 
 
 SITES = {
     "internal": Site("internal", noise=0.012, gamma=1.0, blur_mm=0.35, exposure=1.0,
                      monochrome1=0.0, collimation=0.04, text=False, age_shift=0.0,
-                     canal_shift_mm=0.0, degeneration=1.0),
-    "external": Site("external", noise=0.03, gamma=0.75, blur_mm=0.7, exposure=0.8,
+                     canal_shift_mm=0.0, degeneration=1.0, spectrum=1.0, positioning_mm=1.5),
+    "external": Site("external", noise=0.035, gamma=0.75, blur_mm=0.9, exposure=0.8,
                      monochrome1=0.5, collimation=0.10, text=True, age_shift=6.0,
-                     canal_shift_mm=-1.0, degeneration=2.0),
+                     canal_shift_mm=-1.0, degeneration=2.0, spectrum=0.85, positioning_mm=2.5),
 }
 
 S1_CENTRE = (0.0, 175.0)  # mm: the superior endplate of S1, on which the lumbar spine stands
@@ -96,6 +101,8 @@ class Patient:
     disc_loss_l34: float       # fraction of disc height lost
     disc_loss_l45: float
     slip_l45_mm: float         # static anterior slip of L4 on L5
+    alignment_l45_mm: float    # the patient's own L4-5 alignment, unrelated to stenosis (< 0:
+    #                            retrolisthesis): a single view cannot tell it from a slip
     dynamic_slip_l45_mm: float  # extra slip in flexion, less in extension
     facet_hypertrophy: float   # 0..1
     osteophytes: float         # 0..1
@@ -106,25 +113,26 @@ class Patient:
 def make_patient(rng, index, site):
     s = SITES[site]
     label = int(index % 2)  # balanced, as the seed paper's 2,500 + 2,500 cohort
-    severity = rng.normal(1.0 if label else -1.0, 1.0)
+    severity = rng.normal(s.spectrum if label else -s.spectrum, 1.0)
     age = float(np.clip(rng.normal(62 + 6 * label + s.age_shift, 10), 25, 92))
     ageing = s.degeneration * (age - 60) / 15.0
 
     def sign(weight, noise, age_weight=0.0):
         return weight * severity + age_weight * ageing + rng.normal(0, noise)
 
-    canal4 = 15.5 + s.canal_shift_mm - 1.3 * severity + rng.normal(0, 1.6)
+    canal4 = 15.5 + s.canal_shift_mm - 1.0 * severity + rng.normal(0, 2.2)
     canal3 = canal4 + 1.0 + rng.normal(0, 0.8)
     return Patient(
         patient_id=f"{site[:3].upper()}{index:05d}",
         site=site, label=label, severity=float(severity), age=age,
         sex="F" if rng.random() < 0.55 else "M",
         canal_l3_mm=float(np.clip(canal3, 8, 22)), canal_l4_mm=float(np.clip(canal4, 7, 21)),
-        disc_loss_l34=float(np.clip(0.15 + 0.08 * sign(1, 1.2, 0.8), 0, 0.7)),
-        disc_loss_l45=float(np.clip(0.2 + 0.1 * sign(1, 1.2, 0.8), 0, 0.75)),
-        slip_l45_mm=float(np.clip(1.2 * sign(1, 1.8, 0.5), 0, 12)),
-        dynamic_slip_l45_mm=float(np.clip(1.5 + 0.9 * sign(1, 1.3), 0, 8)),
-        facet_hypertrophy=float(np.clip(0.35 + 0.15 * sign(1, 1.3, 0.6), 0, 1)),
+        disc_loss_l34=float(np.clip(0.15 + 0.08 * sign(0.8, 1.8, 0.8), 0, 0.7)),
+        disc_loss_l45=float(np.clip(0.2 + 0.1 * sign(0.8, 1.8, 0.8), 0, 0.75)),
+        slip_l45_mm=float(np.clip(1.0 * sign(0.8, 2.5, 0.5), 0, 12)),
+        alignment_l45_mm=float(rng.normal(0, 2.5)),
+        dynamic_slip_l45_mm=float(np.clip(1.5 + 1.5 * sign(1, 0.7), 0, 8)),
+        facet_hypertrophy=float(np.clip(0.35 + 0.15 * sign(0.8, 1.8, 0.6), 0, 1)),
         osteophytes=float(np.clip(0.25 + 0.12 * sign(0.6, 1.2, 1.5), 0, 1)),
         lordosis_deg=float(rng.normal(50, 7)),
         iliac_crest_mm=float(rng.normal(0, 12)),
@@ -169,8 +177,8 @@ def build_spine(p, posture, rng):
     body_heights = np.array([27.5, 28.5, 28.5, 28.0, 27.0]) * rng.normal(1, 0.03)
     depths = np.array([39.0, 38.0, 36.5, 35.0, 33.5]) * rng.normal(1, 0.04)
     slips = np.zeros(5)
-    slips[1] = p.slip_l45_mm + {"neutral": 0.0, "flexion": 1.0, "extension": -0.5}[posture] \
-        * p.dynamic_slip_l45_mm + rng.normal(0, 0.4)
+    slips[1] = p.alignment_l45_mm + p.slip_l45_mm + p.dynamic_slip_l45_mm * {
+        "neutral": 0.0, "flexion": 1.0, "extension": -0.5}[posture] + rng.normal(0, 0.4)
 
     sacral_slope = math.radians(38 + 0.35 * (p.lordosis_deg - 50)
                                 + {"neutral": 0, "flexion": -6, "extension": 5}[posture])
@@ -246,10 +254,14 @@ def render(p, posture, rows, cols, spacing, rng, grain):
     cortical, trabecular, posterior, soft, pelvis = layer(), layer(), layer(), layer(), layer()
     dc, dt, dp, ds = (ImageDraw.Draw(x) for x in (cortical, trabecular, posterior, soft))
     # soft tissue: the trunk; over the lower levels the pelvis, its crest line at a height that
-    # varies between patients (a known source of false positives on single views)
+    # varies between patients and, as the pelvis tilts, between postures: where it overlies L4-5
+    # it hides detail (a known source of error on single views)
     ds.ellipse(px([(-160, -230), (140, 360)]), fill=0.25)
-    crest_y = vertebrae[3].origin[1] + p.iliac_crest_mm
-    ImageDraw.Draw(pelvis).ellipse(px([(-40, crest_y), (140, crest_y + 220)]), fill=0.18)
+    crest_y = vertebrae[3].origin[1] + p.iliac_crest_mm + rng.normal(0, 5) + {
+        "neutral": 0.0, "flexion": -8.0, "extension": 6.0}[posture]
+    ilium = ImageDraw.Draw(pelvis)
+    ilium.ellipse(px([(-40, crest_y), (140, crest_y + 220)]), fill=0.3)
+    ilium.ellipse(px([(-37, crest_y + 3), (137, crest_y + 217)]), fill=0.22)  # denser crest rim
     canal = {"L3": p.canal_l3_mm, "L4": p.canal_l4_mm}
     for vb in vertebrae:
         level_osteophyte = p.osteophytes if vb.name in ("L3", "L4", "L5") else p.osteophytes * 0.4
@@ -273,6 +285,15 @@ def render(p, posture, rows, cols, spacing, rng, grain):
     cortical, trabecular, posterior, soft, pelvis = map(
         arr, (cortical, trabecular, posterior, soft, pelvis))
     soft = soft + pelvis
+    # patient rotation: the two sides of each vertebra project apart, doubling the contours of
+    # the posterior wall, the canal and the endplates; by a different amount in every view
+    separation = abs(rng.normal(0, SITES[p.site].positioning_mm)) / spacing
+    tilt = rng.normal(0, 0.35)
+    half = 0.5 * separation * np.array([math.sin(tilt), math.cos(tilt)])  # rows, columns
+    if separation > 0.05:
+        cortical, trabecular, posterior = (
+            0.5 * (ndimage.shift(a, half, order=1) + ndimage.shift(a, -half, order=1))
+            for a in (cortical, trabecular, posterior))
     # trabecular texture: band-passed noise inside the bodies, its grain 0.6 mm at every size
     cells = (int(rows * spacing / 0.6) + 1, int(cols * spacing / 0.6) + 1)
     texture = grain.normal(0, 1, cells).astype(np.float32)
