@@ -1,0 +1,255 @@
+package org.lumbarcds.cds.advice;
+
+import java.time.LocalDate;
+import java.time.Period;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Whether a lumbar MRI is warranted, by DESIGN.md's rules (ACR Appropriateness Criteria low back
+ * pain 2021, NICE NG59, NASS LSS guideline), in order of precedence:
+ *
+ * <ol>
+ *   <li>a red flag → MRI now, critical; the model's score is not the reason;
+ *   <li>a lumbar MRI within the look-back window → duplicate warning;
+ *   <li>no usable AI result (none, stale, or failed quality checks) → info on what is missing, no
+ *       recommendation from the model;
+ *   <li>probability ≥ rule-in with ≥ 6 weeks of symptoms or failed conservative care → MRI
+ *       recommended (suggest the order when none is drafted);
+ *   <li>probability ≥ rule-in, shorter symptoms → LSS likely; MRI if a surgical or injection
+ *       candidate, else after conservative care;
+ *   <li>probability ≤ rule-out → MRI likely not needed now; a drafted MRI gets a warning and a
+ *       suggestion to remove it;
+ *   <li>in between → indeterminate: clinical judgement, no suggestion.
+ * </ol>
+ *
+ * Pure and thread-safe: the caller gathers the facts; every branch is a unit test.
+ */
+public final class MriAdviceRules {
+
+  /**
+   * The facts from the record that the rules weigh.
+   *
+   * @param redFlags red flags found, in words (e.g. "cauda equina syndrome (G83.4)")
+   * @param lastLumbarMri date of the most recent lumbar MRI, if any
+   * @param symptomOnset when the current back or leg symptoms began, if recorded
+   * @param conservativeCareFailed whether failed conservative care is documented
+   * @param interventionCandidate whether the patient is a surgical or injection candidate
+   */
+  public record ClinicalPicture(
+      List<String> redFlags,
+      Optional<LocalDate> lastLumbarMri,
+      Optional<LocalDate> symptomOnset,
+      boolean conservativeCareFailed,
+      boolean interventionCandidate) {
+    public ClinicalPicture {
+      redFlags = List.copyOf(redFlags);
+    }
+  }
+
+  /**
+   * The latest AI result for the patient.
+   *
+   * @param probability the calibrated probability; empty when the analysis failed its quality
+   *     checks
+   * @param ruleOut the model card's rule-out threshold
+   * @param ruleIn the model card's rule-in threshold
+   * @param issued when the result was produced
+   * @param qualityProblems what made the analysis unusable, in words (empty when it is usable)
+   */
+  public record AiFinding(
+      Optional<Double> probability,
+      double ruleOut,
+      double ruleIn,
+      LocalDate issued,
+      Set<String> qualityProblems) {
+    public AiFinding {
+      qualityProblems = Set.copyOf(qualityProblems);
+      if (!(ruleOut < ruleIn)) {
+        throw new IllegalArgumentException("rule-out must be below rule-in");
+      }
+    }
+  }
+
+  /**
+   * The windows the rules use.
+   *
+   * @param mriLookBack a lumbar MRI this recent makes a new one a duplicate (default 12 months)
+   * @param symptomDuration symptoms this long count as persistent (default 6 weeks)
+   * @param aiResultMaxAge an AI result older than this is stale (default 12 months)
+   */
+  public record Settings(Period mriLookBack, Period symptomDuration, Period aiResultMaxAge) {
+    public static Settings defaults() {
+      return new Settings(Period.ofMonths(12), Period.ofWeeks(6), Period.ofMonths(12));
+    }
+  }
+
+  /** What the rules conclude. */
+  public enum Recommendation {
+    MRI_NOW_RED_FLAG,
+    DUPLICATE_MRI,
+    NO_USABLE_AI_RESULT,
+    MRI_RECOMMENDED,
+    LSS_LIKELY_CONSERVATIVE_CARE_FIRST,
+    MRI_NOT_NEEDED_NOW,
+    INDETERMINATE
+  }
+
+  /** CDS Hooks card indicator. */
+  public enum Indicator {
+    INFO,
+    WARNING,
+    CRITICAL;
+
+    public String code() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** What the card suggests doing. */
+  public enum Suggestion {
+    NONE,
+    ORDER_MRI,
+    REMOVE_DRAFT_MRI
+  }
+
+  /**
+   * The advice.
+   *
+   * @param recommendation the rule that decided
+   * @param indicator the card's urgency
+   * @param suggestion the action offered
+   * @param basis the facts behind it, in words, for the card's detail
+   */
+  public record Advice(
+      Recommendation recommendation,
+      Indicator indicator,
+      Suggestion suggestion,
+      List<String> basis) {
+    public Advice {
+      basis = List.copyOf(basis);
+    }
+  }
+
+  private final Settings settings;
+
+  public MriAdviceRules(Settings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Advises on a lumbar MRI.
+   *
+   * @param picture the clinical facts
+   * @param ai the latest AI result, if any
+   * @param mriDrafted whether the EHR's draft orders include a lumbar MRI (order-select/-sign)
+   * @param today the date the advice is for
+   */
+  public Advice advise(
+      ClinicalPicture picture, Optional<AiFinding> ai, boolean mriDrafted, LocalDate today) {
+    List<String> basis = new ArrayList<>();
+    if (!picture.redFlags().isEmpty()) {
+      basis.add("Red flag: " + String.join("; ", picture.redFlags()));
+      basis.add("Red flags call for MRI without delay, whatever the radiograph model says.");
+      return new Advice(
+          Recommendation.MRI_NOW_RED_FLAG,
+          Indicator.CRITICAL,
+          mriDrafted ? Suggestion.NONE : Suggestion.ORDER_MRI,
+          basis);
+    }
+    Optional<LocalDate> lastMri = picture.lastLumbarMri();
+    if (lastMri.isPresent() && !lastMri.get().isBefore(today.minus(settings.mriLookBack()))) {
+      basis.add("Lumbar MRI already done on " + lastMri.get() + ".");
+      return new Advice(
+          Recommendation.DUPLICATE_MRI,
+          Indicator.WARNING,
+          mriDrafted ? Suggestion.REMOVE_DRAFT_MRI : Suggestion.NONE,
+          basis);
+    }
+    Optional<String> unusable = unusable(ai, today);
+    if (unusable.isPresent()) {
+      basis.add(unusable.get());
+      return new Advice(Recommendation.NO_USABLE_AI_RESULT, Indicator.INFO, Suggestion.NONE, basis);
+    }
+    AiFinding finding = ai.orElseThrow();
+    double p = finding.probability().orElseThrow();
+    boolean persistent =
+        picture
+            .symptomOnset()
+            .map(onset -> !onset.plus(settings.symptomDuration()).isAfter(today))
+            .orElse(false);
+    basis.add(
+        String.format(
+            Locale.ROOT,
+            "AI probability %.2f (rule-out %.2f, rule-in %.2f).",
+            p,
+            finding.ruleOut(),
+            finding.ruleIn()));
+    basis.add(
+        picture
+            .symptomOnset()
+            .map(onset -> "Symptoms since " + onset + ".")
+            .orElse("Symptom duration not recorded."));
+    if (picture.conservativeCareFailed()) {
+      basis.add("Failed conservative care documented.");
+    }
+    if (p >= finding.ruleIn()) {
+      if (persistent || picture.conservativeCareFailed() || picture.interventionCandidate()) {
+        if (picture.interventionCandidate()) {
+          basis.add("Surgical or injection candidate.");
+        }
+        return new Advice(
+            Recommendation.MRI_RECOMMENDED,
+            Indicator.INFO,
+            mriDrafted ? Suggestion.NONE : Suggestion.ORDER_MRI,
+            basis);
+      }
+      basis.add(
+          "Severe central stenosis likely; MRI if symptoms persist past "
+              + words(settings.symptomDuration())
+              + " of conservative care, or for a surgical or injection candidate.");
+      return new Advice(
+          Recommendation.LSS_LIKELY_CONSERVATIVE_CARE_FIRST,
+          Indicator.INFO,
+          Suggestion.NONE,
+          basis);
+    }
+    if (p <= finding.ruleOut()) {
+      return new Advice(
+          Recommendation.MRI_NOT_NEEDED_NOW,
+          mriDrafted ? Indicator.WARNING : Indicator.INFO,
+          mriDrafted ? Suggestion.REMOVE_DRAFT_MRI : Suggestion.NONE,
+          basis);
+    }
+    return new Advice(Recommendation.INDETERMINATE, Indicator.INFO, Suggestion.NONE, basis);
+  }
+
+  private static String words(Period period) {
+    if (period.getYears() == 0 && period.getMonths() == 0 && period.getDays() % 7 == 0) {
+      return period.getDays() / 7 + " weeks";
+    }
+    return period.toString();
+  }
+
+  private Optional<String> unusable(Optional<AiFinding> ai, LocalDate today) {
+    if (ai.isEmpty()) {
+      return Optional.of("No AI result for this patient's lumbar radiographs.");
+    }
+    AiFinding finding = ai.get();
+    if (finding.probability().isEmpty()) {
+      return Optional.of(
+          "The AI analysis could not be used: "
+              + (finding.qualityProblems().isEmpty()
+                  ? "no probability"
+                  : String.join("; ", finding.qualityProblems().stream().sorted().toList()))
+              + ".");
+    }
+    if (finding.issued().isBefore(today.minus(settings.aiResultMaxAge()))) {
+      return Optional.of("The latest AI result (" + finding.issued() + ") is out of date.");
+    }
+    return Optional.empty();
+  }
+}
