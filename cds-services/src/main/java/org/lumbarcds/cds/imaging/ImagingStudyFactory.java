@@ -1,5 +1,8 @@
 package org.lumbarcds.cds.imaging;
 
+import static org.lumbarcds.cds.FhirCodes.coding;
+import static org.lumbarcds.cds.FhirCodes.posture;
+
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -43,11 +46,6 @@ public final class ImagingStudyFactory {
 
   private static final String SOP_CLASS_SYSTEM = "urn:ietf:rfc:3986";
   private static final String V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
-  private static final Map<Posture, Code> POSTURE_CODES =
-      Map.of(
-          Posture.NEUTRAL, Codes.POSTURE_NEUTRAL,
-          Posture.FLEXION, Codes.POSTURE_FLEXION,
-          Posture.EXTENSION, Codes.POSTURE_EXTENSION);
 
   /**
    * What the caller found in the FHIR store for the study.
@@ -178,7 +176,7 @@ public final class ImagingStudyFactory {
           .ifPresentOrElse(
               p -> {
                 postures.add(p);
-                instance.addExtension(POSTURE_EXTENSION, coding(POSTURE_CODES.get(p)));
+                instance.addExtension(POSTURE_EXTENSION, coding(posture(p)));
               },
               () -> postures.add(null));
     }
@@ -186,13 +184,9 @@ public final class ImagingStudyFactory {
       series.setBodySite(coding(Codes.LUMBAR_SPINE_STRUCTURE));
     }
     if (postures.size() == 1 && !postures.contains(null)) {
-      series.addExtension(POSTURE_EXTENSION, coding(POSTURE_CODES.get(postures.iterator().next())));
+      series.addExtension(POSTURE_EXTENSION, coding(posture(postures.iterator().next())));
     }
     return series;
-  }
-
-  private static Coding coding(Code code) {
-    return new Coding(code.system(), code.code(), code.display());
   }
 
   private static String seriesKey(DicomDataset ds) {

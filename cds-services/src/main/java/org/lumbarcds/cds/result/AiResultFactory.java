@@ -1,0 +1,241 @@
+package org.lumbarcds.cds.result;
+
+import static org.lumbarcds.cds.FhirCodes.coding;
+import static org.lumbarcds.cds.FhirCodes.concept;
+import static org.lumbarcds.cds.FhirCodes.posture;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.lumbarcds.model.inference.Interpretation;
+import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.model.inference.Prediction;
+import org.lumbarcds.terminology.Code;
+import org.lumbarcds.terminology.CodeSystems;
+import org.lumbarcds.terminology.Codes;
+import org.lumbarcds.terminology.QualityFlag;
+
+/**
+ * Builds the result of one analysis as DESIGN.md's contract has it: the Observation (probability,
+ * interpretation against the operating points, per-view scores, views used, quality flags,
+ * caveats), the Device of the model that produced it, and the Provenance tying the Observation to
+ * the ImagingStudy and the Device. A failed quality check gives an Observation with a
+ * dataAbsentReason and its flags, and no probability. The writer stores the three in one
+ * transaction, using {@link #analysisIdentifier} for a conditional create: one Observation per
+ * study and model version.
+ */
+public final class AiResultFactory {
+
+  /** Identifier system of analysis results: value {@code <Study UID>|<model id>|<version>}. */
+  public static final String ANALYSIS_SYSTEM = "http://lumbarcds.org/fhir/NamingSystem/analysis";
+
+  /** Identifier system of model files: value is the ONNX file's SHA-256. */
+  public static final String MODEL_SHA256_SYSTEM =
+      "http://lumbarcds.org/fhir/NamingSystem/model-sha256";
+
+  private static final String DATA_ABSENT =
+      "http://terminology.hl7.org/CodeSystem/data-absent-reason";
+  private static final String PROVENANCE_AGENT_TYPE =
+      "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+
+  /**
+   * What the analysis was about.
+   *
+   * @param patient the Patient
+   * @param order the lumbar radiograph ServiceRequest
+   * @param study the ImagingStudy
+   * @param studyUid its Study Instance UID
+   * @param effective when the radiographs were taken (ImagingStudy.started), if known
+   */
+  public record Subject(
+      Reference patient, Reference order, Reference study, String studyUid, Date effective) {}
+
+  /**
+   * The model, as its card describes it.
+   *
+   * @param id card id
+   * @param version card version
+   * @param sha256 SHA-256 of the ONNX file
+   * @param cardUrl where the model card can be read
+   * @param synthetic trained on synthetic data only
+   */
+  public record Model(String id, String version, String sha256, String cardUrl, boolean synthetic) {
+    /** The model behind a prediction, with the card's URL. */
+    public static Model of(Prediction.ModelIdentity identity, String cardUrl) {
+      return new Model(
+          identity.id(), identity.version(), identity.sha256(), cardUrl, identity.synthetic());
+    }
+  }
+
+  /** The identifier that makes a study's result unique per model version. */
+  public static String analysisIdentifier(String studyUid, Model model) {
+    return studyUid + "|" + model.id() + "|" + model.version();
+  }
+
+  /** The model's Device (its id is the caller's; identifier: the file's SHA-256). */
+  public Device device(Model model) {
+    Device device = new Device();
+    device.addIdentifier().setSystem(MODEL_SHA256_SYSTEM).setValue(model.sha256());
+    device.setStatus(Device.FHIRDeviceStatus.ACTIVE);
+    device.addDeviceName().setName(model.id()).setType(Device.DeviceNameType.MODELNAME);
+    device.addVersion().setValue(model.version());
+    device.getType().setText("Software: AI model for lumbar spinal stenosis on radiographs");
+    device.setUrl(model.cardUrl());
+    if (model.synthetic()) {
+      device.addNote().setText(SYNTHETIC);
+    }
+    return device;
+  }
+
+  static final String SYNTHETIC =
+      "Reference model trained on synthetic phantom radiographs only; not clinically validated;"
+          + " not for clinical use.";
+
+  /** The Observation of a successful analysis. */
+  public Observation observation(
+      Subject subject, Prediction prediction, Reference device, Model model) {
+    Observation obs = base(subject, device, model);
+    obs.setValue(
+        new Quantity()
+            .setValue(round(prediction.probability()))
+            .setUnit("1")
+            .setSystem(CodeSystems.UCUM)
+            .setCode("1"));
+    obs.addInterpretation(concept(band(prediction.interpretation())));
+    for (Posture posture : Posture.values()) {
+      Double score = prediction.viewScores().get(posture);
+      if (score != null) {
+        Observation.ObservationComponentComponent c = obs.addComponent();
+        c.setCode(concept(Codes.LSS_AI_VIEW_SCORE).addCoding(coding(posture(posture))));
+        c.setValue(
+            new Quantity()
+                .setValue(round(score))
+                .setUnit("1")
+                .setSystem(CodeSystems.UCUM)
+                .setCode("1"));
+      }
+    }
+    viewsUsed(obs, prediction.viewsUsed());
+    obs.addNote()
+        .setText(
+            String.format(
+                java.util.Locale.ROOT,
+                "Screening estimate from lateral radiographs in %d posture(s); operating points:"
+                    + " rule-out %.4f, rule-in %.4f. MRI is the reference standard. %s",
+                prediction.viewsUsed().size(),
+                prediction.ruleOut(),
+                prediction.ruleIn(),
+                model.synthetic() ? SYNTHETIC : ""));
+    return obs;
+  }
+
+  /**
+   * The Observation of an analysis that could not give a probability: its quality flags, the views
+   * it did have, and no value.
+   */
+  public Observation qualityFailure(
+      Subject subject,
+      Set<QualityFlag> flags,
+      Set<Posture> viewsFound,
+      Reference device,
+      Model model) {
+    if (flags.isEmpty()) {
+      throw new IllegalArgumentException("a quality failure needs at least one flag");
+    }
+    Observation obs = base(subject, device, model);
+    obs.setDataAbsentReason(
+        new CodeableConcept(new Coding(DATA_ABSENT, "error", "Error"))
+            .setText("The radiographs did not pass the analysis's quality checks"));
+    new TreeSet<>(flags)
+        .forEach(
+            flag -> {
+              Observation.ObservationComponentComponent c = obs.addComponent();
+              c.setCode(concept(Codes.LSS_AI_QUALITY_FLAG));
+              c.setValue(concept(flag.code()));
+            });
+    viewsUsed(obs, viewsFound);
+    obs.addNote()
+        .setText(
+            "No probability: "
+                + String.join(
+                    "; ", new TreeSet<>(flags).stream().map(f -> f.code().display()).toList())
+                + ". "
+                + (model.synthetic() ? SYNTHETIC : ""));
+    return obs;
+  }
+
+  /** The Provenance of an Observation: the Device made it from the ImagingStudy. */
+  public Provenance provenance(
+      Reference observation, Subject subject, Reference device, Date recorded) {
+    Provenance provenance = new Provenance();
+    provenance.addTarget(observation);
+    provenance.setRecorded(recorded);
+    provenance
+        .addAgent()
+        .setType(new CodeableConcept(new Coding(PROVENANCE_AGENT_TYPE, "assembler", "Assembler")))
+        .setWho(device);
+    provenance.addEntity().setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(subject.study());
+    return provenance;
+  }
+
+  private static Observation base(Subject subject, Reference device, Model model) {
+    Observation obs = new Observation();
+    obs.addIdentifier()
+        .setSystem(ANALYSIS_SYSTEM)
+        .setValue(analysisIdentifier(subject.studyUid(), model));
+    obs.setStatus(Observation.ObservationStatus.PRELIMINARY);
+    obs.getMeta().addSecurity(coding(Codes.SECURITY_AI_ASSERTED));
+    obs.addCategory(concept(Codes.CATEGORY_IMAGING));
+    obs.setCode(concept(Codes.LSS_AI_PROBABILITY).setText(Codes.LSS_AI_PROBABILITY.display()));
+    obs.setSubject(subject.patient());
+    obs.addBasedOn(subject.order());
+    obs.addDerivedFrom(subject.study());
+    obs.setDevice(device);
+    obs.setMethod(concept(Codes.METHOD_THREE_POSTURE_CNN));
+    if (subject.effective() != null) {
+      obs.setEffective(new org.hl7.fhir.r4.model.DateTimeType(subject.effective()));
+    }
+    return obs;
+  }
+
+  private static void viewsUsed(Observation obs, Set<Posture> views) {
+    Observation.ObservationComponentComponent c = obs.addComponent();
+    c.setCode(concept(Codes.LSS_AI_VIEWS_USED));
+    CodeableConcept value = new CodeableConcept();
+    List.of(Posture.values()).stream()
+        .filter(views::contains)
+        .forEach(p -> value.addCoding(coding(posture(p))));
+    value.setText(
+        views.isEmpty()
+            ? "none"
+            : String.join(
+                ", ",
+                List.of(Posture.values()).stream()
+                    .filter(views::contains)
+                    .map(Posture::id)
+                    .toList()));
+    c.setValue(value);
+  }
+
+  private static Code band(Interpretation interpretation) {
+    return switch (interpretation) {
+      case LIKELY -> Codes.ABOVE_RULE_IN;
+      case UNLIKELY -> Codes.BELOW_RULE_OUT;
+      case INDETERMINATE -> Codes.BETWEEN_OPERATING_POINTS;
+    };
+  }
+
+  private static BigDecimal round(double value) {
+    return BigDecimal.valueOf(value).setScale(4, RoundingMode.HALF_EVEN);
+  }
+}
