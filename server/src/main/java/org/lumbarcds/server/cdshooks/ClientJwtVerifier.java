@@ -1,0 +1,161 @@
+package org.lumbarcds.server.cdshooks;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Checks the JWT a CDS client sends with each call (CDS Hooks 2.0 "Trusting CDS Clients"): signed
+ * with ES384 or RS384 by a key, named by {@code kid}, of an allow-listed issuer (its JWKS URL or
+ * its keys in configuration); {@code aud} is the service URL called; {@code exp} present, passed
+ * not, and at most five minutes ahead; {@code iat} not in the future; {@code jti} present and never
+ * seen before from that issuer. {@code alg: none} and HMAC are refused. Signature and key handling
+ * are Nimbus JOSE + JWT's. Thread-safe.
+ */
+public final class ClientJwtVerifier {
+
+  /**
+   * A CDS client the server trusts.
+   *
+   * @param issuer its {@code iss}
+   * @param jwksUri where its public keys are published (JWKS), or
+   * @param jwks its public keys as a JWKS JSON document
+   */
+  public record TrustedIssuer(String issuer, Optional<URI> jwksUri, Optional<String> jwks) {}
+
+  /**
+   * A verified caller.
+   *
+   * @param issuer its {@code iss}
+   * @param subject its {@code sub} (the client id)
+   * @param tenant its {@code tenant}, if sent
+   */
+  public record Caller(String issuer, String subject, Optional<String> tenant) {}
+
+  /** Any refusal; the reason is for the server's log only, the client gets a bare 401. */
+  public static final class Refused extends Exception {
+    Refused(String reason) {
+      super(reason);
+    }
+  }
+
+  static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.ES384, JWSAlgorithm.RS384);
+  private static final Duration MAX_LIFETIME = Duration.ofMinutes(5);
+  private static final Duration SKEW = Duration.ofSeconds(60);
+
+  private final Map<String, DefaultJWTProcessor<SecurityContext>> processors = new HashMap<>();
+  private final Map<String, Instant> seen = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  public ClientJwtVerifier(List<TrustedIssuer> issuers, Clock clock) {
+    this.clock = clock;
+    for (TrustedIssuer issuer : issuers) {
+      JWKSource<SecurityContext> keys;
+      try {
+        keys =
+            issuer.jwksUri().isPresent()
+                ? JWKSourceBuilder.create(issuer.jwksUri().get().toURL()).build()
+                : new ImmutableJWKSet<>(JWKSet.parse(issuer.jwks().orElseThrow()));
+      } catch (MalformedURLException | ParseException | java.util.NoSuchElementException e) {
+        throw new IllegalArgumentException(
+            "CDS client " + issuer.issuer() + ": a JWKS URL or valid JWKS keys are needed", e);
+      }
+      DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+      processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
+      processor.setJWTClaimsSetVerifier(
+          new DefaultJWTClaimsVerifier<>(
+              new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
+              Set.of("iss", "sub", "aud", "exp", "iat", "jti")) {
+            @Override
+            protected java.util.Date currentTime() {
+              return java.util.Date.from(clock.instant()); // one clock for every time check
+            }
+          });
+      processors.put(issuer.issuer(), processor);
+    }
+  }
+
+  /**
+   * Verifies an Authorization header for a call to a service.
+   *
+   * @param authorization the header's value ({@code Bearer <jwt>})
+   * @param serviceUrl the URL called, which {@code aud} must name
+   */
+  public Caller verify(String authorization, String serviceUrl) throws Refused {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new Refused("no bearer token");
+    }
+    String token = authorization.substring(7).strip();
+    SignedJWT jwt;
+    JWTClaimsSet unverified;
+    try {
+      jwt = SignedJWT.parse(token); // an unsecured (alg: none) JWT does not parse as signed
+      unverified = jwt.getJWTClaimsSet();
+    } catch (ParseException e) {
+      throw new Refused("not a signed JWT");
+    }
+    JWSHeader header = jwt.getHeader();
+    if (!ALGORITHMS.contains(header.getAlgorithm())) {
+      throw new Refused("algorithm " + header.getAlgorithm() + " not accepted");
+    }
+    if (header.getKeyID() == null || header.getKeyID().isBlank()) {
+      throw new Refused("no kid");
+    }
+    DefaultJWTProcessor<SecurityContext> processor = processors.get(unverified.getIssuer());
+    if (processor == null) {
+      throw new Refused("issuer not trusted");
+    }
+    JWTClaimsSet claims;
+    try {
+      claims = processor.process(jwt, null); // signature by the issuer's key named by kid
+    } catch (Exception e) {
+      throw new Refused("verification failed: " + e.getMessage());
+    }
+    if (claims.getAudience() == null || !claims.getAudience().contains(serviceUrl)) {
+      throw new Refused("aud is not this service");
+    }
+    Instant now = clock.instant();
+    Instant exp = claims.getExpirationTime().toInstant();
+    Instant iat = claims.getIssueTime().toInstant();
+    if (!exp.isAfter(now.minus(SKEW))) {
+      throw new Refused("expired");
+    }
+    if (exp.isAfter(now.plus(MAX_LIFETIME).plus(SKEW))) {
+      throw new Refused("exp more than five minutes ahead");
+    }
+    if (iat.isAfter(now.plus(SKEW))) {
+      throw new Refused("issued in the future");
+    }
+    String key = claims.getIssuer() + "\n" + claims.getJWTID();
+    seen.values().removeIf(expiry -> expiry.isBefore(now.minus(SKEW)));
+    if (seen.putIfAbsent(key, exp) != null) {
+      throw new Refused("jti replayed");
+    }
+    Object tenant = claims.getClaim("tenant");
+    return new Caller(
+        claims.getIssuer(),
+        claims.getSubject(),
+        tenant == null ? Optional.empty() : Optional.of(tenant.toString()));
+  }
+}
