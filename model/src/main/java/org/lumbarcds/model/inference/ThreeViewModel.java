@@ -22,19 +22,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.lumbarcds.model.Sha256;
 import org.lumbarcds.model.dicom.GreyImage;
 
 /**
@@ -113,7 +111,7 @@ public final class ThreeViewModel implements AutoCloseable {
   public static ThreeViewModel load(Path file, ModelCard card, Options options)
       throws ModelException {
     byte[] bytes = readModel(file);
-    String sha = sha256(bytes);
+    String sha = Sha256.hex(bytes);
     if (!sha.equals(card.sha256())) {
       throw new ModelException(
           ModelException.Reason.HASH_MISMATCH,
@@ -282,14 +280,6 @@ public final class ThreeViewModel implements AutoCloseable {
     } catch (IOException e) {
       throw new ModelException(
           ModelException.Reason.MODEL_MISSING, "model file " + file + " cannot be read", e);
-    }
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
     }
   }
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.lumbarcds.model.Sha256;
 
 /** The committed reference model: parity with Python, the pool, and every refusal. */
 class ThreeViewModelTest {
@@ -133,7 +134,7 @@ class ThreeViewModelTest {
     Path card = copyReference(dir);
     byte[] garbage = "not an onnx model".getBytes();
     Files.write(dir.resolve(model.card().fileName()), garbage);
-    patchCard(card, ThreeViewModel.sha256(garbage), null);
+    patchCard(card, Sha256.hex(garbage), null);
     assertEquals(
         ModelException.Reason.MODEL_CORRUPT,
         assertThrows(ModelException.class, () -> load(card)).reason());
@@ -154,7 +155,7 @@ class ThreeViewModelTest {
     Path card = copyReference(dir);
     Path onnx = Path.of("src/test/resources/inference/onnx", name + ".onnx");
     Files.copy(onnx, dir.resolve(name + ".onnx"));
-    patchCard(card, ThreeViewModel.sha256(Files.readAllBytes(onnx)), name + ".onnx");
+    patchCard(card, Sha256.hex(Files.readAllBytes(onnx)), name + ".onnx");
     ModelException e = assertThrows(ModelException.class, () -> load(card));
     assertEquals(ModelException.Reason.CONTRACT_VIOLATION, e.reason(), e.getMessage());
   }

@@ -6,11 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
+import org.lumbarcds.model.Sha256;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomException;
 import org.lumbarcds.model.dicom.DicomFile;
@@ -57,7 +55,7 @@ class DicomStore {
     String study = ds.getString(Tags.STUDY_INSTANCE_UID).orElseThrow();
     String series = ds.getString(Tags.SERIES_INSTANCE_UID).orElseThrow();
     String sop = ds.getString(Tags.SOP_INSTANCE_UID).orElseThrow();
-    String sha = sha256(bytes);
+    String sha = Sha256.hex(bytes);
     var existing = index.find(sop);
     if (existing.isPresent()) {
       return existing.get().sha256().equals(sha) ? Outcome.ALREADY_STORED : Outcome.CONFLICT;
@@ -143,14 +141,6 @@ class DicomStore {
       return value.isPresent() ? value.getAsInt() : null;
     } catch (DicomException e) {
       return null;
-    }
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

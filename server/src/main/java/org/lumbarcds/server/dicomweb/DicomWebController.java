@@ -54,6 +54,7 @@ class DicomWebController {
   private final ImagingStudyIndexer indexer;
   private final DicomWebProperties properties;
   private final EmbeddedEndpoint endpoint;
+  private final EmbeddedImageSource stored;
   private final DicomReader reader = new DicomReader();
 
   DicomWebController(
@@ -62,13 +63,15 @@ class DicomWebController {
       InstanceIndex index,
       ImagingStudyIndexer indexer,
       DicomWebProperties properties,
-      EmbeddedEndpoint endpoint) {
+      EmbeddedEndpoint endpoint,
+      EmbeddedImageSource stored) {
     this.stow = stow;
     this.store = store;
     this.index = index;
     this.indexer = indexer;
     this.properties = properties;
     this.endpoint = endpoint;
+    this.stored = stored;
   }
 
   // ------------------------------------------------------------------ STOW-RS
@@ -120,6 +123,7 @@ class DicomWebController {
               Optional.empty(),
               Optional.empty(),
               Optional.empty(),
+              Optional.empty(),
               StowService.CANNOT_UNDERSTAND,
               "the rest of the request was not read: " + e.getMessage(),
               false));
@@ -161,11 +165,7 @@ class DicomWebController {
   }
 
   private ImagingStudyIndexer.Indexed indexStudy(String studyUid) throws IOException {
-    List<DicomDataset> headers = new ArrayList<>();
-    for (InstanceIndex.Row row : index.instances(studyUid, Optional.empty())) {
-      headers.add(reader.read(store.read(row)).dataset());
-    }
-    return indexer.index(headers, endpoint.reference());
+    return indexer.index(stored.metadata(studyUid), endpoint.reference());
   }
 
   private ObjectNode stowResponse(
@@ -187,7 +187,7 @@ class DicomWebController {
                 + "/studies/"
                 + r.studyUid().orElseThrow()
                 + "/series/"
-                + index.find(r.sopInstanceUid().orElseThrow()).orElseThrow().seriesInstanceUid()
+                + r.seriesUid().orElseThrow()
                 + "/instances/"
                 + r.sopInstanceUid().orElseThrow());
         referenced.add(item);

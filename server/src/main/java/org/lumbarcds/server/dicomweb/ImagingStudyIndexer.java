@@ -17,6 +17,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.imaging.ImagingStudyFactory;
+import org.lumbarcds.model.Sha256;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.Tags;
 import org.lumbarcds.terminology.CodeSystems;
@@ -108,7 +109,10 @@ class ImagingStudyIndexer {
     Change change;
     String id;
     if (existing.isEmpty()) {
-      id = "dicom-" + DicomStore.sha256(studyUid.getBytes()).substring(0, 40);
+      id =
+          "dicom-"
+              + Sha256.hex(studyUid.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                  .substring(0, 40);
       built.setId(id);
       change =
           Boolean.TRUE.equals(dao.update(built, request).getCreated())

@@ -36,6 +36,7 @@ class StowService {
    * @param sopClassUid its SOP Class UID, when it could be read
    * @param sopInstanceUid its SOP Instance UID, when it could be read
    * @param studyUid its Study Instance UID, when it could be read
+   * @param seriesUid its Series Instance UID, when it could be read
    * @param failureReason 0 when stored (or already stored), else a DICOM failure reason
    * @param message what happened, in words (no patient data)
    * @param stored whether this request added the instance to the store
@@ -44,6 +45,7 @@ class StowService {
       Optional<String> sopClassUid,
       Optional<String> sopInstanceUid,
       Optional<String> studyUid,
+      Optional<String> seriesUid,
       int failureReason,
       String message,
       boolean stored) {
@@ -164,6 +166,7 @@ class StowService {
         ds.getString(Tags.SOP_CLASS_UID),
         ds.getString(Tags.SOP_INSTANCE_UID),
         ds.getString(Tags.STUDY_INSTANCE_UID),
+        ds.getString(Tags.SERIES_INSTANCE_UID),
         0,
         message,
         stored);
@@ -172,12 +175,19 @@ class StowService {
   private static Result failure(DicomDataset ds, int reason, String message) {
     if (ds == null) {
       return new Result(
-          Optional.empty(), Optional.empty(), Optional.empty(), reason, message, false);
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          reason,
+          message,
+          false);
     }
     return new Result(
         ds.getString(Tags.SOP_CLASS_UID).filter(DicomStore::validUid),
         ds.getString(Tags.SOP_INSTANCE_UID).filter(DicomStore::validUid),
         ds.getString(Tags.STUDY_INSTANCE_UID).filter(DicomStore::validUid),
+        ds.getString(Tags.SERIES_INSTANCE_UID).filter(DicomStore::validUid),
         reason,
         message,
         false);
