@@ -5,6 +5,7 @@ import ca.uhn.fhir.batch2.jobs.termcodesystem.TermCodeSystemJobConfig;
 import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
 import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import org.lumbarcds.server.analysis.AnalysisConfig;
 import org.lumbarcds.server.dicomweb.DicomWebConfig;
 import org.lumbarcds.server.fhir.FhirServerConfig;
 import org.lumbarcds.server.terminology.TerminologyConfig;
@@ -16,7 +17,8 @@ import org.springframework.context.annotation.Import;
 /**
  * The lumbar-cds server. What it is made of, in one list: HAPI's JPA FHIR R4 storage, the project's
  * FHIR server wiring at {@code /fhir}, the terminology loaded at boot, the embedded DICOMweb store
- * at {@code /dicomweb}, and the network exposure check.
+ * at {@code /dicomweb}, the analysis (model, job queue, completion trigger), and the network
+ * exposure check.
  */
 @SpringBootApplication(
     excludeName = {
@@ -39,7 +41,8 @@ import org.springframework.context.annotation.Import;
   TermCodeSystemJobConfig.class,
   FhirServerConfig.class,
   TerminologyConfig.class,
-  DicomWebConfig.class
+  DicomWebConfig.class,
+  AnalysisConfig.class
 })
 public class LumbarCdsApplication {
 

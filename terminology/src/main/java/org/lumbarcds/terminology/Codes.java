@@ -87,5 +87,28 @@ public final class Codes {
           "progressive-neurological-deficit",
           "Progressive or severe neurological deficit");
 
+  // Clinical context the MRI advice weighs (no standard code says exactly this)
+  public static final Code CONSERVATIVE_CARE_FAILED =
+      new Code(
+          LUMBAR_CDS,
+          "conservative-care-failed",
+          "Failed conservative care for back or leg symptoms");
+  public static final Code SPINAL_INTERVENTION_CANDIDATE =
+      new Code(
+          LUMBAR_CDS, "spinal-intervention-candidate", "Candidate for spinal surgery or injection");
+
+  // Why a clinician did not follow a card's MRI advice (CDS Hooks overrideReasons)
+  public static final Code OVERRIDE_CLINICAL_JUDGEMENT =
+      new Code(LUMBAR_CDS, "override-clinical-judgement", "Clinical findings justify MRI");
+  public static final Code OVERRIDE_SURGICAL_PLANNING =
+      new Code(
+          LUMBAR_CDS,
+          "override-surgical-planning",
+          "MRI needed for surgical or injection planning");
+  public static final Code OVERRIDE_OUTSIDE_IMAGING =
+      new Code(LUMBAR_CDS, "override-outside-imaging", "Prior MRI not available or inadequate");
+  public static final Code OVERRIDE_PATIENT_CONTEXT =
+      new Code(LUMBAR_CDS, "override-patient-context", "Patient-specific context");
+
   private Codes() {}
 }

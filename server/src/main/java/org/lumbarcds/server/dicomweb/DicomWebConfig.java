@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.lumbarcds.cds.imaging.ImagingStudyFactory;
 import org.lumbarcds.model.inference.ViewRules;
-import org.lumbarcds.server.fhir.FhirProperties;
+import org.lumbarcds.server.network.ServerAddress;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -63,10 +63,7 @@ public class DicomWebConfig {
 
   @Bean
   EmbeddedEndpoint embeddedEndpoint(
-      ImagingStudyIndexer indexer,
-      DicomWebProperties properties,
-      FhirProperties fhir,
-      Environment environment) {
-    return new EmbeddedEndpoint(indexer, properties, fhir, environment);
+      ImagingStudyIndexer indexer, DicomWebProperties properties, ServerAddress address) {
+    return new EmbeddedEndpoint(indexer, properties, address);
   }
 }

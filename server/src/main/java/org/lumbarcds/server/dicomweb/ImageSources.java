@@ -16,12 +16,12 @@ import org.lumbarcds.cds.imaging.ImageSource;
  * client for an active {@code dicom-wado-rs} Endpoint whose address is a configured PACS ({@code
  * lumbarcds.pacs.servers}; one client per PACS, reused). Any other address is refused.
  */
-class ImageSources {
+public class ImageSources {
 
   static final String EMBEDDED_ENDPOINT_ID = "embedded-dicomweb";
 
   /** Why an Endpoint cannot serve images. */
-  static final class UnusableEndpoint extends Exception {
+  public static final class UnusableEndpoint extends Exception {
     private final boolean missing;
 
     UnusableEndpoint(String message, boolean missing) {
@@ -29,7 +29,7 @@ class ImageSources {
       this.missing = missing;
     }
 
-    boolean missing() {
+    public boolean missing() {
       return missing;
     }
   }
@@ -46,7 +46,7 @@ class ImageSources {
   }
 
   /** The source for an Endpoint reference such as {@code Endpoint/123}. */
-  ImageSource forEndpoint(String reference) throws UnusableEndpoint {
+  public ImageSource forEndpoint(String reference) throws UnusableEndpoint {
     IdType id = new IdType(reference);
     if (!"Endpoint".equals(id.getResourceType()) || !id.hasIdPart()) {
       throw new UnusableEndpoint("not an Endpoint reference: " + reference, false);

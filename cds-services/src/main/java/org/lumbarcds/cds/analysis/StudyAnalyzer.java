@@ -1,0 +1,273 @@
+package org.lumbarcds.cds.analysis;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.ImagingStudy;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.lumbarcds.cds.imaging.ImageSource;
+import org.lumbarcds.cds.imaging.ImageSourceException;
+import org.lumbarcds.cds.imaging.ViewSelector;
+import org.lumbarcds.cds.result.AiResultFactory;
+import org.lumbarcds.model.dicom.DicomDataset;
+import org.lumbarcds.model.dicom.DicomException;
+import org.lumbarcds.model.dicom.DicomFile;
+import org.lumbarcds.model.dicom.DicomReader;
+import org.lumbarcds.model.dicom.GreyImage;
+import org.lumbarcds.model.dicom.Greyscale;
+import org.lumbarcds.model.dicom.PixelDecoder;
+import org.lumbarcds.model.inference.ModelException;
+import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.model.inference.Prediction;
+import org.lumbarcds.model.inference.ThreeViewModel;
+import org.lumbarcds.terminology.QualityFlag;
+
+/**
+ * One study's analysis, top to bottom: select the views → fetch their pixels → preprocess →
+ * classify → write the Observation, Device and Provenance in one transaction. A study is analysed
+ * once per model version: when its result exists it is returned as it is. A study whose views do
+ * not pass the quality checks gets an Observation with the flags and no probability; only failures
+ * of the machinery (PACS unreachable, model runtime) are thrown, with whether a retry may help.
+ */
+public final class StudyAnalyzer {
+
+  /**
+   * The study to analyse and what it belongs to.
+   *
+   * @param patient the Patient
+   * @param order the lumbar radiograph ServiceRequest
+   * @param imagingStudy the ImagingStudy as stored (its id and series descriptions are used)
+   */
+  public record Study(Reference patient, Reference order, ImagingStudy imagingStudy) {
+    public String studyUid() {
+      return imagingStudy.getIdentifier().stream()
+          .filter(i -> "urn:dicom:uid".equals(i.getSystem()) && i.hasValue())
+          .map(i -> i.getValue().replaceFirst("^urn:oid:", ""))
+          .findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("the ImagingStudy has no Study UID"));
+    }
+
+    Reference studyReference() {
+      return new Reference(imagingStudy.getIdElement().toUnqualifiedVersionless().getValue());
+    }
+  }
+
+  /**
+   * What an analysis produced.
+   *
+   * @param observation the stored Observation
+   * @param created false when the study's result for this model version already existed
+   * @param prediction the model's output (empty when reused or when the quality checks failed)
+   * @param flags quality flags (empty when the model ran)
+   */
+  public record Outcome(
+      Reference observation,
+      boolean created,
+      Optional<Prediction> prediction,
+      Set<QualityFlag> flags) {
+    public Outcome {
+      flags = Set.copyOf(flags);
+    }
+  }
+
+  /** Where results are kept: the FHIR store. */
+  public interface ResultStore {
+
+    /** The Observation with this analysis identifier, if one is stored. */
+    Optional<Reference> find(String analysisIdentifier);
+
+    /**
+     * Stores the result's resources in one transaction (the Device and the Observation by
+     * conditional create on their identifiers) and returns the Observation, whichever writer won a
+     * race.
+     */
+    Reference store(ResultBundle result) throws AnalysisException;
+  }
+
+  /** The views chosen for each posture, as fetched. */
+  private record Views(Map<Posture, GreyImage> images, Set<QualityFlag> flags) {}
+
+  private final ViewSelector selector;
+  private final ThreeViewModel model;
+  private final AiResultFactory results;
+  private final java.util.function.Supplier<String> modelCardUrl;
+  private final DicomReader reader = new DicomReader();
+  private final PixelDecoder decoder = new PixelDecoder();
+
+  public StudyAnalyzer(
+      ViewSelector selector,
+      ThreeViewModel model,
+      AiResultFactory results,
+      java.util.function.Supplier<String> modelCardUrl) {
+    this.selector = selector;
+    this.model = model;
+    this.results = results;
+    this.modelCardUrl = modelCardUrl;
+  }
+
+  /** The model this analyser runs. */
+  public ThreeViewModel threeViewModel() {
+    return model;
+  }
+
+  /** The model this analyser runs, as its results name it. */
+  public AiResultFactory.Model model() {
+    var card = model.card();
+    return new AiResultFactory.Model(
+        card.id(), card.version(), card.sha256(), modelCardUrl.get(), card.synthetic());
+  }
+
+  /** Analyses a study, or returns its existing result for this model version. */
+  public Outcome analyze(Study study, ImageSource source, ResultStore store)
+      throws AnalysisException {
+    AiResultFactory.Model model = model();
+    String identifier = AiResultFactory.analysisIdentifier(study.studyUid(), model);
+    Optional<Reference> existing = store.find(identifier);
+    if (existing.isPresent()) {
+      return new Outcome(existing.get(), false, Optional.empty(), Set.of());
+    }
+    ViewSelector.Selection selection = selectViews(study, source);
+    if (!selection.complete()) {
+      return writeFailure(study, selection.flags(), selection.views().keySet(), store);
+    }
+    Views views = fetch(study, source, selection);
+    if (views.images().size() < Posture.values().length) {
+      return writeFailure(study, views.flags(), views.images().keySet(), store);
+    }
+    Map<Posture, float[]> inputs = preprocess(views.images());
+    Prediction prediction = classify(inputs);
+    return write(study, prediction, store);
+  }
+
+  /** Step 1: the headers of the study's instances, and one view per posture chosen from them. */
+  ViewSelector.Selection selectViews(Study study, ImageSource source) throws AnalysisException {
+    List<DicomDataset> headers;
+    try {
+      headers = source.metadata(study.studyUid());
+    } catch (ImageSourceException e) {
+      throw AnalysisException.fromSource("reading the study's metadata", e);
+    }
+    Map<String, String> seriesDescriptions = new java.util.HashMap<>();
+    for (ImagingStudy.ImagingStudySeriesComponent s : study.imagingStudy().getSeries()) {
+      if (s.hasDescription()) {
+        seriesDescriptions.put(s.getUid(), s.getDescription());
+      }
+    }
+    List<ViewSelector.Candidate> candidates = new ArrayList<>();
+    for (DicomDataset header : headers) {
+      ViewSelector.Candidate probe = new ViewSelector.Candidate(header, Optional.empty());
+      candidates.add(
+          new ViewSelector.Candidate(
+              header, Optional.ofNullable(seriesDescriptions.get(probe.seriesUid()))));
+    }
+    return selector.select(candidates);
+  }
+
+  /**
+   * Step 2: the chosen instances' pixels, rendered to grey images. An instance that cannot be read
+   * or decoded is a quality flag, not a failure of the analysis.
+   */
+  Views fetch(Study study, ImageSource source, ViewSelector.Selection selection)
+      throws AnalysisException {
+    Map<Posture, GreyImage> images = new EnumMap<>(Posture.class);
+    Set<QualityFlag> flags = EnumSet.noneOf(QualityFlag.class);
+    flags.addAll(selection.flags());
+    for (Map.Entry<Posture, ViewSelector.Candidate> e : selection.views().entrySet()) {
+      ViewSelector.Candidate view = e.getValue();
+      byte[] bytes;
+      try {
+        bytes = source.retrieve(study.studyUid(), view.seriesUid(), view.sopInstanceUid());
+      } catch (ImageSourceException ex) {
+        throw AnalysisException.fromSource("retrieving the " + e.getKey().id() + " view", ex);
+      }
+      try {
+        DicomFile file = reader.read(bytes);
+        images.put(
+            e.getKey(),
+            Greyscale.render(
+                decoder.decodeFrame(file, 0), file.dataset(), 0, Greyscale.Voi.auto()));
+      } catch (DicomException ex) {
+        flags.add(
+            ex.reason() == DicomException.Reason.UNSUPPORTED_TRANSFER_SYNTAX
+                ? QualityFlag.UNSUPPORTED_TRANSFER_SYNTAX
+                : QualityFlag.IMAGE_UNREADABLE);
+      }
+    }
+    return new Views(images, flags);
+  }
+
+  /** Step 3: each view as the model's input tensor (resize, pad, normalise as the card says). */
+  Map<Posture, float[]> preprocess(Map<Posture, GreyImage> images) {
+    Map<Posture, float[]> inputs = new EnumMap<>(Posture.class);
+    images.forEach((posture, image) -> inputs.put(posture, model.preprocessor().input(image)));
+    return inputs;
+  }
+
+  /** Step 4: the model's probability, per-view scores and class-activation maps. */
+  Prediction classify(Map<Posture, float[]> inputs) throws AnalysisException {
+    try {
+      return model.predictInputs(inputs);
+    } catch (ModelException e) {
+      throw new AnalysisException(
+          "the model could not run: " + e.getMessage(),
+          e.reason() == ModelException.Reason.INFERENCE_FAILED,
+          e);
+    }
+  }
+
+  /** Step 5: Observation, Device and Provenance of a prediction, in one transaction. */
+  Outcome write(Study study, Prediction prediction, ResultStore store) throws AnalysisException {
+    ResultBundle bundle =
+        bundle(study, (subject, device, m) -> results.observation(subject, prediction, device, m));
+    return new Outcome(store.store(bundle), true, Optional.of(prediction), Set.of());
+  }
+
+  private Outcome writeFailure(
+      Study study, Set<QualityFlag> flags, Set<Posture> viewsFound, ResultStore store)
+      throws AnalysisException {
+    ResultBundle bundle =
+        bundle(
+            study,
+            (subject, device, m) -> results.qualityFailure(subject, flags, viewsFound, device, m));
+    return new Outcome(store.store(bundle), true, Optional.empty(), flags);
+  }
+
+  private interface ObservationMaker {
+    Observation make(AiResultFactory.Subject subject, Reference device, AiResultFactory.Model m);
+  }
+
+  private ResultBundle bundle(Study study, ObservationMaker maker) {
+    AiResultFactory.Model m = model();
+    ImagingStudy is = study.imagingStudy();
+    AiResultFactory.Subject subject =
+        new AiResultFactory.Subject(
+            study.patient(),
+            study.order(),
+            study.studyReference(),
+            study.studyUid(),
+            is.hasStarted() ? is.getStarted() : null);
+    String deviceUrl = "urn:uuid:" + UUID.randomUUID();
+    String observationUrl = "urn:uuid:" + UUID.randomUUID();
+    Device device = results.device(m);
+    Observation observation = maker.make(subject, new Reference(deviceUrl), m);
+    Provenance provenance =
+        results.provenance(
+            new Reference(observationUrl), subject, new Reference(deviceUrl), new Date());
+    return new ResultBundle(
+        AiResultFactory.analysisIdentifier(study.studyUid(), m),
+        observationUrl,
+        observation,
+        deviceUrl,
+        device,
+        provenance);
+  }
+}

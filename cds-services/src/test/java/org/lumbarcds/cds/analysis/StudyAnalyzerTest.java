@@ -1,0 +1,226 @@
+package org.lumbarcds.cds.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.ImagingStudy;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.lumbarcds.cds.imaging.ImageSource;
+import org.lumbarcds.cds.imaging.ImageSourceException;
+import org.lumbarcds.cds.imaging.ImagingStudyFactory;
+import org.lumbarcds.cds.imaging.ViewSelector;
+import org.lumbarcds.cds.result.AiResultFactory;
+import org.lumbarcds.model.dicom.DicomDataset;
+import org.lumbarcds.model.dicom.DicomReader;
+import org.lumbarcds.model.dicom.Tags;
+import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.model.inference.Prediction;
+import org.lumbarcds.model.inference.ThreeViewModel;
+import org.lumbarcds.model.inference.ViewReader;
+import org.lumbarcds.model.inference.ViewRules;
+import org.lumbarcds.model.testing.DicomFixtures;
+import org.lumbarcds.terminology.QualityFlag;
+
+/** The pipeline on the DICOMweb fixture studies and the committed reference model. */
+class StudyAnalyzerTest {
+
+  private static final Path CARD =
+      Path.of("../model/reference/lumbar-cds-lss-3view-phantom.card.json");
+  private static ThreeViewModel model;
+  private static StudyAnalyzer analyzer;
+
+  @BeforeAll
+  static void load() throws Exception {
+    model = ThreeViewModel.load(CARD, new ThreeViewModel.Options(1, 1, Duration.ofSeconds(60)));
+    analyzer =
+        new StudyAnalyzer(
+            new ViewSelector(ViewRules.defaults()),
+            model,
+            new AiResultFactory(),
+            () -> "http://cds.test/model/card");
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  /** A study's instances, served as a PACS would (headers, then whole files). */
+  private static final class FixtureSource implements ImageSource {
+    final Map<String, byte[]> files = new HashMap<>();
+    final List<DicomDataset> headers = new ArrayList<>();
+    final List<String> retrieved = new ArrayList<>();
+    ImageSourceException failure;
+
+    FixtureSource(String... names) throws Exception {
+      for (String name : names) {
+        byte[] bytes = DicomFixtures.bytes(name);
+        DicomDataset header = new DicomReader().read(bytes).dataset();
+        headers.add(header);
+        files.put(header.getString(Tags.SOP_INSTANCE_UID).orElseThrow(), bytes);
+      }
+    }
+
+    @Override
+    public List<DicomDataset> metadata(String studyUid) throws ImageSourceException {
+      if (failure != null) {
+        throw failure;
+      }
+      return headers;
+    }
+
+    @Override
+    public byte[] retrieve(String studyUid, String seriesUid, String sopInstanceUid) {
+      retrieved.add(sopInstanceUid);
+      return files.get(sopInstanceUid);
+    }
+  }
+
+  /** Keeps results in memory, keyed by their analysis identifier. */
+  private static final class MemoryStore implements StudyAnalyzer.ResultStore {
+    final Map<String, ResultBundle> stored = new HashMap<>();
+
+    @Override
+    public Optional<Reference> find(String identifier) {
+      return stored.containsKey(identifier)
+          ? Optional.of(new Reference("Observation/" + identifier.hashCode()))
+          : Optional.empty();
+    }
+
+    @Override
+    public Reference store(ResultBundle result) {
+      stored.put(result.identifier(), result);
+      return new Reference("Observation/" + result.identifier().hashCode());
+    }
+  }
+
+  private static StudyAnalyzer.Study study(FixtureSource source) throws Exception {
+    ImagingStudy is =
+        new ImagingStudyFactory(ViewRules.defaults())
+            .create(
+                source.metadata(""),
+                new ImagingStudyFactory.Links(
+                    Optional.of(new Reference("Patient/p1")),
+                    Optional.empty(),
+                    List.of(new Reference("ServiceRequest/o1")),
+                    new Reference("Endpoint/e1")));
+    is.setId("ImagingStudy/s1");
+    return new StudyAnalyzer.Study(
+        new Reference("Patient/p1"), new Reference("ServiceRequest/o1"), is);
+  }
+
+  @Test
+  void aCompleteStudyGivesTheModelsProbabilityOnceAndIsReusedAfterwards() throws Exception {
+    FixtureSource source =
+        new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    MemoryStore store = new MemoryStore();
+    StudyAnalyzer.Study study = study(source);
+
+    StudyAnalyzer.Outcome first = analyzer.analyze(study, source, store);
+
+    assertThat(first.created()).isTrue();
+    assertThat(first.flags()).isEmpty();
+    Prediction p = first.prediction().orElseThrow();
+    // the same numbers as the model run directly on the files (no step of the pipeline changes
+    // them)
+    ViewReader reader = new ViewReader();
+    Map<Posture, org.lumbarcds.model.dicom.GreyImage> direct = new EnumMap<>(Posture.class);
+    for (String v : List.of("neutral", "flexion", "extension")) {
+      ViewReader.View view = reader.read(DicomFixtures.bytes("study1/" + v + ".dcm"));
+      direct.put(view.posture().orElseThrow(), view.image());
+    }
+    assertThat(p.probability()).isEqualTo(model.predict(direct).probability());
+    assertThat(source.retrieved).hasSize(3);
+
+    ResultBundle bundle = store.stored.values().iterator().next();
+    assertThat(bundle.identifier())
+        .isEqualTo(study.studyUid() + "|lumbar-cds-lss-3view-phantom|" + model.card().version());
+    Observation obs = bundle.observation();
+    assertThat(((Quantity) obs.getValue()).getValue().doubleValue())
+        .isCloseTo(p.probability(), org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(obs.getDevice().getReference()).isEqualTo(bundle.deviceUrl());
+    assertThat(obs.getDerivedFromFirstRep().getReference()).isEqualTo("ImagingStudy/s1");
+    assertThat(obs.getBasedOnFirstRep().getReference()).isEqualTo("ServiceRequest/o1");
+    assertThat(bundle.provenance().getTargetFirstRep().getReference())
+        .isEqualTo(bundle.observationUrl());
+    assertThat(bundle.device().getUrl()).isEqualTo("http://cds.test/model/card");
+
+    StudyAnalyzer.Outcome again = analyzer.analyze(study, source, store);
+    assertThat(again.created()).isFalse();
+    assertThat(again.observation().getReference()).isEqualTo(first.observation().getReference());
+    assertThat(source.retrieved).as("nothing fetched for a reused result").hasSize(3);
+  }
+
+  @Test
+  void missingViewsGiveAQualityFailureWithoutProbabilityOrPixelFetch() throws Exception {
+    FixtureSource source = new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm");
+    MemoryStore store = new MemoryStore();
+
+    StudyAnalyzer.Outcome outcome = analyzer.analyze(study(source), source, store);
+
+    assertThat(outcome.prediction()).isEmpty();
+    assertThat(outcome.flags()).containsExactly(QualityFlag.VIEW_MISSING_EXTENSION);
+    assertThat(source.retrieved).isEmpty();
+    Observation obs = store.stored.values().iterator().next().observation();
+    assertThat(obs.hasValue()).isFalse();
+    assertThat(obs.getDataAbsentReason().getCodingFirstRep().getCode()).isEqualTo("error");
+  }
+
+  @Test
+  void anUnreadableInstanceIsAQualityFlagNotAFailure() throws Exception {
+    FixtureSource source =
+        new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    StudyAnalyzer.Study study = study(source);
+    // the header is as advertised, the file served for it is cut short
+    String flexionUid =
+        new DicomReader()
+            .read(DicomFixtures.bytes("study1/flexion.dcm"))
+            .dataset()
+            .getString(Tags.SOP_INSTANCE_UID)
+            .orElseThrow();
+    byte[] whole = source.files.get(flexionUid);
+    source.files.put(flexionUid, java.util.Arrays.copyOf(whole, whole.length / 2));
+    MemoryStore store = new MemoryStore();
+    StudyAnalyzer.Outcome outcome;
+    try {
+      outcome = analyzer.analyze(study, source, store);
+    } finally {
+      source.files.put(flexionUid, whole);
+    }
+    assertThat(outcome.prediction()).isEmpty();
+    assertThat(outcome.flags()).contains(QualityFlag.IMAGE_UNREADABLE);
+    assertThat(store.stored).hasSize(1);
+  }
+
+  @Test
+  void sourceFailuresAreThrownSayingWhetherARetryMayHelp() throws Exception {
+    FixtureSource source =
+        new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    StudyAnalyzer.Study study = study(source);
+    MemoryStore store = new MemoryStore();
+
+    source.failure =
+        new ImageSourceException(ImageSourceException.Reason.UNAVAILABLE, "connection refused");
+    assertThatThrownBy(() -> analyzer.analyze(study, source, store))
+        .isInstanceOfSatisfying(AnalysisException.class, e -> assertThat(e.retryable()).isTrue());
+
+    source.failure =
+        new ImageSourceException(ImageSourceException.Reason.NOT_FOUND, "no such study");
+    assertThatThrownBy(() -> analyzer.analyze(study, source, store))
+        .isInstanceOfSatisfying(AnalysisException.class, e -> assertThat(e.retryable()).isFalse());
+    assertThat(store.stored).as("nothing half-written").isEmpty();
+  }
+}

@@ -1,0 +1,264 @@
+package org.lumbarcds.server.analysis;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.serializer.JacksonSerializer;
+import com.github.kagkarlsson.scheduler.task.DeadExecutionHandler;
+import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
+import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.Reference;
+import org.lumbarcds.cds.analysis.AnalysisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The persistent queue of analysis jobs, on db-scheduler: one table ({@code lcds_scheduled_tasks})
+ * in the server's database, so that queued and running jobs survive a restart and several server
+ * instances sharing the database run each job once (a job is picked with an optimistic lock). One
+ * job per order: its id is the order's id, and queuing an order that is already queued is a no-op.
+ * A try that fails for a reason that may pass (PACS unreachable, images not there yet, model busy)
+ * is retried with exponential backoff up to {@code max-attempts} tries; a job whose server died is
+ * taken over once its heartbeats stop. Every state is mirrored to a FHIR Task ({@link TaskMirror}).
+ */
+class AnalysisJobs implements SmartLifecycle {
+
+  static final String TASK_NAME = "lss-analysis";
+  static final String TABLE = "lcds_scheduled_tasks";
+
+  private static final Logger log = LoggerFactory.getLogger(AnalysisJobs.class);
+
+  /** A try that failed for a reason that may pass. */
+  static final class RetryableFailure extends RuntimeException {
+    RetryableFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final OrderAnalysis analysis;
+  private final TaskMirror mirror;
+  private final AnalysisProperties properties;
+  private final OneTimeTask<String> task;
+  private final Scheduler scheduler;
+  private volatile boolean running;
+
+  AnalysisJobs(
+      DataSource dataSource,
+      OrderAnalysis analysis,
+      TaskMirror mirror,
+      AnalysisProperties properties) {
+    this.analysis = analysis;
+    this.mirror = mirror;
+    this.properties = properties;
+    createTable(dataSource);
+    this.task =
+        Tasks.oneTime(TASK_NAME, String.class)
+            .onFailure(this::onFailure)
+            .onDeadExecution(new DeadExecutionHandler.ReviveDeadExecution<>())
+            .execute(
+                (instance, context) ->
+                    run(instance.getId(), context.getExecution().consecutiveFailures + 1));
+    this.scheduler =
+        Scheduler.create(dataSource, task)
+            .tableName(TABLE)
+            .threads(properties.workers())
+            .pollingInterval(properties.pollingInterval())
+            .heartbeatInterval(properties.heartbeatInterval())
+            .missedHeartbeatsLimit(properties.missedHeartbeats())
+            .enableImmediateExecution()
+            .serializer(new JacksonSerializer())
+            .shutdownMaxWait(Duration.ofSeconds(10))
+            .failureLogging(com.github.kagkarlsson.scheduler.logging.LogLevel.DEBUG, false)
+            .build();
+  }
+
+  /**
+   * Queues the analysis of an order (after the write that triggered it has committed).
+   *
+   * @return false when a job for the order was already queued or running
+   */
+  boolean enqueue(String orderId, Optional<Reference> patient, String trigger) {
+    mirror.queued(orderId, patient);
+    boolean queued = scheduler.scheduleIfNotExists(task.instance(orderId, trigger), Instant.now());
+    log.info("Analysis job {} ({})", queued ? "queued" : "already queued", trigger);
+    log.debug("Analysis job for order {}: {}", orderId, queued ? "queued" : "already queued");
+    return queued;
+  }
+
+  /** Whether a job for the order is queued or running now. */
+  boolean pending(String orderId) {
+    return scheduler.getScheduledExecution(task.instance(orderId)).isPresent();
+  }
+
+  /**
+   * Queues the completed lumbar radiograph orders of the last {@code window} that have no job: a
+   * trigger lost when a server stopped between a write's commit and the queuing of its job.
+   *
+   * @return how many were queued
+   */
+  int recoverMissed(Duration window) {
+    int queued = 0;
+    for (var order :
+        analysis.completedOrdersSince(java.util.Date.from(Instant.now().minus(window)))) {
+      String orderId = order.getIdElement().getIdPart();
+      boolean settled =
+          mirror
+              .find(orderId)
+              .map(
+                  t ->
+                      t.getStatus() == org.hl7.fhir.r4.model.Task.TaskStatus.COMPLETED
+                          || t.getStatus() == org.hl7.fhir.r4.model.Task.TaskStatus.FAILED)
+              .orElse(false);
+      if (!settled && !pending(orderId)) {
+        Optional<Reference> patient =
+            order.getSubject().hasReference()
+                ? Optional.of(new Reference(order.getSubject().getReference()))
+                : Optional.empty();
+        if (enqueue(orderId, patient, "recovered at start-up")) {
+          queued++;
+        }
+      }
+    }
+    if (queued > 0) {
+      log.info("{} analysis job(s) queued for completed orders that had none", queued);
+    }
+    return queued;
+  }
+
+  private void run(String orderId, int attempt) {
+    mirror.running(orderId, Optional.empty(), attempt, properties.maxAttempts());
+    OrderAnalysis.Result result;
+    try {
+      result = analysis.analyze(orderId);
+    } catch (AnalysisException e) {
+      if (e.retryable()) {
+        throw new RetryableFailure(e.getMessage(), e);
+      }
+      log.warn("Analysis job failed: {}", e.getMessage());
+      log.debug("Analysis job for order {} failed", orderId);
+      mirror.failed(orderId, e.getMessage());
+      return;
+    }
+    mirror.completed(orderId, Optional.of(result.patient()), result.outcome().observation());
+    log.info("Analysis job done: result {}", result.outcome().created() ? "stored" : "reused");
+    log.debug("Analysis job for order {} done", orderId);
+  }
+
+  private void onFailure(ExecutionComplete complete, ExecutionOperations<String> operations) {
+    String orderId = complete.getExecution().taskInstance.getId();
+    int attempt = complete.getExecution().consecutiveFailures + 1;
+    String reason =
+        complete
+            .getCause()
+            .map(
+                c ->
+                    c instanceof RetryableFailure
+                        ? c.getMessage()
+                        : "unexpected error (" + c.getClass().getSimpleName() + ")")
+            .orElse("unknown");
+    if (!(complete.getCause().orElse(null) instanceof RetryableFailure)) {
+      log.error("Analysis job failed unexpectedly", complete.getCause().get());
+    }
+    if (attempt >= properties.maxAttempts()) {
+      log.warn("Analysis job failed after {} tries: {}", attempt, reason);
+      mirror.failed(orderId, reason + " (after " + attempt + " tries)");
+      operations.stop();
+      return;
+    }
+    Duration wait = backoff(attempt);
+    Instant next = complete.getTimeDone().plus(wait);
+    log.info(
+        "Analysis job: try {} of {} failed, next in {} s",
+        attempt,
+        properties.maxAttempts(),
+        wait.toSeconds());
+    mirror.retrying(orderId, attempt, properties.maxAttempts(), reason, next);
+    operations.reschedule(complete, next);
+  }
+
+  /** The wait after the n-th failed try: first-retry-delay doubled (n - 1) times, capped. */
+  Duration backoff(int failedTries) {
+    Duration wait = properties.firstRetryDelay();
+    for (int i = 1; i < failedTries && wait.compareTo(properties.maxRetryDelay()) < 0; i++) {
+      wait = wait.multipliedBy(2);
+    }
+    return wait.compareTo(properties.maxRetryDelay()) > 0 ? properties.maxRetryDelay() : wait;
+  }
+
+  private static void createTable(DataSource dataSource) {
+    String binary;
+    try (Connection c = dataSource.getConnection()) {
+      binary =
+          c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")
+              ? "BYTEA"
+              : "VARBINARY(65536)";
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot reach the database", e);
+    }
+    JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+    // db-scheduler's table (its documented schema), created when absent
+    jdbc.execute(
+        "CREATE TABLE IF NOT EXISTS "
+            + TABLE
+            + " ("
+            + " task_name VARCHAR(100) NOT NULL,"
+            + " task_instance VARCHAR(200) NOT NULL,"
+            + " task_data "
+            + binary
+            + ","
+            + " execution_time TIMESTAMP WITH TIME ZONE NOT NULL,"
+            + " picked BOOLEAN NOT NULL,"
+            + " picked_by VARCHAR(100),"
+            + " last_success TIMESTAMP WITH TIME ZONE,"
+            + " last_failure TIMESTAMP WITH TIME ZONE,"
+            + " consecutive_failures INT,"
+            + " last_heartbeat TIMESTAMP WITH TIME ZONE,"
+            + " version BIGINT NOT NULL,"
+            + " priority SMALLINT,"
+            + " PRIMARY KEY (task_name, task_instance))");
+    jdbc.execute(
+        "CREATE INDEX IF NOT EXISTS "
+            + TABLE
+            + "_execution_time ON "
+            + TABLE
+            + " (execution_time)");
+    jdbc.execute(
+        "CREATE INDEX IF NOT EXISTS "
+            + TABLE
+            + "_last_heartbeat ON "
+            + TABLE
+            + " (last_heartbeat)");
+  }
+
+  // Started after HAPI and the web server (phase), stopped before them.
+  @Override
+  public void start() {
+    scheduler.start();
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    scheduler.stop();
+    running = false;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return Integer.MAX_VALUE - 10;
+  }
+}

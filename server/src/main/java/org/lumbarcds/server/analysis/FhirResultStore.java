@@ -1,0 +1,113 @@
+package org.lumbarcds.server.analysis;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.model.DaoMethodOutcome;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import java.util.Optional;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.lumbarcds.cds.analysis.AnalysisException;
+import org.lumbarcds.cds.analysis.ResultBundle;
+import org.lumbarcds.cds.analysis.StudyAnalyzer;
+import org.lumbarcds.cds.result.AiResultFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+
+/**
+ * Results in the FHIR store: the Device (conditional create on the model file's SHA-256), the
+ * Observation (conditional create on the analysis identifier) and, only when the Observation is
+ * new, its Provenance, in one database transaction. Two writers racing on one study: HAPI's unique
+ * index on conditional-create URLs lets one commit; the other's transaction rolls back whole and it
+ * returns the winner's Observation.
+ */
+class FhirResultStore implements StudyAnalyzer.ResultStore {
+
+  private final DaoRegistry daos;
+  private final IHapiTransactionService transactions;
+
+  FhirResultStore(DaoRegistry daos, IHapiTransactionService transactions) {
+    this.daos = daos;
+    this.transactions = transactions;
+  }
+
+  @Override
+  public Optional<Reference> find(String analysisIdentifier) {
+    SearchParameterMap map = SearchParameterMap.newSynchronous();
+    map.add(
+        Observation.SP_IDENTIFIER,
+        new TokenParam(AiResultFactory.ANALYSIS_SYSTEM, analysisIdentifier));
+    return daos
+        .getResourceDao(Observation.class)
+        .search(map, new SystemRequestDetails())
+        .getResources(0, 1)
+        .stream()
+        .findFirst()
+        .map(FhirResultStore::reference);
+  }
+
+  @Override
+  public Reference store(ResultBundle result) throws AnalysisException {
+    try {
+      return transactions.withSystemRequest().execute(() -> write(result));
+    } catch (ResourceVersionConflictException
+        | PreconditionFailedException
+        | DataIntegrityViolationException e) {
+      return find(result.identifier())
+          .orElseThrow(
+              () ->
+                  new AnalysisException(
+                      "the result could not be stored: " + e.getClass().getSimpleName(), true, e));
+    }
+  }
+
+  private Reference write(ResultBundle result) {
+    SystemRequestDetails request = new SystemRequestDetails();
+    Device device = result.device();
+    DaoMethodOutcome storedDevice =
+        daos.getResourceDao(Device.class)
+            .create(
+                device,
+                "Device?identifier="
+                    + AiResultFactory.MODEL_SHA256_SYSTEM
+                    + "|"
+                    + device.getIdentifierFirstRep().getValue(),
+                request);
+    Reference deviceRef = reference(storedDevice);
+
+    Observation observation = result.observation();
+    observation.setDevice(deviceRef);
+    DaoMethodOutcome storedObservation =
+        daos.getResourceDao(Observation.class)
+            .create(
+                observation,
+                "Observation?identifier="
+                    + AiResultFactory.ANALYSIS_SYSTEM
+                    + "|"
+                    + result.identifier().replace("|", "\\|"),
+                request);
+    Reference observationRef = reference(storedObservation);
+    if (Boolean.TRUE.equals(storedObservation.getCreated())) {
+      Provenance provenance = result.provenance();
+      provenance.getTarget().clear();
+      provenance.addTarget(observationRef.copy());
+      provenance.getAgentFirstRep().setWho(deviceRef.copy());
+      daos.getResourceDao(Provenance.class).create(provenance, request);
+    }
+    return observationRef;
+  }
+
+  private static Reference reference(DaoMethodOutcome outcome) {
+    return new Reference(outcome.getId().toUnqualifiedVersionless().getValue());
+  }
+
+  private static Reference reference(IBaseResource resource) {
+    return new Reference(resource.getIdElement().toUnqualifiedVersionless().getValue());
+  }
+}

@@ -1,0 +1,153 @@
+package org.lumbarcds.server.analysis;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.SortOrderEnum;
+import ca.uhn.fhir.rest.api.SortSpec;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.ImagingStudy;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.lumbarcds.cds.ValueSetIndex;
+import org.lumbarcds.cds.analysis.AnalysisException;
+import org.lumbarcds.cds.analysis.StudyAnalyzer;
+import org.lumbarcds.cds.imaging.ImageSource;
+import org.lumbarcds.server.dicomweb.ImageSources;
+import org.lumbarcds.terminology.ValueSets;
+
+/**
+ * The analysis of a lumbar radiograph order: finds the order's patient and its ImagingStudy (the
+ * latest available one based on the order), the image source behind the study's Endpoint, and runs
+ * {@link StudyAnalyzer}. Used by the analysis jobs and by the order-complete hook.
+ */
+public class OrderAnalysis {
+
+  /**
+   * An analysed order.
+   *
+   * @param order the ServiceRequest
+   * @param patient its subject
+   * @param study the ImagingStudy analysed
+   * @param outcome what the analysis gave
+   */
+  public record Result(
+      Reference order, Reference patient, Reference study, StudyAnalyzer.Outcome outcome) {}
+
+  private final DaoRegistry daos;
+  private final ValueSetIndex valueSets;
+  private final ImageSources sources;
+  private final StudyAnalyzer analyzer;
+  private final StudyAnalyzer.ResultStore store;
+
+  OrderAnalysis(
+      DaoRegistry daos,
+      ValueSetIndex valueSets,
+      ImageSources sources,
+      StudyAnalyzer analyzer,
+      StudyAnalyzer.ResultStore store) {
+    this.daos = daos;
+    this.valueSets = valueSets;
+    this.sources = sources;
+    this.analyzer = analyzer;
+    this.store = store;
+  }
+
+  /** The analyser (its model identifies results). */
+  public StudyAnalyzer analyzer() {
+    return analyzer;
+  }
+
+  /** Whether a ServiceRequest is a lumbar flexion/extension radiograph order. */
+  public boolean isLumbarRadiographOrder(ServiceRequest order) {
+    return valueSets.contains(ValueSets.LUMBAR_XR_FLEXION_EXTENSION, order.getCode());
+  }
+
+  /** The order's ServiceRequest, if it exists. */
+  public Optional<ServiceRequest> order(String orderId) {
+    try {
+      return Optional.of(
+          daos.getResourceDao(ServiceRequest.class)
+              .read(new IdType("ServiceRequest", orderId), new SystemRequestDetails()));
+    } catch (ResourceNotFoundException | ResourceGoneException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Analyses the order's study, or returns the stored result for this model version. */
+  public Result analyze(String orderId) throws AnalysisException {
+    ServiceRequest order =
+        order(orderId).orElseThrow(() -> new AnalysisException("the order does not exist", false));
+    if (!isLumbarRadiographOrder(order)) {
+      throw new AnalysisException(
+          "the order is not a lumbar flexion/extension radiograph (ValueSet "
+              + ValueSets.LUMBAR_XR_FLEXION_EXTENSION
+              + ")",
+          false);
+    }
+    if (!order.getSubject().getReferenceElement().getResourceType().equals("Patient")) {
+      throw new AnalysisException("the order's subject is not a Patient", false);
+    }
+    Reference orderRef = new Reference("ServiceRequest/" + order.getIdElement().getIdPart());
+    Reference patient = new Reference(order.getSubject().getReference());
+    ImagingStudy study =
+        study(orderRef)
+            .orElseThrow(
+                () ->
+                    new AnalysisException(
+                        "no available ImagingStudy is based on the order yet", true));
+    Reference endpoint =
+        study.hasEndpoint()
+            ? study.getEndpointFirstRep()
+            : study.getSeries().stream()
+                .filter(ImagingStudy.ImagingStudySeriesComponent::hasEndpoint)
+                .map(s -> s.getEndpointFirstRep())
+                .findFirst()
+                .orElseThrow(
+                    () -> new AnalysisException("the ImagingStudy names no Endpoint", false));
+    ImageSource source;
+    try {
+      source = sources.forEndpoint(endpoint.getReference());
+    } catch (ImageSources.UnusableEndpoint e) {
+      throw new AnalysisException("the study's Endpoint cannot be used: " + e.getMessage(), false);
+    }
+    StudyAnalyzer.Outcome outcome =
+        analyzer.analyze(new StudyAnalyzer.Study(patient, orderRef, study), source, store);
+    Reference studyRef = new Reference(study.getIdElement().toUnqualifiedVersionless().getValue());
+    return new Result(orderRef, patient, studyRef, outcome);
+  }
+
+  /** Completed lumbar radiograph orders last written at or after {@code since}. */
+  public java.util.List<ServiceRequest> completedOrdersSince(java.util.Date since) {
+    SearchParameterMap map = SearchParameterMap.newSynchronous();
+    map.add(ServiceRequest.SP_STATUS, new TokenParam("completed"));
+    map.setLastUpdated(new ca.uhn.fhir.rest.param.DateRangeParam(since, null));
+    return daos
+        .getResourceDao(ServiceRequest.class)
+        .search(map, new SystemRequestDetails())
+        .getAllResources()
+        .stream()
+        .map(ServiceRequest.class::cast)
+        .filter(this::isLumbarRadiographOrder)
+        .toList();
+  }
+
+  private Optional<ImagingStudy> study(Reference order) {
+    SearchParameterMap map = SearchParameterMap.newSynchronous();
+    map.add(ImagingStudy.SP_BASEDON, new ReferenceParam(order.getReference()));
+    map.add(ImagingStudy.SP_STATUS, new TokenParam("available"));
+    map.setSort(new SortSpec("_lastUpdated", SortOrderEnum.DESC));
+    return daos
+        .getResourceDao(ImagingStudy.class)
+        .search(map, new SystemRequestDetails())
+        .getResources(0, 1)
+        .stream()
+        .map(ImagingStudy.class::cast)
+        .findFirst();
+  }
+}

@@ -1,0 +1,274 @@
+package org.lumbarcds.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.ImagingStudy;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.Task;
+import org.junit.jupiter.api.Test;
+import org.lumbarcds.cds.imaging.Multipart;
+
+/**
+ * The analysis half of the story on the real server: patient and X-ray order → three DICOM
+ * instances stored → order completed → Task completed and one Observation (with its Device and
+ * Provenance) stored; duplicate and concurrent triggers leave exactly one result.
+ */
+class AnalysisStoryTest extends ServerTestBase {
+
+  static final String ANALYSIS_SYSTEM = "http://lumbarcds.org/fhir/NamingSystem/analysis";
+
+  /** A patient and an active order for a fresh copy of the fixture study, then the STOW. */
+  record Ordered(PhantomStudy study, IIdType patient, IIdType order) {}
+
+  Ordered orderAndStore(String... fixtures) throws Exception {
+    PhantomStudy study = PhantomStudy.copy(fixtures);
+    Ordered ordered = order(study);
+    String boundary = Multipart.newBoundary();
+    HttpResponse<String> stored =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dicomweb/studies"))
+                .header("Content-Type", PhantomStudy.contentType(boundary))
+                .header("Accept", "application/dicom+json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(study.stowBody(boundary)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+    return ordered;
+  }
+
+  /** A patient with the study's Patient ID and an active order with its accession number. */
+  Ordered order(PhantomStudy study) {
+    IIdType patient =
+        client
+            .create()
+            .resource(Fixtures.patient(study.patientId()))
+            .execute()
+            .getId()
+            .toUnqualifiedVersionless();
+    IIdType order =
+        client
+            .create()
+            .resource(Fixtures.lumbarXrOrder(new Reference(patient), study.accession()))
+            .execute()
+            .getId()
+            .toUnqualifiedVersionless();
+    return new Ordered(study, patient, order);
+  }
+
+  void complete(IIdType orderId, String note) {
+    ServiceRequest order = client.read().resource(ServiceRequest.class).withId(orderId).execute();
+    order.setStatus(ServiceRequest.ServiceRequestStatus.COMPLETED);
+    if (note != null) {
+      order.addNote().setText(note);
+    }
+    client.update().resource(order).execute();
+  }
+
+  Task awaitTask(IIdType order, Task.TaskStatus status) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+    Task last = null;
+    while (Instant.now().isBefore(deadline)) {
+      Bundle tasks =
+          client
+              .search()
+              .forResource(Task.class)
+              .where(Task.FOCUS.hasId(order.getValue()))
+              .returnBundle(Bundle.class)
+              .execute();
+      if (!tasks.getEntry().isEmpty()) {
+        assertThat(tasks.getEntry()).as("one Task per order").hasSize(1);
+        last = (Task) tasks.getEntryFirstRep().getResource();
+        if (last.getStatus() == status) {
+          return last;
+        }
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError(
+        "Task not "
+            + status
+            + ": "
+            + (last == null ? "none" : FHIR.newJsonParser().encodeResourceToString(last)));
+  }
+
+  List<Observation> resultsFor(IIdType order) {
+    Bundle found =
+        client
+            .search()
+            .forResource(Observation.class)
+            .where(Observation.BASED_ON.hasId(order.getValue()))
+            .returnBundle(Bundle.class)
+            .execute();
+    return found.getEntry().stream().map(e -> (Observation) e.getResource()).toList();
+  }
+
+  @Test
+  void aCompletedOrderWithItsThreeViewsGetsOneObservationWithDeviceProvenanceAndTask()
+      throws Exception {
+    Ordered o = orderAndStore("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    complete(o.order(), null);
+
+    Task task = awaitTask(o.order(), Task.TaskStatus.COMPLETED);
+    assertThat(task.getFor().getReference()).isEqualTo(o.patient().getValue());
+    assertThat(task.getIdentifierFirstRep().getSystem())
+        .isEqualTo("http://lumbarcds.org/fhir/NamingSystem/analysis-job");
+
+    List<Observation> results = resultsFor(o.order());
+    assertThat(results).hasSize(1);
+    Observation obs = results.get(0);
+    assertThat(task.getOutputFirstRep().getValue())
+        .isInstanceOfSatisfying(
+            Reference.class,
+            r ->
+                assertThat(r.getReference())
+                    .isEqualTo(obs.getIdElement().toUnqualifiedVersionless().getValue()));
+    assertThat(obs.getIdentifierFirstRep().getSystem()).isEqualTo(ANALYSIS_SYSTEM);
+    assertThat(obs.getIdentifierFirstRep().getValue()).startsWith(o.study().studyUid() + "|");
+    assertThat(obs.getStatus()).isEqualTo(Observation.ObservationStatus.PRELIMINARY);
+    assertThat(obs.getSubject().getReference()).isEqualTo(o.patient().getValue());
+    double p = ((Quantity) obs.getValue()).getValue().doubleValue();
+    assertThat(p).isBetween(0.0, 1.0);
+    assertThat(obs.getComponent()).hasSizeGreaterThanOrEqualTo(4); // 3 view scores + views used
+
+    ImagingStudy study =
+        client
+            .read()
+            .resource(ImagingStudy.class)
+            .withUrl(obs.getDerivedFromFirstRep().getReference())
+            .execute();
+    assertThat(study.getBasedOnFirstRep().getReference()).isEqualTo(o.order().getValue());
+
+    Device device =
+        client.read().resource(Device.class).withUrl(obs.getDevice().getReference()).execute();
+    assertThat(device.getIdentifierFirstRep().getValue()).hasSize(64);
+    assertThat(device.getUrl()).endsWith("/model/card");
+    HttpResponse<String> card = send("GET", "/model/card", null, null);
+    assertThat(card.statusCode()).isEqualTo(200);
+    assertThat(card.body()).contains(device.getIdentifierFirstRep().getValue());
+
+    Bundle provenance =
+        client
+            .search()
+            .forResource(Provenance.class)
+            .where(Provenance.TARGET.hasId(obs.getIdElement().toUnqualifiedVersionless()))
+            .returnBundle(Bundle.class)
+            .execute();
+    assertThat(provenance.getEntry()).hasSize(1);
+    Provenance prov = (Provenance) provenance.getEntryFirstRep().getResource();
+    assertThat(prov.getAgentFirstRep().getWho().getReference())
+        .isEqualTo(obs.getDevice().getReference());
+    assertThat(prov.getEntityFirstRep().getWhat().getReference())
+        .isEqualTo(obs.getDerivedFromFirstRep().getReference());
+  }
+
+  @Test
+  void duplicateAndConcurrentTriggersLeaveExactlyOneResult() throws Exception {
+    Ordered o = orderAndStore("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    // the study's arrival already queued the job; eight concurrent completions queue it again
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Callable<Object>> writes = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        String note = "completion " + i;
+        writes.add(
+            () -> {
+              for (int attempt = 0; ; attempt++) {
+                try {
+                  complete(o.order(), note);
+                  return null;
+                } catch (ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException e) {
+                  if (attempt > 20) {
+                    throw e;
+                  }
+                }
+              }
+            });
+      }
+      for (Future<Object> f : pool.invokeAll(writes)) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    Task task = awaitTask(o.order(), Task.TaskStatus.COMPLETED);
+    // and once more after the result exists: the job reuses it
+    complete(o.order(), "late duplicate");
+    Thread.sleep(2000);
+    Task after = awaitTask(o.order(), Task.TaskStatus.COMPLETED);
+    assertThat(((Reference) after.getOutputFirstRep().getValue()).getReference())
+        .isEqualTo(((Reference) task.getOutputFirstRep().getValue()).getReference());
+
+    List<Observation> results = resultsFor(o.order());
+    assertThat(results).hasSize(1);
+    Bundle provenance =
+        client
+            .search()
+            .forResource(Provenance.class)
+            .where(
+                Provenance.TARGET.hasId(results.get(0).getIdElement().toUnqualifiedVersionless()))
+            .returnBundle(Bundle.class)
+            .execute();
+    assertThat(provenance.getEntry()).hasSize(1);
+  }
+
+  @Test
+  void aStudyWithAViewMissingGetsAQualityFailureObservation() throws Exception {
+    Ordered o = orderAndStore("study1/neutral.dcm", "study1/flexion.dcm");
+    complete(o.order(), null);
+
+    awaitTask(o.order(), Task.TaskStatus.COMPLETED);
+    List<Observation> results = resultsFor(o.order());
+    assertThat(results).hasSize(1);
+    Observation obs = results.get(0);
+    assertThat(obs.hasValue()).isFalse();
+    assertThat(obs.getDataAbsentReason().getCodingFirstRep().getCode()).isEqualTo("error");
+    assertThat(
+            obs.getComponent().stream()
+                .filter(
+                    c -> c.getCode().getCodingFirstRep().getCode().equals("lss-ai-quality-flag"))
+                .map(c -> c.getValueCodeableConcept().getCodingFirstRep().getCode())
+                .toList())
+        .containsExactly("view-missing-extension");
+  }
+
+  @Test
+  void anOrderWhoseImagesCannotBeReadFailsWithTheReasonOnItsTask() throws Exception {
+    Ordered o = order(PhantomStudy.copy("study1/neutral.dcm"));
+    IIdType patient = o.patient();
+    IIdType order = o.order();
+    // the study sits on a PACS that is not configured: a permanent failure, not retried
+    var endpoint = client.create().resource(Fixtures.wadoEndpoint()).execute().getId();
+    client
+        .create()
+        .resource(
+            Fixtures.threeViewStudy(
+                new Reference(patient.toUnqualifiedVersionless()),
+                new Reference(order),
+                new Reference(endpoint.toUnqualifiedVersionless()),
+                o.study().studyUid()))
+        .execute();
+    complete(order, null);
+
+    Task task = awaitTask(order, Task.TaskStatus.FAILED);
+    assertThat(task.getStatusReason().getText()).contains("not a configured PACS");
+    assertThat(resultsFor(order)).isEmpty();
+  }
+}
