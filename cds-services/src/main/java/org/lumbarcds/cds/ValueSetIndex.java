@@ -35,6 +35,11 @@ public final class ValueSetIndex {
     }
   }
 
+  /** The ValueSet's members as {@code system|code} tokens (for a FHIR token search), sorted. */
+  public java.util.List<String> tokens(String valueSetUrl) {
+    return set(valueSetUrl).stream().sorted().toList();
+  }
+
   /** Whether the coding is in the ValueSet (an unknown ValueSet URL is an error). */
   public boolean contains(String valueSetUrl, Coding coding) {
     return set(valueSetUrl).contains(key(coding.getSystem(), coding.getCode()));

@@ -6,6 +6,7 @@ import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
 import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import org.lumbarcds.server.analysis.AnalysisConfig;
+import org.lumbarcds.server.cdshooks.CdsHooksConfig;
 import org.lumbarcds.server.dicomweb.DicomWebConfig;
 import org.lumbarcds.server.fhir.FhirServerConfig;
 import org.lumbarcds.server.terminology.TerminologyConfig;
@@ -42,7 +43,8 @@ import org.springframework.context.annotation.Import;
   FhirServerConfig.class,
   TerminologyConfig.class,
   DicomWebConfig.class,
-  AnalysisConfig.class
+  AnalysisConfig.class,
+  CdsHooksConfig.class
 })
 public class LumbarCdsApplication {
 

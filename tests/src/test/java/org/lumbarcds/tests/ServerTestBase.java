@@ -56,6 +56,10 @@ public abstract class ServerTestBase {
     registry.add("lumbarcds.pacs.servers[0].base-url", () -> pacsUrl(PACS_PORT));
     registry.add("lumbarcds.pacs.servers[0].authorization", () -> "");
     registry.add("lumbarcds.pacs.servers[1].base-url", () -> pacsUrl(DOWN_PACS_PORT));
+    // the EHR of the CDS Hooks tests (CdsClient) signs with this key
+    registry.add("lumbarcds.cds-hooks.issuers[0].issuer", () -> CdsClient.ISSUER);
+    registry.add("lumbarcds.cds-hooks.issuers[0].jwks", CdsClient::jwks);
+    registry.add("lumbarcds.cds-hooks.cors-allowed-origins", () -> "https://sandbox.cds-hooks.org");
   }
 
   protected static String pacsUrl(int port) {

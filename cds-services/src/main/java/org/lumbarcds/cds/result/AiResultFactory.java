@@ -194,6 +194,7 @@ public final class AiResultFactory {
         .setSystem(ANALYSIS_SYSTEM)
         .setValue(analysisIdentifier(subject.studyUid(), model));
     obs.setStatus(Observation.ObservationStatus.PRELIMINARY);
+    obs.setIssued(new Date());
     obs.getMeta().addSecurity(coding(Codes.SECURITY_AI_ASSERTED));
     obs.addCategory(concept(Codes.CATEGORY_IMAGING));
     obs.setCode(concept(Codes.LSS_AI_PROBABILITY).setText(Codes.LSS_AI_PROBABILITY.display()));

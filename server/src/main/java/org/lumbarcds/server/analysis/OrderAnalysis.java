@@ -81,6 +81,14 @@ public class OrderAnalysis {
 
   /** Analyses the order's study, or returns the stored result for this model version. */
   public Result analyze(String orderId) throws AnalysisException {
+    return analyze(orderId, Optional.empty());
+  }
+
+  /**
+   * Analyses the order's study (the given ImagingStudy, which must be based on the order, else the
+   * latest available one), or returns the stored result for this model version.
+   */
+  public Result analyze(String orderId, Optional<String> imagingStudyId) throws AnalysisException {
     ServiceRequest order =
         order(orderId).orElseThrow(() -> new AnalysisException("the order does not exist", false));
     if (!isLumbarRadiographOrder(order)) {
@@ -96,7 +104,7 @@ public class OrderAnalysis {
     Reference orderRef = new Reference("ServiceRequest/" + order.getIdElement().getIdPart());
     Reference patient = new Reference(order.getSubject().getReference());
     ImagingStudy study =
-        study(orderRef)
+        (imagingStudyId.isPresent() ? named(imagingStudyId.get(), orderRef) : study(orderRef))
             .orElseThrow(
                 () ->
                     new AnalysisException(
@@ -135,6 +143,30 @@ public class OrderAnalysis {
         .map(ServiceRequest.class::cast)
         .filter(this::isLumbarRadiographOrder)
         .toList();
+  }
+
+  /** The stored Observation of a result. */
+  public org.hl7.fhir.r4.model.Observation observation(Reference reference) {
+    return daos.getResourceDao(org.hl7.fhir.r4.model.Observation.class)
+        .read(new IdType(reference.getReference()), new SystemRequestDetails());
+  }
+
+  private Optional<ImagingStudy> named(String id, Reference order) throws AnalysisException {
+    ImagingStudy study;
+    try {
+      study =
+          daos.getResourceDao(ImagingStudy.class)
+              .read(
+                  new IdType("ImagingStudy", id.replaceFirst("^ImagingStudy/", "")),
+                  new SystemRequestDetails());
+    } catch (ResourceNotFoundException | ResourceGoneException e) {
+      throw new AnalysisException("the ImagingStudy does not exist", false);
+    }
+    if (study.getBasedOn().stream().noneMatch(r -> order.getReference().equals(r.getReference()))) {
+      throw new AnalysisException("the ImagingStudy is not based on the order", false);
+    }
+    return Optional.of(study)
+        .filter(s -> s.getStatus() == ImagingStudy.ImagingStudyStatus.AVAILABLE);
   }
 
   private Optional<ImagingStudy> study(Reference order) {

@@ -1,0 +1,310 @@
+package org.lumbarcds.cds.hooks;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.lumbarcds.cds.FhirCodes;
+import org.lumbarcds.cds.advice.MriAdviceRules;
+import org.lumbarcds.cds.advice.MriAdviceRules.Advice;
+import org.lumbarcds.model.inference.ModelCard;
+import org.lumbarcds.terminology.Code;
+import org.lumbarcds.terminology.Codes;
+
+/**
+ * Turns the advice into a CDS Hooks card a physician can judge: a summary under 140 characters, the
+ * indicator, the model card as source, and a markdown detail with the basis (the rule that decided
+ * and the facts behind it, the probability against the operating points, the views used, per-view
+ * scores, the model and its validation figures, the caveats), the viewer link, and the suggestion
+ * the advice calls for (order the MRI, or remove the drafted one with override reasons).
+ */
+public final class CardFactory {
+
+  /** Why a clinician may keep an MRI the card advises against. */
+  static final List<Code> OVERRIDE_REASONS =
+      List.of(
+          Codes.OVERRIDE_CLINICAL_JUDGEMENT,
+          Codes.OVERRIDE_SURGICAL_PLANNING,
+          Codes.OVERRIDE_OUTSIDE_IMAGING,
+          Codes.OVERRIDE_PATIENT_CONTEXT);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ModelCard card;
+  private final java.util.function.Supplier<String> cardUrl;
+  private final Function<String, String> viewerUrl;
+  private final FhirContext fhir;
+
+  /**
+   * @param card the model in use
+   * @param cardUrl where its card is served
+   * @param viewerUrl the viewer page for an Observation id
+   */
+  public CardFactory(
+      ModelCard card,
+      java.util.function.Supplier<String> cardUrl,
+      Function<String, String> viewerUrl,
+      FhirContext fhir) {
+    this.card = card;
+    this.cardUrl = cardUrl;
+    this.viewerUrl = viewerUrl;
+    this.fhir = fhir;
+  }
+
+  /**
+   * The card for an advice.
+   *
+   * @param advice what the rules concluded
+   * @param ai the AI result they read, if any
+   * @param patientId the patient (for a suggested MRI order)
+   * @param draftedMris the MRI orders being drafted (for a suggestion to remove them)
+   */
+  public CdsHooks.Card card(
+      Advice advice,
+      Optional<ClinicalFacts.AiResult> ai,
+      String patientId,
+      List<ServiceRequest> draftedMris) {
+    List<CdsHooks.Suggestion> suggestions = new ArrayList<>();
+    List<CdsHooks.Coding> overrideReasons = new ArrayList<>();
+    switch (advice.suggestion()) {
+      case ORDER_MRI -> suggestions.add(orderMri(patientId, ai));
+      case REMOVE_DRAFT_MRI -> {
+        suggestions.add(removeDrafts(draftedMris));
+        OVERRIDE_REASONS.forEach(c -> overrideReasons.add(coding(c)));
+      }
+      case NONE -> {}
+    }
+    List<CdsHooks.Link> links = new ArrayList<>();
+    ai.filter(r -> r.observation().getIdElement().hasIdPart())
+        .ifPresent(
+            r ->
+                links.add(
+                    new CdsHooks.Link(
+                        "Radiographs, heatmaps and basis of the AI result",
+                        viewerUrl.apply(r.observation().getIdElement().getIdPart()),
+                        "absolute")));
+    return new CdsHooks.Card(
+        UUID.randomUUID().toString(),
+        summary(advice, ai),
+        detail(advice, ai),
+        advice.indicator().code(),
+        new CdsHooks.Source(
+            "lumbar-cds, "
+                + card.id()
+                + " "
+                + card.version()
+                + (card.synthetic() ? " (synthetic-data reference model)" : ""),
+            cardUrl.get(),
+            coding(Codes.LSS_AI_ANALYSIS)),
+        suggestions,
+        suggestions.isEmpty() ? null : "at-most-one",
+        overrideReasons,
+        links);
+  }
+
+  /** The one-sentence summary, under 140 characters. */
+  static String summary(Advice advice, Optional<ClinicalFacts.AiResult> ai) {
+    String p =
+        ai.flatMap(r -> r.finding().probability())
+            .map(v -> String.format(Locale.ROOT, " (AI p=%.2f)", v))
+            .orElse("");
+    return switch (advice.recommendation()) {
+      case MRI_NOW_RED_FLAG -> "Red flag in the record: lumbar MRI warranted now";
+      case DUPLICATE_MRI -> "Recent lumbar MRI on record: a new one may duplicate it";
+      case NO_USABLE_AI_RESULT ->
+          "No usable AI radiograph result: MRI decision on clinical grounds";
+      case MRI_RECOMMENDED ->
+          "Severe lumbar stenosis likely" + p + " with persistent symptoms: MRI recommended";
+      case LSS_LIKELY_CONSERVATIVE_CARE_FIRST ->
+          "Severe lumbar stenosis likely" + p + ", symptoms recent: conservative care first";
+      case MRI_NOT_NEEDED_NOW ->
+          "Severe lumbar stenosis unlikely" + p + ": MRI likely not needed now";
+      case INDETERMINATE -> "AI radiograph result indeterminate" + p + ": clinical judgement";
+    };
+  }
+
+  private String detail(Advice advice, Optional<ClinicalFacts.AiResult> ai) {
+    StringBuilder md = new StringBuilder();
+    md.append("**Why:** ").append(reason(advice.recommendation())).append("\n\n");
+    md.append("**Basis**\n\n");
+    advice.basis().forEach(b -> md.append("- ").append(b).append('\n'));
+    if (advice.recommendation() != MriAdviceRules.Recommendation.MRI_NOW_RED_FLAG) {
+      ai.ifPresent(r -> aiSection(md, r));
+    }
+    md.append("\n**Model:** ")
+        .append(card.name().isBlank() ? card.id() : card.name())
+        .append(", version ")
+        .append(card.version())
+        .append(". ")
+        .append(validation())
+        .append('\n');
+    md.append("\n**Caveats:** a screening estimate from plain radiographs, not a diagnosis; MRI is")
+        .append(" the reference standard. Moderate, foraminal and lateral-recess stenosis are")
+        .append(" outside what the model was trained on.");
+    if (card.synthetic()) {
+      md.append(" **This reference model was trained on synthetic phantom radiographs only: it is")
+          .append(" not clinically validated and not for clinical use.**");
+    }
+    md.append('\n');
+    return md.toString();
+  }
+
+  private void aiSection(StringBuilder md, ClinicalFacts.AiResult r) {
+    Observation obs = r.observation();
+    md.append("\n**AI result**");
+    if (obs.hasIssued()) {
+      md.append(" of ")
+          .append(new java.text.SimpleDateFormat("yyyy-MM-dd").format(obs.getIssued()));
+    }
+    md.append("\n\n");
+    if (obs.getValue() instanceof Quantity q && q.hasValue()) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "- Probability of severe central stenosis: **%.2f** (rule-out at or below %.2f,"
+                  + " rule-in at or above %.2f)%n",
+              q.getValue().doubleValue(),
+              card.ruleOut(),
+              card.ruleIn()));
+      if (obs.hasInterpretation()) {
+        md.append("- Band: ")
+            .append(obs.getInterpretationFirstRep().getCodingFirstRep().getDisplay())
+            .append('\n');
+      }
+    } else {
+      md.append("- No probability: ")
+          .append(String.join("; ", r.finding().qualityProblems()))
+          .append('\n');
+    }
+    List<String> scores = new ArrayList<>();
+    List<String> views = new ArrayList<>();
+    for (Observation.ObservationComponentComponent c : obs.getComponent()) {
+      String code = c.getCode().getCodingFirstRep().getCode();
+      if (Codes.LSS_AI_VIEW_SCORE.code().equals(code) && c.getValue() instanceof Quantity q) {
+        String posture =
+            c.getCode().getCoding().size() > 1 ? c.getCode().getCoding().get(1).getDisplay() : "?";
+        scores.add(String.format(Locale.ROOT, "%s %.2f", posture, q.getValue().doubleValue()));
+      } else if (Codes.LSS_AI_VIEWS_USED.code().equals(code) && c.hasValueCodeableConcept()) {
+        c.getValueCodeableConcept().getCoding().forEach(cd -> views.add(cd.getDisplay()));
+      }
+    }
+    if (!views.isEmpty()) {
+      md.append("- Views used: ").append(String.join(", ", views)).append('\n');
+    }
+    if (!scores.isEmpty()) {
+      md.append("- Single-view scores: ").append(String.join(", ", scores)).append('\n');
+    }
+    md.append("- Result: ")
+        .append(obs.getIdElement().toUnqualifiedVersionless().getValue())
+        .append(" (")
+        .append(obs.getStatus().toCode())
+        .append(")\n");
+  }
+
+  /** The card's validation figures, as its evaluation wrote them. */
+  String validation() {
+    JsonNode metrics = card.document().path("metrics");
+    JsonNode internal = metrics.path("internal_test").path("fused");
+    JsonNode external = metrics.path("external").path("fused");
+    JsonNode ruleOut =
+        card.document().path("operating_points").path("rule_out").path("internal_test");
+    JsonNode ruleIn =
+        card.document().path("operating_points").path("rule_in").path("internal_test");
+    if (internal.isMissingNode()) {
+      return "Its card records no validation figures.";
+    }
+    return String.format(
+        Locale.ROOT,
+        "Validation (%s): AUROC %.3f (95%% CI %.3f–%.3f) internal, %.3f (%.3f–%.3f) external;"
+            + " at rule-out sensitivity %.2f, specificity %.2f; at rule-in sensitivity %.2f,"
+            + " specificity %.2f (internal test).",
+        card.synthetic() ? "synthetic phantoms" : "the card's test sets",
+        internal.path("auroc").asDouble(),
+        internal.path("ci95").path(0).asDouble(),
+        internal.path("ci95").path(1).asDouble(),
+        external.path("auroc").asDouble(),
+        external.path("ci95").path(0).asDouble(),
+        external.path("ci95").path(1).asDouble(),
+        ruleOut.path("sensitivity").path("value").asDouble(),
+        ruleOut.path("specificity").path("value").asDouble(),
+        ruleIn.path("sensitivity").path("value").asDouble(),
+        ruleIn.path("specificity").path("value").asDouble());
+  }
+
+  private static String reason(MriAdviceRules.Recommendation r) {
+    return switch (r) {
+      case MRI_NOW_RED_FLAG ->
+          "a red flag calls for MRI without delay; the radiograph model is not the reason.";
+      case DUPLICATE_MRI -> "a recent lumbar MRI usually answers the question already.";
+      case NO_USABLE_AI_RESULT -> "there is no AI result the advice can rest on.";
+      case MRI_RECOMMENDED ->
+          "the AI result is at or above the rule-in point and symptoms are persistent (or"
+              + " conservative care failed, or an intervention is considered).";
+      case LSS_LIKELY_CONSERVATIVE_CARE_FIRST ->
+          "the AI result is at or above the rule-in point, but symptoms are recent.";
+      case MRI_NOT_NEEDED_NOW -> "the AI result is at or below the rule-out point.";
+      case INDETERMINATE -> "the AI result lies between the two operating points.";
+    };
+  }
+
+  private CdsHooks.Suggestion orderMri(String patientId, Optional<ClinicalFacts.AiResult> ai) {
+    ServiceRequest mri = new ServiceRequest();
+    mri.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
+    mri.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+    mri.setCode(FhirCodes.concept(Codes.MRI_LSPINE_WO_CONTRAST));
+    mri.setSubject(new Reference("Patient/" + patientId));
+    ai.filter(r -> r.observation().getIdElement().hasIdPart())
+        .ifPresent(
+            r ->
+                mri.addReasonReference(
+                    new Reference(r.observation().getIdElement().toUnqualifiedVersionless())));
+    return new CdsHooks.Suggestion(
+        "Order " + Codes.MRI_LSPINE_WO_CONTRAST.display(),
+        UUID.randomUUID().toString(),
+        true,
+        List.of(
+            new CdsHooks.Action("create", "Add a draft lumbar MRI order", resource(mri), null)));
+  }
+
+  private CdsHooks.Suggestion removeDrafts(List<ServiceRequest> drafted) {
+    List<CdsHooks.Action> actions =
+        drafted.stream()
+            .filter(o -> o.getIdElement().hasIdPart())
+            .map(
+                o ->
+                    new CdsHooks.Action(
+                        "delete",
+                        "Remove the draft lumbar MRI order",
+                        null,
+                        "ServiceRequest/" + o.getIdElement().getIdPart()))
+            .toList();
+    return new CdsHooks.Suggestion(
+        "Remove the draft lumbar MRI order", UUID.randomUUID().toString(), true, actions);
+  }
+
+  private JsonNode resource(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+    try {
+      return JSON.readTree(fhir.newJsonParser().encodeResourceToString(resource));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A resource as JSON, for a system action. */
+  public JsonNode json(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+    return resource(resource);
+  }
+
+  private static CdsHooks.Coding coding(Code code) {
+    return new CdsHooks.Coding(code.system(), code.code(), code.display());
+  }
+}

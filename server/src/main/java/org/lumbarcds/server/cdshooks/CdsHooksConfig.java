@@ -1,0 +1,138 @@
+package org.lumbarcds.server.cdshooks;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.lumbarcds.cds.ValueSetIndex;
+import org.lumbarcds.cds.advice.MriAdviceRules;
+import org.lumbarcds.cds.hooks.CardFactory;
+import org.lumbarcds.cds.hooks.ClinicalFacts;
+import org.lumbarcds.cds.hooks.MriAdviceHooks;
+import org.lumbarcds.model.inference.ThreeViewModel;
+import org.lumbarcds.server.network.ServerAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.web.ServerProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/** The CDS Hooks services, their security (client JWT or open on loopback) and CORS. */
+@Configuration(proxyBeanMethods = false)
+public class CdsHooksConfig {
+
+  private static final Logger log = LoggerFactory.getLogger(CdsHooksConfig.class);
+
+  /** The path of the viewer page for an AI result. */
+  public static final String VIEWER_PATH = "/viewer/";
+
+  @Bean
+  MriAdviceHooks mriAdviceHooks(
+      ValueSetIndex valueSets,
+      ThreeViewModel model,
+      CdsHooksProperties properties,
+      ServerAddress address,
+      FhirContext fhir) {
+    Clock clock = Clock.systemDefaultZone();
+    var card = model.card();
+    ClinicalFacts facts =
+        new ClinicalFacts(
+            valueSets,
+            new ClinicalFacts.ModelInUse(card.id(), card.version(), card.ruleOut(), card.ruleIn()),
+            clock.getZone());
+    MriAdviceRules rules =
+        new MriAdviceRules(
+            new MriAdviceRules.Settings(
+                properties.mriLookBack(),
+                properties.symptomDuration(),
+                properties.aiResultMaxAge()));
+    CardFactory cards =
+        new CardFactory(
+            card,
+            () -> address.root() + "/model/card",
+            id -> address.root() + VIEWER_PATH + id,
+            fhir);
+    return new MriAdviceHooks(valueSets, facts, rules, cards, clock, properties.newResultWindow());
+  }
+
+  @Bean
+  RecordResolver recordResolver(FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls) {
+    return new RecordResolver(fhir, daos, matchUrls);
+  }
+
+  @Bean
+  FeedbackStore feedbackStore(JdbcTemplate jdbc) {
+    return new FeedbackStore(jdbc);
+  }
+
+  @Bean
+  FilterRegistrationBean<CdsHooksSecurityFilter> cdsHooksSecurityFilter(
+      CdsHooksProperties properties, ServerProperties server, ServerAddress address) {
+    Optional<ClientJwtVerifier> verifier;
+    if (properties.open()) {
+      if (server.getAddress() == null || !server.getAddress().isLoopbackAddress()) {
+        throw new IllegalStateException(
+            "lumbarcds.cds-hooks.security=open is for local use: the server must listen on"
+                + " loopback only (LUMBARCDS_BIND_ADDRESS=127.0.0.1)");
+      }
+      log.warn("CDS Hooks security is open: calls are not authenticated (loopback only)");
+      verifier = Optional.empty();
+    } else if ("jwt".equalsIgnoreCase(properties.security())) {
+      List<ClientJwtVerifier.TrustedIssuer> issuers =
+          properties.issuers().stream()
+              .map(
+                  i ->
+                      new ClientJwtVerifier.TrustedIssuer(
+                          i.issuer(),
+                          Optional.ofNullable(i.jwksUrl()),
+                          Optional.ofNullable(i.jwks()).filter(s -> !s.isBlank())))
+              .toList();
+      if (issuers.isEmpty()) {
+        log.warn(
+            "No CDS client is trusted (lumbarcds.cds-hooks.issuers): every CDS Hooks call is"
+                + " refused");
+      }
+      verifier = Optional.of(new ClientJwtVerifier(issuers, Clock.systemUTC()));
+    } else {
+      throw new IllegalStateException(
+          "lumbarcds.cds-hooks.security must be jwt or open, not " + properties.security());
+    }
+    FilterRegistrationBean<CdsHooksSecurityFilter> registration =
+        new FilterRegistrationBean<>(new CdsHooksSecurityFilter(verifier, address.publicRoot()));
+    registration.addUrlPatterns("/cds-services", "/cds-services/*");
+    return registration;
+  }
+
+  @Bean
+  WebMvcConfigurer cdsHooksCors(CdsHooksProperties properties) {
+    return new WebMvcConfigurer() {
+      @Override
+      public void addCorsMappings(CorsRegistry registry) {
+        String[] origins =
+            properties.corsAllowedOrigins().stream()
+                .filter(o -> !o.isBlank())
+                .toArray(String[]::new);
+        if (origins.length > 0) {
+          registry
+              .addMapping("/cds-services/**")
+              .allowedOrigins(origins)
+              .allowedMethods("GET", "POST", "OPTIONS")
+              .allowedHeaders("Authorization", "Content-Type")
+              .maxAge(3600);
+          registry
+              .addMapping("/cds-services")
+              .allowedOrigins(origins)
+              .allowedMethods("GET", "OPTIONS")
+              .allowedHeaders("Authorization", "Content-Type")
+              .maxAge(3600);
+        }
+      }
+    };
+  }
+}

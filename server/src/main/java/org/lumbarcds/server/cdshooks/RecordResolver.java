@@ -1,0 +1,220 @@
+package org.lumbarcds.server.cdshooks;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeResourceDefinition;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.lumbarcds.cds.hooks.MriAdviceHooks;
+import org.lumbarcds.cds.hooks.PatientRecord;
+
+/**
+ * The patient's record for a hook call, key by key: the prefetch value when the EHR sent one
+ * ({@code null}: there is none), else a query to the EHR's {@code fhirServer} with its {@code
+ * fhirAuthorization} token, else the server's own FHIR store. The templates are the ones discovery
+ * names, filled from the context. Data that cannot be obtained is a {@link Missing} (the caller
+ * answers 412).
+ */
+class RecordResolver {
+
+  /** Required data that could not be obtained. */
+  static final class Missing extends Exception {
+    Missing(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Where a call's data comes from.
+   *
+   * @param prefetch the request's prefetch object (may be absent)
+   * @param fhirServer the EHR's FHIR base, if given
+   * @param accessToken the token for it, if given
+   * @param context the request's context (first-level strings fill the templates)
+   */
+  record Call(
+      Optional<JsonNode> prefetch,
+      Optional<String> fhirServer,
+      Optional<String> accessToken,
+      Map<String, String> context) {}
+
+  private final FhirContext fhir;
+  private final DaoRegistry daos;
+  private final MatchUrlService matchUrls;
+
+  RecordResolver(FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls) {
+    this.fhir = fhir;
+    this.daos = daos;
+    this.matchUrls = matchUrls;
+  }
+
+  PatientRecord resolve(MriAdviceHooks.Definition service, Call call) throws Missing {
+    IGenericClient remote =
+        call.fhirServer()
+            .map(
+                base -> {
+                  IGenericClient c = fhir.newRestfulGenericClient(base);
+                  call.accessToken()
+                      .ifPresent(t -> c.registerInterceptor(new BearerTokenAuthInterceptor(t)));
+                  return c;
+                })
+            .orElse(null);
+    Map<String, List<IBaseResource>> data = new java.util.HashMap<>();
+    for (Map.Entry<String, String> template : service.prefetch().entrySet()) {
+      data.put(template.getKey(), values(template.getKey(), template.getValue(), call, remote));
+    }
+    Optional<ServiceRequest> order =
+        data.getOrDefault(MriAdviceHooks.ORDER, List.of()).stream()
+            .filter(ServiceRequest.class::isInstance)
+            .map(ServiceRequest.class::cast)
+            .findFirst();
+    return new PatientRecord(
+        call.context().get("patientId"),
+        of(data, MriAdviceHooks.CONDITIONS, Condition.class),
+        of(data, MriAdviceHooks.LUMBAR_MRI_ORDERS, ServiceRequest.class),
+        of(data, MriAdviceHooks.LUMBAR_MRI_PROCEDURES, Procedure.class),
+        of(data, MriAdviceHooks.AI_RESULTS, Observation.class),
+        order);
+  }
+
+  private List<IBaseResource> values(String key, String template, Call call, IGenericClient remote)
+      throws Missing {
+    JsonNode given = call.prefetch().map(p -> p.get(key)).orElse(null);
+    if (given != null) {
+      if (given.isNull()) {
+        return List.of(); // the EHR says: no such data
+      }
+      IBaseResource parsed;
+      try {
+        parsed = fhir.newJsonParser().parseResource(given.toString());
+      } catch (DataFormatException e) {
+        throw new BadRequest("prefetch '" + key + "' is not a FHIR resource");
+      }
+      if (!(parsed instanceof OperationOutcome)) {
+        return contents(parsed);
+      }
+      // the EHR could not run the query: fetch it here
+    }
+    String query = fill(template, call.context());
+    try {
+      return remote != null ? remote(remote, query) : local(query);
+    } catch (BaseServerResponseException | DataFormatException e) {
+      throw new Missing(
+          "'" + key + "' could not be fetched" + (remote != null ? " from fhirServer" : ""));
+    }
+  }
+
+  private static String fill(String template, Map<String, String> context) throws Missing {
+    String query = template;
+    for (Map.Entry<String, String> e : context.entrySet()) {
+      query = query.replace("{{context." + e.getKey() + "}}", urlPart(e.getValue()));
+    }
+    if (query.contains("{{")) {
+      throw new Missing("the context lacks a field the prefetch template " + template + " needs");
+    }
+    return query;
+  }
+
+  private static String urlPart(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static List<IBaseResource> remote(IGenericClient client, String query) {
+    if (!query.contains("?")) {
+      IdType id = new IdType(query);
+      try {
+        return List.of(
+            client.read().resource(id.getResourceType()).withId(id.getIdPart()).execute());
+      } catch (ResourceNotFoundException | ResourceGoneException e) {
+        return List.of();
+      }
+    }
+    List<IBaseResource> all = new ArrayList<>();
+    // each parameter value URL-encoded ('|' and ':' of token searches included)
+    String type = query.substring(0, query.indexOf('?'));
+    StringBuilder url = new StringBuilder(type).append('?');
+    for (String param : query.substring(query.indexOf('?') + 1).split("&")) {
+      int eq = param.indexOf('=');
+      if (url.charAt(url.length() - 1) != '?') {
+        url.append('&');
+      }
+      url.append(param, 0, eq + 1)
+          .append(
+              urlPart(
+                  java.net.URLDecoder.decode(
+                      param.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    Bundle page = client.search().byUrl(url.toString()).returnBundle(Bundle.class).execute();
+    all.addAll(contents(page));
+    return all;
+  }
+
+  private List<IBaseResource> local(String query) {
+    if (!query.contains("?")) {
+      IdType id = new IdType(query);
+      try {
+        return List.of(
+            daos.getResourceDao(id.getResourceType()).read(id, new SystemRequestDetails()));
+      } catch (ResourceNotFoundException | ResourceGoneException e) {
+        return List.of();
+      }
+    }
+    String type = query.substring(0, query.indexOf('?'));
+    // sorting and paging are for the EHR's server; here every match is read and sorted in code
+    String criteria =
+        String.join(
+            "&",
+            java.util.Arrays.stream(query.substring(query.indexOf('?') + 1).split("&"))
+                .filter(p -> !p.startsWith("_"))
+                .toList());
+    RuntimeResourceDefinition def = fhir.getResourceDefinition(type);
+    SearchParameterMap map = matchUrls.translateMatchUrl(type + "?" + criteria, def);
+    map.setLoadSynchronous(true);
+    return daos.getResourceDao(type).search(map, new SystemRequestDetails()).getAllResources();
+  }
+
+  private static List<IBaseResource> contents(IBaseResource resource) {
+    if (resource instanceof Bundle bundle) {
+      List<IBaseResource> out = new ArrayList<>();
+      bundle.getEntry().stream()
+          .filter(Bundle.BundleEntryComponent::hasResource)
+          .forEach(e -> out.add(e.getResource()));
+      return out;
+    }
+    return List.of(resource);
+  }
+
+  private static <T> List<T> of(Map<String, List<IBaseResource>> data, String key, Class<T> type) {
+    return data.getOrDefault(key, List.of()).stream()
+        .filter(type::isInstance)
+        .map(type::cast)
+        .toList();
+  }
+
+  /** A request the service cannot read. */
+  static final class BadRequest extends RuntimeException {
+    BadRequest(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,537 @@
+package org.lumbarcds.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Date;
+import java.util.UUID;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.lumbarcds.terminology.CodeSystems;
+import org.lumbarcds.terminology.Codes;
+
+/**
+ * The CDS Hooks services over HTTP as an EHR calls them: discovery, each clinical case through
+ * order-sign (record read from prefetch, from the local store, and from the EHR's fhirServer),
+ * order-select, patient-view, feedback, the client JWT, CORS for the sandbox, and errors as JSON.
+ */
+class CdsHooksTest extends ServerTestBase {
+
+  private CdsClient cds;
+  private JsonNode modelCard;
+
+  @BeforeEach
+  void client() throws Exception {
+    cds = new CdsClient(port);
+    modelCard = CdsClient.JSON.readTree(send("GET", "/model/card", null, null).body());
+  }
+
+  // --- the record of a case --------------------------------------------------------------------
+
+  IIdType patient() {
+    return client
+        .create()
+        .resource(Fixtures.patient("MRN-" + UUID.randomUUID()))
+        .execute()
+        .getId()
+        .toUnqualifiedVersionless();
+  }
+
+  void condition(IIdType patient, Coding code, LocalDate onset) {
+    Condition c = new Condition();
+    c.setSubject(new Reference(patient));
+    c.setCode(new CodeableConcept(code));
+    c.getClinicalStatus()
+        .addCoding()
+        .setSystem("http://terminology.hl7.org/CodeSystem/condition-clinical")
+        .setCode("active");
+    c.getVerificationStatus()
+        .addCoding()
+        .setSystem("http://terminology.hl7.org/CodeSystem/condition-ver-status")
+        .setCode("confirmed");
+    if (onset != null) {
+      c.setOnset(new DateTimeType(onset.toString()));
+    }
+    client.create().resource(c).execute();
+  }
+
+  void lowBackPainSince(IIdType patient, LocalDate onset) {
+    condition(patient, Fixtures.coding(Codes.LOW_BACK_PAIN), onset);
+  }
+
+  IIdType aiResult(IIdType patient, Double probability, String qualityFlag) {
+    Observation o = new Observation();
+    o.addIdentifier()
+        .setSystem("http://lumbarcds.org/fhir/NamingSystem/analysis")
+        .setValue(
+            Fixtures.dicomUid()
+                + "|"
+                + modelCard.path("id").asText()
+                + "|"
+                + modelCard.path("version").asText());
+    o.setStatus(Observation.ObservationStatus.PRELIMINARY);
+    o.getMeta().addSecurity(Fixtures.coding(Codes.SECURITY_AI_ASSERTED));
+    o.addCategory(Fixtures.concept(Codes.CATEGORY_IMAGING));
+    o.setCode(Fixtures.concept(Codes.LSS_AI_PROBABILITY));
+    o.setSubject(new Reference(patient));
+    o.setIssued(new Date());
+    if (probability != null) {
+      o.setValue(
+          new Quantity()
+              .setValue(probability)
+              .setUnit("1")
+              .setSystem(CodeSystems.UCUM)
+              .setCode("1"));
+    } else {
+      o.getDataAbsentReason()
+          .addCoding()
+          .setSystem("http://terminology.hl7.org/CodeSystem/data-absent-reason")
+          .setCode("error");
+      o.addComponent()
+          .setCode(Fixtures.concept(Codes.LSS_AI_QUALITY_FLAG))
+          .setValue(
+              new CodeableConcept(
+                  new Coding(
+                      CodeSystems.LUMBAR_CDS, qualityFlag, "Extension lateral view missing")));
+    }
+    return client.create().resource(o).execute().getId().toUnqualifiedVersionless();
+  }
+
+  double ruleIn() {
+    return modelCard.path("operating_points").path("rule_in").path("threshold").asDouble();
+  }
+
+  double ruleOut() {
+    return modelCard.path("operating_points").path("rule_out").path("threshold").asDouble();
+  }
+
+  // --- requests --------------------------------------------------------------------------------
+
+  static ServiceRequest draftMri(String id, IIdType patient) {
+    ServiceRequest mri = new ServiceRequest();
+    mri.setId(id);
+    mri.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
+    mri.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+    mri.setCode(Fixtures.concept(Codes.MRI_LSPINE_WO_CONTRAST));
+    mri.setSubject(new Reference(patient));
+    return mri;
+  }
+
+  ObjectNode request(String hook, IIdType patient) {
+    ObjectNode r = CdsClient.JSON.createObjectNode();
+    r.put("hook", hook);
+    r.put("hookInstance", UUID.randomUUID().toString());
+    ObjectNode context = r.putObject("context");
+    context.put("userId", "Practitioner/example");
+    context.put("patientId", patient.getIdPart());
+    return r;
+  }
+
+  ObjectNode orderSign(IIdType patient, ServiceRequest... drafts) throws Exception {
+    ObjectNode r = request("order-sign", patient);
+    Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
+    for (ServiceRequest d : drafts) {
+      bundle.addEntry().setResource(d);
+    }
+    ((ObjectNode) r.get("context"))
+        .set(
+            "draftOrders",
+            CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(bundle)));
+    return r;
+  }
+
+  static JsonNode onlyCard(JsonNode response) {
+    assertThat(response.path("cards")).hasSize(1);
+    JsonNode card = response.path("cards").get(0);
+    // what the spec requires of every card
+    assertThat(card.path("uuid").asText()).isNotBlank();
+    assertThat(card.path("summary").asText()).isNotBlank().hasSizeLessThan(140);
+    assertThat(card.path("indicator").asText()).isIn("info", "warning", "critical");
+    assertThat(card.path("source").path("label").asText()).isNotBlank();
+    assertThat(card.path("source").path("url").asText()).endsWith("/model/card");
+    if (card.has("suggestions")) {
+      assertThat(card.path("selectionBehavior").asText()).isEqualTo("at-most-one");
+      card.path("suggestions")
+          .forEach(
+              s ->
+                  s.path("actions")
+                      .forEach(a -> assertThat(a.path("description").asText()).isNotBlank()));
+    }
+    if (card.has("overrideReasons")) {
+      card.path("overrideReasons")
+          .forEach(o -> assertThat(o.path("display").asText()).isNotBlank());
+    }
+    return card;
+  }
+
+  // --- discovery and security ------------------------------------------------------------------
+
+  @Test
+  void discoveryListsTheFourServicesWithNamedPrefetch() throws Exception {
+    HttpResponse<String> r = cds.call("GET", "/cds-services", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode services = CdsClient.JSON.readTree(r.body()).path("services");
+    assertThat(services).hasSize(4);
+    assertThat(services.findValuesAsText("hook"))
+        .containsExactly(
+            "order-select", "order-sign", "patient-view", "org.lumbarcds.order-complete");
+    services.forEach(
+        s -> {
+          assertThat(s.path("id").asText()).isNotBlank();
+          assertThat(s.path("description").asText()).isNotBlank();
+          assertThat(s.path("prefetch").fieldNames())
+              .toIterable()
+              .noneMatch(k -> k.startsWith("item"));
+        });
+    assertThat(services.get(3).path("prefetch").path("order").asText())
+        .isEqualTo("ServiceRequest/{{context.serviceRequestId}}");
+  }
+
+  @Test
+  void callsWithoutAValidClientJwtGetABare401() throws Exception {
+    String path = "/cds-services/lss-mri-order-sign";
+    String body =
+        CdsClient.JSON.writeValueAsString(orderSign(patient(), draftMri("m1", patient())));
+    String url = cds.url(path);
+    // none, expired, for another URL, signed with HMAC, unsigned
+    assertThat(cds.call("POST", path, body, null).statusCode()).isEqualTo(401);
+    assertThat(cds.call("GET", "/cds-services", null, null).statusCode()).isEqualTo(401);
+    HttpResponse<String> expired =
+        cds.call(
+            "POST",
+            path,
+            body,
+            "Bearer "
+                + CdsClient.token(
+                    url, Instant.now().minusSeconds(120), UUID.randomUUID().toString()));
+    assertThat(expired.statusCode()).isEqualTo(401);
+    assertThat(expired.body()).isEmpty();
+    assertThat(
+            cds.call(
+                    "POST",
+                    path,
+                    body,
+                    "Bearer " + CdsClient.token(cds.url("/cds-services/lss-patient-view")))
+                .statusCode())
+        .isEqualTo(401);
+    String[] parts = CdsClient.token(url).split("\\.");
+    String none =
+        java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString("{\"alg\":\"none\",\"kid\":\"ehr-test-key\"}".getBytes())
+            + "."
+            + parts[1]
+            + ".";
+    assertThat(cds.call("POST", path, body, "Bearer " + none).statusCode()).isEqualTo(401);
+    com.nimbusds.jose.JWSObject hs =
+        new com.nimbusds.jose.JWSObject(
+            new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.HS256)
+                .keyID("ehr-test-key")
+                .build(),
+            new com.nimbusds.jose.Payload(
+                com.nimbusds.jose.util.Base64URL.from(parts[1]).decodeToString()));
+    hs.sign(new com.nimbusds.jose.crypto.MACSigner(new byte[32]));
+    assertThat(cds.call("POST", path, body, "Bearer " + hs.serialize()).statusCode())
+        .isEqualTo(401);
+    // a valid token works once: its jti cannot be replayed
+    String once = "Bearer " + CdsClient.token(url);
+    assertThat(cds.call("POST", path, body, once).statusCode()).isEqualTo(200);
+    assertThat(cds.call("POST", path, body, once).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void theSandboxOriginMayCallFromABrowser() throws Exception {
+    HttpResponse<String> preflight =
+        http.send(
+            HttpRequest.newBuilder(URI.create(cds.url("/cds-services/lss-mri-order-sign")))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://sandbox.cds-hooks.org")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization,content-type")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(preflight.statusCode()).isEqualTo(200);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+        .contains("https://sandbox.cds-hooks.org");
+    HttpResponse<String> other =
+        http.send(
+            HttpRequest.newBuilder(URI.create(cds.url("/cds-services/lss-mri-order-sign")))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://elsewhere.example")
+                .header("Access-Control-Request-Method", "POST")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
+
+  @Test
+  void badRequestsGetJsonErrorsNeverStackTraces() throws Exception {
+    IIdType p = patient();
+    assertError(cds.call("POST", "/cds-services/no-such-service", "{}"), 404);
+    assertError(cds.call("POST", "/cds-services/lss-mri-order-sign", "{not json"), 400);
+    assertError(
+        cds.call(
+            "POST",
+            "/cds-services/lss-mri-order-sign",
+            CdsClient.JSON.writeValueAsString(request("patient-view", p))),
+        400);
+    ObjectNode noDrafts = request("order-sign", p);
+    assertError(
+        cds.call(
+            "POST",
+            "/cds-services/lss-mri-order-sign",
+            CdsClient.JSON.writeValueAsString(noDrafts)),
+        400);
+    ObjectNode tokenWithoutServer = orderSign(p, draftMri("m1", p));
+    tokenWithoutServer.putObject("fhirAuthorization").put("access_token", "secret");
+    assertError(
+        cds.call(
+            "POST",
+            "/cds-services/lss-mri-order-sign",
+            CdsClient.JSON.writeValueAsString(tokenWithoutServer)),
+        400);
+    // the EHR's FHIR server does not answer: the data cannot be had, 412
+    ObjectNode unreachable = orderSign(p, draftMri("m1", p));
+    unreachable.put("fhirServer", "http://127.0.0.1:" + DOWN_PACS_PORT + "/fhir");
+    assertError(
+        cds.call(
+            "POST",
+            "/cds-services/lss-mri-order-sign",
+            CdsClient.JSON.writeValueAsString(unreachable)),
+        412);
+  }
+
+  private static void assertError(HttpResponse<String> r, int status) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    JsonNode body = CdsClient.JSON.readTree(r.body());
+    assertThat(body.path("message").asText()).isNotBlank();
+    assertThat(r.body()).doesNotContain("Exception").doesNotContain("at org.");
+  }
+
+  // --- clinical cases through order-sign -------------------------------------------------------
+
+  @Test
+  void redFlagGivesACriticalCardWhateverTheModelSays() throws Exception {
+    IIdType p = patient();
+    condition(p, new Coding(CodeSystems.ICD_10_CM, "G83.4", "Cauda equina syndrome"), null);
+    aiResult(p, ruleOut() / 2, null);
+    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("m1", p))));
+    assertThat(card.path("indicator").asText()).isEqualTo("critical");
+    assertThat(card.path("detail").asText()).contains("Cauda equina");
+  }
+
+  @Test
+  void priorMriGivesADuplicateWarningWithARemoveSuggestion() throws Exception {
+    IIdType p = patient();
+    Procedure mri = new Procedure();
+    mri.setStatus(Procedure.ProcedureStatus.COMPLETED);
+    mri.setCode(Fixtures.concept(Codes.MRI_LSPINE_WO_CONTRAST));
+    mri.setSubject(new Reference(p));
+    mri.setPerformed(new DateTimeType(LocalDate.now().minusMonths(2).toString()));
+    client.create().resource(mri).execute();
+    aiResult(p, Math.min(0.99, ruleIn() + 0.1), null);
+    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("m1", p))));
+    assertThat(card.path("indicator").asText()).isEqualTo("warning");
+    assertThat(card.path("summary").asText()).contains("Recent lumbar MRI");
+    assertThat(card.at("/suggestions/0/actions/0/type").asText()).isEqualTo("delete");
+    assertThat(card.at("/suggestions/0/actions/0/resourceId").asText())
+        .isEqualTo("ServiceRequest/m1");
+    assertThat(card.path("overrideReasons")).hasSize(4);
+  }
+
+  @Test
+  void highProbabilityLongSymptomsRecommendsMriShortSymptomsConservativeCare() throws Exception {
+    IIdType longer = patient();
+    lowBackPainSince(longer, LocalDate.now().minusWeeks(10));
+    IIdType result = aiResult(longer, Math.min(0.99, ruleIn() + 0.1), null);
+    JsonNode card =
+        onlyCard(cds.hook("lss-mri-order-sign", orderSign(longer, draftMri("m1", longer))));
+    assertThat(card.path("summary").asText()).contains("MRI recommended");
+    assertThat(card.path("links").get(0).path("url").asText())
+        .endsWith("/viewer/" + result.getIdPart());
+    assertThat(card.path("links").get(0).path("type").asText()).isEqualTo("absolute");
+    assertThat(card.path("detail").asText()).contains("AUROC").contains("synthetic");
+
+    IIdType shorter = patient();
+    lowBackPainSince(shorter, LocalDate.now().minusWeeks(2));
+    aiResult(shorter, Math.min(0.99, ruleIn() + 0.1), null);
+    JsonNode early =
+        onlyCard(cds.hook("lss-mri-order-sign", orderSign(shorter, draftMri("m1", shorter))));
+    assertThat(early.path("summary").asText()).contains("conservative care first");
+    assertThat(early.has("suggestions")).isFalse();
+  }
+
+  @Test
+  void lowProbabilityWarnsAndOffersToRemoveTheDraftedMri() throws Exception {
+    IIdType p = patient();
+    lowBackPainSince(p, LocalDate.now().minusWeeks(10));
+    aiResult(p, ruleOut() / 2, null);
+    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("mri-9", p))));
+    assertThat(card.path("indicator").asText()).isEqualTo("warning");
+    assertThat(card.path("summary").asText()).contains("unlikely");
+    assertThat(card.at("/suggestions/0/actions/0/resourceId").asText())
+        .isEqualTo("ServiceRequest/mri-9");
+  }
+
+  @Test
+  void indeterminateAndMissingViewGiveInfoCardsWithoutSuggestions() throws Exception {
+    IIdType p = patient();
+    aiResult(p, (ruleIn() + ruleOut()) / 2, null);
+    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("m1", p))));
+    assertThat(card.path("indicator").asText()).isEqualTo("info");
+    assertThat(card.path("summary").asText()).contains("indeterminate");
+    assertThat(card.has("suggestions")).isFalse();
+
+    IIdType q = patient();
+    aiResult(q, null, "view-missing-extension");
+    JsonNode missing = onlyCard(cds.hook("lss-mri-order-sign", orderSign(q, draftMri("m1", q))));
+    assertThat(missing.path("indicator").asText()).isEqualTo("info");
+    assertThat(missing.path("detail").asText()).contains("Extension lateral view missing");
+  }
+
+  @Test
+  void prefetchIsUsedWhenGivenAndNullMeansNone() throws Exception {
+    IIdType p = patient();
+    aiResult(p, ruleOut() / 2, null); // in the store: prefetch must win
+    ObjectNode request = orderSign(p, draftMri("m1", p));
+    ObjectNode prefetch = request.putObject("prefetch");
+    Observation high = new Observation();
+    high.setId("pre-1");
+    high.addIdentifier()
+        .setSystem("http://lumbarcds.org/fhir/NamingSystem/analysis")
+        .setValue(
+            "2.25.9|" + modelCard.path("id").asText() + "|" + modelCard.path("version").asText());
+    high.setStatus(Observation.ObservationStatus.PRELIMINARY);
+    high.setCode(Fixtures.concept(Codes.LSS_AI_PROBABILITY));
+    high.setIssued(new Date());
+    high.setValue(new Quantity().setValue(Math.min(0.99, ruleIn() + 0.1)));
+    Bundle results = new Bundle().setType(Bundle.BundleType.SEARCHSET);
+    results.addEntry().setResource(high);
+    prefetch.set(
+        "aiResults", CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(results)));
+    prefetch.putNull("conditions");
+    prefetch.putNull("lumbarMriOrders");
+    prefetch.putNull("lumbarMriProcedures");
+    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", request));
+    // high probability from the prefetch, and no symptom record (null): not the stored low one
+    assertThat(card.path("summary").asText()).contains("likely").doesNotContain("unlikely");
+  }
+
+  @Test
+  void theRecordIsReadFromTheEhrsFhirServerWhenGiven() throws Exception {
+    IIdType p = patient();
+    lowBackPainSince(p, LocalDate.now().minusWeeks(10));
+    aiResult(p, ruleOut() / 2, null);
+    ObjectNode request = orderSign(p, draftMri("m1", p));
+    request.put("fhirServer", fhirBase());
+    request
+        .putObject("fhirAuthorization")
+        .put("access_token", "token-for-the-ehr")
+        .put("token_type", "Bearer");
+    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", request));
+    assertThat(card.path("summary").asText()).contains("unlikely");
+  }
+
+  @Test
+  void orderSelectAdvisesOnlyWhenTheSelectionIsAnMri() throws Exception {
+    IIdType p = patient();
+    aiResult(p, ruleOut() / 2, null);
+    ServiceRequest other = new ServiceRequest();
+    other.setId("lab-1");
+    other.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
+    other.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+    other.setCode(new CodeableConcept(new Coding(CodeSystems.LOINC, "58410-2", "CBC panel")));
+    other.setSubject(new Reference(p));
+    ObjectNode request = orderSign(p, draftMri("m1", p), other);
+    request.put("hook", "order-select");
+    ArrayNode selections = ((ObjectNode) request.get("context")).putArray("selections");
+    selections.add("ServiceRequest/lab-1");
+    assertThat(cds.hook("lss-mri-order-select", request).path("cards")).isEmpty();
+    selections.add("ServiceRequest/m1");
+    assertThat(onlyCard(cds.hook("lss-mri-order-select", request)).path("indicator").asText())
+        .isEqualTo("warning");
+  }
+
+  // --- patient-view and feedback ---------------------------------------------------------------
+
+  @Test
+  void patientViewShowsANewResultAndFeedbackIsStoredAndQueryable() throws Exception {
+    IIdType p = patient();
+    assertThat(cds.hook("lss-patient-view", request("patient-view", p)).path("cards")).isEmpty();
+    lowBackPainSince(p, LocalDate.now().minusWeeks(10));
+    aiResult(p, Math.min(0.99, ruleIn() + 0.1), null);
+    JsonNode card = onlyCard(cds.hook("lss-patient-view", request("patient-view", p)));
+    assertThat(card.at("/suggestions/0/actions/0/type").asText()).isEqualTo("create");
+    String suggestion = card.at("/suggestions/0/uuid").asText();
+
+    String since = Instant.now().minusSeconds(1).toString();
+    ObjectNode fb = CdsClient.JSON.createObjectNode();
+    ArrayNode items = fb.putArray("feedback");
+    items
+        .addObject()
+        .put("card", card.path("uuid").asText())
+        .put("outcome", "accepted")
+        .put("outcomeTimestamp", Instant.now().toString())
+        .putArray("acceptedSuggestions")
+        .addObject()
+        .put("id", suggestion);
+    ObjectNode overridden =
+        items
+            .addObject()
+            .put("card", card.path("uuid").asText())
+            .put("outcome", "overridden")
+            .put("outcomeTimestamp", Instant.now().toString());
+    overridden
+        .putObject("overrideReason")
+        .put("userComment", "seen by spine surgeon")
+        .putObject("reason")
+        .put("system", CodeSystems.LUMBAR_CDS)
+        .put("code", "override-clinical-judgement")
+        .put("display", "Clinical findings justify MRI");
+    HttpResponse<String> stored =
+        cds.call(
+            "POST",
+            "/cds-services/lss-patient-view/feedback",
+            CdsClient.JSON.writeValueAsString(fb));
+    assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+
+    HttpResponse<String> read =
+        cds.call(
+            "GET",
+            "/cds-services/lss-patient-view/feedback?since=" + since,
+            null,
+            "Bearer " + CdsClient.token(cds.url("/cds-services/lss-patient-view/feedback")));
+    assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+    JsonNode back = CdsClient.JSON.readTree(read.body());
+    assertThat(back.at("/summary/outcomes/accepted").asInt()).isEqualTo(1);
+    assertThat(back.at("/summary/outcomes/overridden").asInt()).isEqualTo(1);
+    assertThat(back.at("/summary/overrideReasons/override-clinical-judgement").asInt())
+        .isEqualTo(1);
+    assertThat(back.at("/feedback/0/recommendation").asText()).isEqualTo("MRI_RECOMMENDED");
+
+    assertError(
+        cds.call(
+            "POST",
+            "/cds-services/lss-patient-view/feedback",
+            "{\"feedback\":[{\"outcome\":\"maybe\"}]}"),
+        400);
+  }
+}
