@@ -2,6 +2,8 @@ package org.lumbarcds.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -177,6 +179,78 @@ class AnalysisStoryTest extends ServerTestBase {
         .isEqualTo(obs.getDevice().getReference());
     assertThat(prov.getEntityFirstRep().getWhat().getReference())
         .isEqualTo(obs.getDerivedFromFirstRep().getReference());
+    // the EHR signs a draft lumbar MRI for the patient: the card rests on this Observation
+    CdsClient cds = new CdsClient(port);
+    JsonNode modelCard = CdsClient.JSON.readTree(card.body());
+    double ruleOut = modelCard.at("/operating_points/rule_out/threshold").asDouble();
+    double ruleIn = modelCard.at("/operating_points/rule_in/threshold").asDouble();
+    ObjectNode sign = CdsClient.JSON.createObjectNode();
+    sign.put("hook", "order-sign").put("hookInstance", java.util.UUID.randomUUID().toString());
+    ObjectNode context = sign.putObject("context");
+    context.put("userId", "Practitioner/1").put("patientId", o.patient().getIdPart());
+    Bundle drafts = new Bundle().setType(Bundle.BundleType.COLLECTION);
+    drafts.addEntry().setResource(CdsHooksTest.draftMri("draft-mri", o.patient()));
+    context.set(
+        "draftOrders",
+        CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(drafts)));
+    JsonNode signed = CdsHooksTest.onlyCard(cds.hook("lss-mri-order-sign", sign));
+    // no symptoms on record, no red flag, no prior MRI: the band of p decides
+    String expected =
+        p >= ruleIn ? "conservative care first" : p <= ruleOut ? "unlikely" : "indeterminate";
+    assertThat(signed.path("summary").asText()).contains(expected);
+    assertThat(signed.path("indicator").asText()).isEqualTo(p <= ruleOut ? "warning" : "info");
+    assertThat(signed.path("detail").asText())
+        .contains(String.format(java.util.Locale.ROOT, "%.2f", p))
+        .contains(obs.getIdElement().toUnqualifiedVersionless().getValue());
+    assertThat(signed.at("/links/0/url").asText())
+        .endsWith("/viewer/" + obs.getIdElement().getIdPart());
+
+    // the order-complete hook reuses the stored analysis and hands the result back to record
+    ObjectNode complete = CdsClient.JSON.createObjectNode();
+    complete
+        .put("hook", "org.lumbarcds.order-complete")
+        .put("hookInstance", java.util.UUID.randomUUID().toString());
+    complete
+        .putObject("context")
+        .put("patientId", o.patient().getIdPart())
+        .put("serviceRequestId", o.order().getIdPart());
+    JsonNode answer = cds.hook("lss-order-complete", complete);
+    CdsHooksTest.onlyCard(answer);
+    JsonNode action = answer.at("/systemActions/0");
+    assertThat(action.path("type").asText()).isEqualTo("create");
+    assertThat(action.at("/resource/resourceType").asText()).isEqualTo("Observation");
+    assertThat(action.at("/resource/identifier/0/value").asText())
+        .isEqualTo(obs.getIdentifierFirstRep().getValue());
+    assertThat(resultsFor(o.order())).as("reused, not analysed again").hasSize(1);
+  }
+
+  @Test
+  void theOrderCompleteHookRunsOrReusesTheAnalysisSynchronously() throws Exception {
+    // the order stays active; the study's arrival queued a job that races the hook: one result
+    Ordered o = orderAndStore("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    ObjectNode complete = CdsClient.JSON.createObjectNode();
+    complete
+        .put("hook", "org.lumbarcds.order-complete")
+        .put("hookInstance", java.util.UUID.randomUUID().toString());
+    complete
+        .putObject("context")
+        .put("patientId", o.patient().getIdPart())
+        .put("serviceRequestId", o.order().getIdPart());
+    JsonNode answer = new CdsClient(port).hook("lss-order-complete", complete);
+    CdsHooksTest.onlyCard(answer);
+    assertThat(answer.at("/systemActions/0/resource/valueQuantity/value").asDouble())
+        .isBetween(0.0, 1.0);
+    assertThat(resultsFor(o.order())).hasSize(1);
+
+    ObjectNode otherPatient = complete.deepCopy();
+    ((ObjectNode) otherPatient.get("context")).put("patientId", "someone-else");
+    HttpResponse<String> refused =
+        new CdsClient(port)
+            .call(
+                "POST",
+                "/cds-services/lss-order-complete",
+                CdsClient.JSON.writeValueAsString(otherPatient));
+    assertThat(refused.statusCode()).isEqualTo(400);
   }
 
   @Test

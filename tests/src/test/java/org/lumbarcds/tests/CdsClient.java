@@ -58,22 +58,27 @@ final class CdsClient {
   }
 
   static String token(String url, Instant expires, String jti) {
+    return token(KEY, ISSUER, url, expires, jti);
+  }
+
+  /** A token signed with a given key for a given issuer. */
+  static String token(ECKey key, String issuer, String url, Instant expires, String jti) {
     try {
       SignedJWT jwt =
           new SignedJWT(
               new JWSHeader.Builder(JWSAlgorithm.ES384)
-                  .keyID(KEY.getKeyID())
+                  .keyID(key.getKeyID())
                   .type(JOSEObjectType.JWT)
                   .build(),
               new JWTClaimsSet.Builder()
-                  .issuer(ISSUER)
+                  .issuer(issuer)
                   .subject("ehr-client")
                   .audience(url)
                   .expirationTime(Date.from(expires))
                   .issueTime(new Date())
                   .jwtID(jti)
                   .build());
-      jwt.sign(new ECDSASigner(KEY));
+      jwt.sign(new ECDSASigner(key));
       return jwt.serialize();
     } catch (JOSEException e) {
       throw new IllegalStateException(e);

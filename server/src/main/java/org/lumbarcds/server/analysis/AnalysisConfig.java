@@ -136,8 +136,11 @@ public class AnalysisConfig {
 
   @Bean(destroyMethod = "shutdown")
   CompletionTrigger completionTrigger(
-      AnalysisJobs jobs, OrderAnalysis analysis, IInterceptorService interceptors) {
-    CompletionTrigger trigger = new CompletionTrigger(jobs, analysis);
+      AnalysisJobs jobs,
+      OrderAnalysis analysis,
+      IInterceptorService interceptors,
+      AnalysisProperties properties) {
+    CompletionTrigger trigger = new CompletionTrigger(jobs, analysis, properties.triggers());
     interceptors.registerInterceptor(trigger);
     return trigger;
   }
@@ -148,21 +151,26 @@ public class AnalysisConfig {
   }
 
   @Bean
-  RecoveryAtStart recoveryAtStart(AnalysisJobs jobs) {
-    return new RecoveryAtStart(jobs);
+  RecoveryAtStart recoveryAtStart(AnalysisJobs jobs, AnalysisProperties properties) {
+    return new RecoveryAtStart(
+        jobs, properties.triggers().contains(AnalysisProperties.ORDER_COMPLETED));
   }
 
   /** Queues, once the server is ready, what a stop between commit and queuing left behind. */
   static final class RecoveryAtStart {
     private final AnalysisJobs jobs;
+    private final boolean enabled;
 
-    RecoveryAtStart(AnalysisJobs jobs) {
+    RecoveryAtStart(AnalysisJobs jobs, boolean enabled) {
       this.jobs = jobs;
+      this.enabled = enabled;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     public void recover() {
-      jobs.recoverMissed(RECOVERY_WINDOW);
+      if (enabled) {
+        jobs.recoverMissed(RECOVERY_WINDOW);
+      }
     }
   }
 }

@@ -20,7 +20,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeatInterval how often a running job reports it is alive; a job whose server stopped
  *     reporting for {@code missedHeartbeats} intervals is taken over by another (or the restarted)
  *     instance
- * @param missedHeartbeats see heartbeatInterval
+ * @param missedHeartbeats see heartbeatInterval (at least 4)
+ * @param triggers what queues an analysis: {@code order-completed} (a lumbar radiograph order
+ *     written as completed) and {@code study-available} (an available ImagingStudy based on such an
+ *     order holds its three views); empty: nothing (analyses run only through the order-complete
+ *     hook). A site whose modalities mark studies available before every view has arrived may keep
+ *     order-completed only.
  */
 @ConfigurationProperties("lumbarcds.analysis")
 public record AnalysisProperties(
@@ -33,4 +38,22 @@ public record AnalysisProperties(
     @DefaultValue("30m") Duration maxRetryDelay,
     @DefaultValue("5s") Duration pollingInterval,
     @DefaultValue("10s") Duration heartbeatInterval,
-    @DefaultValue("6") int missedHeartbeats) {}
+    @DefaultValue("6") int missedHeartbeats,
+    @DefaultValue({"order-completed", "study-available"}) java.util.List<String> triggers) {
+
+  public static final String ORDER_COMPLETED = "order-completed";
+  public static final String STUDY_AVAILABLE = "study-available";
+
+  public AnalysisProperties {
+    triggers =
+        triggers == null
+            ? java.util.List.of()
+            : triggers.stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
+    for (String t : triggers) {
+      if (!t.equals(ORDER_COMPLETED) && !t.equals(STUDY_AVAILABLE)) {
+        throw new IllegalArgumentException(
+            "lumbarcds.analysis.triggers: " + t + " is not order-completed or study-available");
+      }
+    }
+  }
+}

@@ -39,6 +39,8 @@ class CompletionTrigger {
 
   private final AnalysisJobs jobs;
   private final OrderAnalysis analysis;
+  private final boolean onOrderCompleted;
+  private final boolean onStudyAvailable;
   private final ExecutorService executor =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -47,9 +49,11 @@ class CompletionTrigger {
             return t;
           });
 
-  CompletionTrigger(AnalysisJobs jobs, OrderAnalysis analysis) {
+  CompletionTrigger(AnalysisJobs jobs, OrderAnalysis analysis, java.util.List<String> triggers) {
     this.jobs = jobs;
     this.analysis = analysis;
+    this.onOrderCompleted = triggers.contains(AnalysisProperties.ORDER_COMPLETED);
+    this.onStudyAvailable = triggers.contains(AnalysisProperties.STUDY_AVAILABLE);
   }
 
   @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
@@ -63,11 +67,13 @@ class CompletionTrigger {
   }
 
   private void consider(IBaseResource resource) {
-    if (resource instanceof ServiceRequest order
+    if (onOrderCompleted
+        && resource instanceof ServiceRequest order
         && order.getStatus() == ServiceRequest.ServiceRequestStatus.COMPLETED
         && analysis.isLumbarRadiographOrder(order)) {
       afterCommit(order.getIdElement().getIdPart(), patient(order), "order completed");
-    } else if (resource instanceof ImagingStudy study
+    } else if (onStudyAvailable
+        && resource instanceof ImagingStudy study
         && study.getStatus() == ImagingStudy.ImagingStudyStatus.AVAILABLE
         && holdsThreeViews(study)) {
       for (Reference basedOn : study.getBasedOn()) {

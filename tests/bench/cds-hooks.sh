@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# CDS Hooks and analysis benchmark: film-size phantom studies (2500 x 2048, 12-bit DX) stored with
+# their Patient and active order (model/training/stow.py), then
+#   - the order-complete hook analysing synchronously (a third of the orders),
+#   - order completed -> Observation stored, one order at a time (a third),
+#   - sustained throughput: the last third completed at once,
+#   - order-sign with a stored result at 1, 8 and 32 concurrent clients (signed client JWTs).
+# The server runs from its jar with analyses queued on order completion only, so that the
+# studies' arrival does not analyse them before the measurements.
+#
+#   tests/bench/cds-hooks.sh [STUDIES] [SIGN_REQUESTS]
+#
+# Needs the built server (mvn -DskipTests install) and Debian's python3-numpy python3-scipy
+# python3-pil python3-pydicom for the phantoms.
+set -euo pipefail
+studies=${1:-30}
+requests=${2:-2000}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+echo "# $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(java -version 2>&1 | head -n 1)"
+cd "$root"
+mvn -q -pl tests test-compile -Dfuzz.skip
+mvn -q -pl tests dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" >/dev/null
+cp="tests/target/test-classes:$(cat "$work/cp.txt")"
+jwks=$(java -cp "$cp" org.lumbarcds.tests.CdsHooksBenchmark keys "$work/key.json")
+
+port=$(free_port)
+java -jar "$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar | head -n 1)" \
+  --lumbarcds.data-dir="$work/data" --server.port="$port" \
+  --lumbarcds.analysis.triggers=order-completed \
+  --lumbarcds.cds-hooks.issuers[0].issuer=https://bench.test \
+  "--lumbarcds.cds-hooks.issuers[0].jwks=$jwks" > "$work/server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null && break
+  sleep 1
+done
+/usr/bin/python3 model/training/stow.py "http://127.0.0.1:$port/dicomweb" --patients "$studies" \
+  --size film --seed 11 --fhir "http://127.0.0.1:$port/fhir" > "$work/stow.log"
+tail -n 1 "$work/stow.log"
+java -cp "$cp" org.lumbarcds.tests.CdsHooksBenchmark run "http://127.0.0.1:$port" \
+  "$work/key.json" https://bench.test "$requests" 2>/dev/null

@@ -1,0 +1,312 @@
+package org.lumbarcds.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The CDS Hooks and analysis benchmark (tests/bench/cds-hooks.sh runs it against a started server
+ * whose studies stow.py stored with active orders):
+ *
+ * <ol>
+ *   <li>order-complete analysing synchronously: the hook on orders nobody has analysed yet;
+ *   <li>order completed → Observation stored: one order at a time, written as completed, then
+ *       polled until its Observation exists;
+ *   <li>sustained: the remaining orders completed at once, until every Observation is stored;
+ *   <li>order-sign with a stored result at 1, 8 and 32 concurrent clients (tokens signed before the
+ *       clock starts, so the client's signing does not take the server's CPU).
+ * </ol>
+ *
+ * <pre>
+ *   CdsHooksBenchmark keys KEY_FILE            writes a signing key, prints the public JWKS
+ *   CdsHooksBenchmark run ROOT KEY_FILE ISSUER SIGN_REQUESTS
+ * </pre>
+ */
+public final class CdsHooksBenchmark {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final String root;
+  private final ECKey key;
+  private final String issuer;
+
+  private CdsHooksBenchmark(String root, ECKey key, String issuer) {
+    this.root = root;
+    this.key = key;
+    this.issuer = issuer;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args[0].equals("keys")) {
+      ECKey key = new ECKeyGenerator(Curve.P_384).keyID("bench-" + UUID.randomUUID()).generate();
+      Files.writeString(Path.of(args[1]), key.toJSONString());
+      System.out.println(new JWKSet(key.toPublicJWK()).toString());
+      return;
+    }
+    CdsHooksBenchmark bench =
+        new CdsHooksBenchmark(args[1], ECKey.parse(Files.readString(Path.of(args[2]))), args[3]);
+    bench.run(Integer.parseInt(args[4]));
+  }
+
+  private void run(int signRequests) throws Exception {
+    List<String[]> orders = activeOrders();
+    if (orders.size() < 6) {
+      throw new IllegalStateException("need at least 6 stored studies with active orders");
+    }
+    int third = orders.size() / 3;
+    System.out.printf(Locale.ROOT, "# %d studies with active orders%n", orders.size());
+
+    // 1. order-complete, analysing synchronously
+    List<Long> hook = new ArrayList<>();
+    for (String[] o : orders.subList(0, third)) {
+      long t = System.nanoTime();
+      JsonNode answer = post("/cds-services/lss-order-complete", orderComplete(o));
+      hook.add(System.nanoTime() - t);
+      if (!answer.path("systemActions").isArray()) {
+        throw new IllegalStateException("order-complete answered without systemActions");
+      }
+    }
+    report("order-complete hook (analysis in the call)", hook, 0);
+
+    // 2. order completed -> Observation stored, one at a time
+    List<Long> stored = new ArrayList<>();
+    for (String[] o : orders.subList(third, 2 * third)) {
+      long t = System.nanoTime();
+      complete(o[0]);
+      awaitObservation(o[0]);
+      stored.add(System.nanoTime() - t);
+    }
+    report("order completed -> Observation stored (one at a time)", stored, 0);
+
+    // 3. sustained: the rest completed together
+    List<String[]> rest = orders.subList(2 * third, orders.size());
+    long t0 = System.nanoTime();
+    for (String[] o : rest) {
+      complete(o[0]);
+    }
+    for (String[] o : rest) {
+      awaitObservation(o[0]);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf(
+        Locale.ROOT,
+        "sustained: %d orders completed at once, all Observations stored in %.1f s = %.1f"
+            + " studies/min%n",
+        rest.size(),
+        seconds,
+        rest.size() / seconds * 60);
+
+    // 4. order-sign with a stored result
+    String patient = orders.get(0)[1];
+    String body = JSON.writeValueAsString(orderSign(patient));
+    for (int clients : new int[] {1, 8, 32}) {
+      sign(body, Math.min(200, signRequests), clients); // warm-up
+      sign(body, signRequests, clients);
+    }
+  }
+
+  private void sign(String body, int requests, int clients) throws Exception {
+    String url = root + "/cds-services/lss-mri-order-sign";
+    List<String> tokens = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      tokens.add(
+          CdsClient.token(
+              key, issuer, url, Instant.now().plusSeconds(280), UUID.randomUUID().toString()));
+    }
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger errors = new AtomicInteger();
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    long t0 = System.nanoTime();
+    List<Future<?>> running = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      running.add(
+          pool.submit(
+              () -> {
+                int i;
+                while ((i = next.getAndIncrement()) < requests) {
+                  long t = System.nanoTime();
+                  try {
+                    HttpResponse<String> r =
+                        HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                .header("Authorization", "Bearer " + tokens.get(i))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200 || !r.body().contains("\"cards\":[{")) {
+                      errors.incrementAndGet();
+                    }
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                  }
+                  latencies.add(System.nanoTime() - t);
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : running) {
+      f.get();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    pool.shutdown();
+    report(
+        String.format(
+            Locale.ROOT, "order-sign, %2d clients, %.0f req/s", clients, requests / seconds),
+        latencies,
+        errors.get());
+  }
+
+  private static void report(String what, List<Long> nanos, int errors) {
+    List<Long> sorted = new ArrayList<>(nanos);
+    Collections.sort(sorted);
+    System.out.printf(
+        Locale.ROOT,
+        "%-58s n=%4d  p50 %7.1f ms  p95 %7.1f ms  max %7.1f ms  errors %d%n",
+        what,
+        sorted.size(),
+        percentile(sorted, 0.50),
+        percentile(sorted, 0.95),
+        sorted.get(sorted.size() - 1) / 1e6,
+        errors);
+  }
+
+  private static double percentile(List<Long> sorted, double q) {
+    int i = (int) Math.ceil(q * sorted.size()) - 1;
+    return sorted.get(Math.max(0, i)) / 1e6;
+  }
+
+  /** Active lumbar radiograph orders: [order id, patient id]. */
+  private List<String[]> activeOrders() throws Exception {
+    List<String[]> out = new ArrayList<>();
+    JsonNode bundle =
+        fhir(
+            "GET",
+            "/fhir/ServiceRequest?status=active&code=http://loinc.org|24971-4&_count=200",
+            null);
+    for (JsonNode e : bundle.path("entry")) {
+      JsonNode r = e.path("resource");
+      out.add(
+          new String[] {
+            r.path("id").asText(), r.at("/subject/reference").asText().replaceFirst("^Patient/", "")
+          });
+    }
+    return out;
+  }
+
+  private void complete(String orderId) throws Exception {
+    ObjectNode order = (ObjectNode) fhir("GET", "/fhir/ServiceRequest/" + orderId, null);
+    order.put("status", "completed");
+    fhir("PUT", "/fhir/ServiceRequest/" + orderId, JSON.writeValueAsString(order));
+  }
+
+  private void awaitObservation(String orderId) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(300);
+    while (Instant.now().isBefore(deadline)) {
+      JsonNode found =
+          fhir(
+              "GET",
+              "/fhir/Observation?based-on="
+                  + URLEncoder.encode("ServiceRequest/" + orderId, StandardCharsets.UTF_8)
+                  + "&_summary=count",
+              null);
+      if (found.path("total").asInt() > 0) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("no Observation for order " + orderId);
+  }
+
+  private JsonNode fhir(String method, String path, String body) throws Exception {
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(URI.create(root + path)).header("Accept", "application/fhir+json");
+    if (body != null) {
+      r.header("Content-Type", "application/fhir+json");
+      r.method(method, HttpRequest.BodyPublishers.ofString(body));
+    } else {
+      r.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<String> response = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() >= 300) {
+      throw new IllegalStateException(method + " " + path + ": " + response.statusCode());
+    }
+    return JSON.readTree(response.body());
+  }
+
+  private JsonNode post(String path, ObjectNode request) throws Exception {
+    String url = root + path;
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header(
+                    "Authorization",
+                    "Bearer "
+                        + CdsClient.token(
+                            key,
+                            issuer,
+                            url,
+                            Instant.now().plusSeconds(60),
+                            UUID.randomUUID().toString()))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  private static ObjectNode orderComplete(String[] order) {
+    ObjectNode r = JSON.createObjectNode();
+    r.put("hook", "org.lumbarcds.order-complete").put("hookInstance", UUID.randomUUID().toString());
+    r.putObject("context").put("patientId", order[1]).put("serviceRequestId", order[0]);
+    return r;
+  }
+
+  private static ObjectNode orderSign(String patient) {
+    ObjectNode r = JSON.createObjectNode();
+    r.put("hook", "order-sign").put("hookInstance", UUID.randomUUID().toString());
+    ObjectNode context = r.putObject("context");
+    context.put("userId", "Practitioner/bench").put("patientId", patient);
+    ObjectNode bundle = context.putObject("draftOrders");
+    bundle.put("resourceType", "Bundle").put("type", "collection");
+    ObjectNode mri = bundle.putArray("entry").addObject().putObject("resource");
+    mri.put("resourceType", "ServiceRequest").put("id", "draft-mri").put("status", "draft");
+    mri.put("intent", "order");
+    mri.putObject("code")
+        .putArray("coding")
+        .addObject()
+        .put("system", "http://loinc.org")
+        .put("code", "30679-5");
+    mri.putObject("subject").put("reference", "Patient/" + patient);
+    return r;
+  }
+}

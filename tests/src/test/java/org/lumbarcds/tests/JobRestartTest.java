@@ -1,0 +1,215 @@
+package org.lumbarcds.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Endpoint;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.Task;
+import org.junit.jupiter.api.Test;
+import org.lumbarcds.cds.imaging.Multipart;
+import org.lumbarcds.model.dicom.DicomDataset;
+import org.lumbarcds.model.dicom.DicomJson;
+import org.lumbarcds.model.dicom.DicomReader;
+import org.lumbarcds.model.dicom.Tags;
+
+/**
+ * A server stopped while an analysis job is fetching images: the restarted server (same database)
+ * finishes the job, and the order still gets exactly one Observation.
+ */
+class JobRestartTest {
+
+  /** A WADO-RS PACS serving one study that holds the first instance retrieval until released. */
+  static final class HoldingPacs implements AutoCloseable {
+    final HttpServer server;
+    final Map<String, byte[]> instances = new HashMap<>();
+    final ArrayNode metadata = new ObjectMapper().createArrayNode();
+    final CountDownLatch held = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger retrievals = new AtomicInteger();
+
+    HoldingPacs(PhantomStudy study) throws IOException {
+      for (byte[] file : study.files()) {
+        DicomDataset ds = new DicomReader().read(file).dataset();
+        instances.put(ds.getString(Tags.SOP_INSTANCE_UID).orElseThrow(), file);
+        ObjectNode json = DicomJson.write(ds, (tag, element) -> Optional.of(""));
+        json.properties().removeIf(e -> e.getValue().has("BulkDataURI"));
+        metadata.add(json);
+      }
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+      server.createContext("/dicom-web/", this::handle);
+      server.start();
+    }
+
+    String baseUrl() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/dicom-web";
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+      String path = exchange.getRequestURI().getPath();
+      try (exchange) {
+        if (path.endsWith("/metadata")) {
+          send(exchange, "application/dicom+json", metadata.toString().getBytes());
+          return;
+        }
+        String sop = path.substring(path.lastIndexOf('/') + 1);
+        byte[] file = instances.get(sop);
+        if (file == null) {
+          exchange.sendResponseHeaders(404, -1);
+          return;
+        }
+        if (retrievals.getAndIncrement() == 0) {
+          held.countDown();
+          try {
+            release.await(120, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        String boundary = Multipart.newBoundary();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Multipart.writePart(out, boundary, "application/dicom", file);
+        Multipart.writeEnd(out, boundary);
+        send(exchange, Multipart.contentType(boundary, "application/dicom"), out.toByteArray());
+      }
+    }
+
+    private static void send(HttpExchange exchange, String type, byte[] body) throws IOException {
+      exchange.getResponseHeaders().set("Content-Type", type);
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream o = exchange.getResponseBody()) {
+        o.write(body);
+      }
+    }
+
+    @Override
+    public void close() {
+      release.countDown();
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aJobCutShortByAStopIsFinishedByTheRestartedServer() throws Exception {
+    PhantomStudy study =
+        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    Path dataDir = ServerTestBase.newDataDir();
+    try (HoldingPacs pacs = new HoldingPacs(study)) {
+      String[] settings = {
+        "--lumbarcds.pacs.servers[0].base-url=" + pacs.baseUrl(),
+        "--lumbarcds.pacs.request-timeout=120s",
+        "--lumbarcds.analysis.polling-interval=1s",
+        "--lumbarcds.analysis.heartbeat-interval=1s",
+        "--lumbarcds.analysis.missed-heartbeats=4",
+        "--lumbarcds.analysis.first-retry-delay=1s"
+      };
+      IIdType order;
+      try (StandaloneServer first = new StandaloneServer(dataDir, settings)) {
+        var client = first.client();
+        IIdType patient =
+            client
+                .create()
+                .resource(Fixtures.patient(study.patientId()))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless();
+        order =
+            client
+                .create()
+                .resource(Fixtures.lumbarXrOrder(new Reference(patient), study.accession()))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless();
+        Endpoint endpoint = Fixtures.wadoEndpoint();
+        endpoint.setAddress(pacs.baseUrl());
+        IIdType endpointId =
+            client.create().resource(endpoint).execute().getId().toUnqualifiedVersionless();
+        // the PACS's study indexed as an ImagingStudy based on the order: its arrival queues the
+        // job, which reads the metadata and then waits on the first instance
+        HttpResponse<String> indexed =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + first.port() + "/imaging/index"))
+                        .header("Content-Type", "application/json")
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                "{\"endpoint\":\""
+                                    + endpointId.getValue()
+                                    + "\",\"studyInstanceUid\":\""
+                                    + study.studyUid()
+                                    + "\"}"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(indexed.statusCode()).as(indexed.body()).isIn(200, 201);
+        assertThat(pacs.held.await(60, TimeUnit.SECONDS)).as("the job reached the PACS").isTrue();
+        Task running = task(client, order);
+        assertThat(running.getStatus()).isEqualTo(Task.TaskStatus.INPROGRESS);
+      } // stopped in the middle of the job
+      pacs.release.countDown();
+
+      try (StandaloneServer second = new StandaloneServer(dataDir, settings)) {
+        var client = second.client();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        Task task = task(client, order);
+        while (task.getStatus() != Task.TaskStatus.COMPLETED && Instant.now().isBefore(deadline)) {
+          Thread.sleep(500);
+          task = task(client, order);
+        }
+        assertThat(task.getStatus())
+            .as(task.getBusinessStatus().getText())
+            .isEqualTo(Task.TaskStatus.COMPLETED);
+        Bundle results =
+            client
+                .search()
+                .forResource(Observation.class)
+                .where(Observation.BASED_ON.hasId(order.getValue()))
+                .returnBundle(Bundle.class)
+                .execute();
+        assertThat(results.getEntry()).hasSize(1);
+        assertThat(pacs.retrievals.get()).as("the instances were fetched again").isGreaterThan(3);
+        ServiceRequest unchanged =
+            client.read().resource(ServiceRequest.class).withId(order).execute();
+        assertThat(unchanged.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.ACTIVE);
+      }
+    }
+  }
+
+  private static Task task(ca.uhn.fhir.rest.client.api.IGenericClient client, IIdType order) {
+    Bundle tasks =
+        client
+            .search()
+            .forResource(Task.class)
+            .where(Task.FOCUS.hasId(order.getValue()))
+            .returnBundle(Bundle.class)
+            .execute();
+    assertThat(tasks.getEntry()).hasSize(1);
+    return (Task) tasks.getEntryFirstRep().getResource();
+  }
+}
