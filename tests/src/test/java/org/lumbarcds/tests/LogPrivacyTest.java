@@ -23,10 +23,42 @@ class LogPrivacyTest extends ServerTestBase {
     Patient patient = Fixtures.patient(mrn);
     patient.getNameFirstRep().setFamily("Logcheckfamily");
     IdType id = (IdType) client.create().resource(patient).execute().getId();
-    client
-        .create()
-        .resource(Fixtures.lumbarXrOrder(new Reference(id.toUnqualifiedVersionless()), accession))
-        .execute();
+    ServiceRequest order =
+        Fixtures.lumbarXrOrder(new Reference(id.toUnqualifiedVersionless()), accession);
+    IdType orderId = (IdType) client.create().resource(order).execute().getId();
+    // completed: an analysis job is queued (and waits for its images)
+    order.setId(orderId.toUnqualifiedVersionless());
+    order.setStatus(ServiceRequest.ServiceRequestStatus.COMPLETED);
+    client.update().resource(order).execute();
+
+    // CDS Hooks calls quoting patient data: a served one, a refused one, feedback with a comment
+    CdsClient cds = new CdsClient(port);
+    String patientRef = id.toUnqualifiedVersionless().getIdPart();
+    String sign =
+        "{\"hook\":\"order-sign\",\"hookInstance\":\"1\",\"context\":{\"patientId\":\""
+            + patientRef
+            + "\",\"draftOrders\":{\"resourceType\":\"Bundle\",\"type\":\"collection\","
+            + "\"entry\":[{\"resource\":{\"resourceType\":\"ServiceRequest\",\"id\":\"m\","
+            + "\"status\":\"draft\",\"intent\":\"order\",\"code\":{\"coding\":[{\"system\":"
+            + "\"http://loinc.org\",\"code\":\"30679-5\"}]},\"note\":[{\"text\":\""
+            + mrn
+            + " Logcheckfamily\"}]}}]}}}";
+    assertThat(cds.call("POST", "/cds-services/lss-mri-order-sign", sign).statusCode())
+        .isEqualTo(200);
+    assertThat(
+            cds.call("POST", "/cds-services/lss-mri-order-sign", sign.replace("order-sign", mrn))
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            cds.call(
+                    "POST",
+                    "/cds-services/lss-mri-order-sign/feedback",
+                    "{\"feedback\":[{\"card\":\"c\",\"outcome\":\"overridden\","
+                        + "\"overrideReason\":{\"userComment\":\""
+                        + mrn
+                        + " Logcheckfamily\"}}]}")
+                .statusCode())
+        .isEqualTo(200);
 
     client
         .search()

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -21,6 +22,7 @@ import org.lumbarcds.cds.ValueSetIndex;
 import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.terminology.Code;
+import org.lumbarcds.terminology.CodeSystems;
 import org.lumbarcds.terminology.Codes;
 import org.lumbarcds.terminology.ValueSets;
 
@@ -46,6 +48,22 @@ public final class ClinicalFacts {
   /** The model in use, as results name it, with its operating points. */
   public record ModelInUse(String id, String version, double ruleOut, double ruleIn) {}
 
+  /**
+   * ICD-10-CM categories that are red flags but cannot be enumerated in the ValueSets without the
+   * ICD-10-CM code system loaded (docs/terminology.md): matched by prefix, per red-flag group.
+   */
+  static final Map<String, java.util.regex.Pattern> ICD10_RED_FLAG_CATEGORIES =
+      Map.of(
+          // malignant neoplasms C00-C96 (secondary of bone C79.5- included); history of one Z85.-
+          ValueSets.RED_FLAG_CANCER,
+          java.util.regex.Pattern.compile("^(C(0\\d|[1-8]\\d|9[0-6])|Z85)"),
+          // fracture of a lumbar vertebra, every S32.0- child
+          ValueSets.RED_FLAG_FRACTURE,
+          java.util.regex.Pattern.compile("^S32\\.0"),
+          // vertebral osteomyelitis, disc infection, discitis: M46.2-, M46.3-, M46.4-
+          ValueSets.RED_FLAG_INFECTION,
+          java.util.regex.Pattern.compile("^M46\\.[234]"));
+
   private static final Set<String> OVER = Set.of("inactive", "remission", "resolved");
   private static final Set<String> NOT_SO = Set.of("refuted", "entered-in-error");
 
@@ -65,7 +83,7 @@ public final class ClinicalFacts {
     Set<String> redFlags = new LinkedHashSet<>();
     for (String group : ValueSets.RED_FLAG_GROUPS) {
       for (Condition c : current) {
-        if (valueSets.contains(group, c.getCode())) {
+        if (valueSets.contains(group, c.getCode()) || icd10Category(group, c.getCode())) {
           redFlags.add(describe(c.getCode()));
         }
       }
@@ -85,6 +103,16 @@ public final class ClinicalFacts {
         onset,
         has(current, Codes.CONSERVATIVE_CARE_FAILED),
         has(current, Codes.SPINAL_INTERVENTION_CANDIDATE));
+  }
+
+  private static boolean icd10Category(String group, CodeableConcept code) {
+    java.util.regex.Pattern pattern = ICD10_RED_FLAG_CATEGORIES.get(group);
+    return pattern != null
+        && code.getCoding().stream()
+            .filter(c -> CodeSystems.ICD_10_CM.equals(c.getSystem()) && c.hasCode())
+            .anyMatch(
+                c ->
+                    pattern.matcher(c.getCode().strip().toUpperCase(java.util.Locale.ROOT)).find());
   }
 
   /** The most recent completed lumbar MRI (order or procedure). */

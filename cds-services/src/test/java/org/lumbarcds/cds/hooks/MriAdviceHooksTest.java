@@ -240,6 +240,23 @@ class MriAdviceHooksTest {
   }
 
   @Test
+  void icd10RedFlagCategoriesMatchByPrefix() {
+    for (String code :
+        List.of("C61", "C79.51", "C96.9", "Z85.46", "S32.010A", "M46.26", "M46.47")) {
+      MriAdviceHooks.Answer a = sign(List.of(icd(code, null)), current(low()));
+      assertThat(recommendation(a))
+          .as(code)
+          .isEqualTo(MriAdviceRules.Recommendation.MRI_NOW_RED_FLAG);
+      assertThat(only(a).detail()).contains("(" + code + ")");
+    }
+    for (String code : List.of("C97", "D18.00", "S33.5XXA", "M46.06", "M54.50")) {
+      assertThat(recommendation(sign(List.of(icd(code, null)), current(low()))))
+          .as(code)
+          .isEqualTo(MriAdviceRules.Recommendation.MRI_NOT_NEEDED_NOW);
+    }
+  }
+
+  @Test
   void aResolvedRedFlagDoesNotCount() {
     Condition resolved = icd("G83.4", "Cauda equina syndrome");
     resolved

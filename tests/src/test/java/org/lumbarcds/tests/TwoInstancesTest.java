@@ -1,0 +1,128 @@
+package org.lumbarcds.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.Task;
+import org.junit.jupiter.api.Test;
+import org.lumbarcds.cds.imaging.Multipart;
+
+/**
+ * Two server instances on one database, each told that the same orders are completed: every order
+ * gets one job's result — one Observation, one Provenance, one completed Task.
+ */
+class TwoInstancesTest {
+
+  @Test
+  void ordersCompletedOnBothInstancesAreAnalysedOnce() throws Exception {
+    Path dataDir = ServerTestBase.newDataDir();
+    String[] settings = {
+      "--lumbarcds.analysis.triggers=order-completed", "--lumbarcds.analysis.polling-interval=1s"
+    };
+    try (StandaloneServer a = new StandaloneServer(dataDir, settings);
+        StandaloneServer b = new StandaloneServer(dataDir, settings)) {
+      IGenericClient ca = a.client();
+      IGenericClient cb = b.client();
+      List<IIdType> orders = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        PhantomStudy study =
+            PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+        IIdType patient =
+            ca.create()
+                .resource(Fixtures.patient(study.patientId()))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless();
+        orders.add(
+            ca.create()
+                .resource(Fixtures.lumbarXrOrder(new Reference(patient), study.accession()))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless());
+        String boundary = Multipart.newBoundary();
+        HttpResponse<String> stored =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + a.port() + "/dicomweb/studies"))
+                        .header("Content-Type", PhantomStudy.contentType(boundary))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(study.stowBody(boundary)))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(stored.statusCode()).isEqualTo(200);
+      }
+      // each order completed through one instance, then written again through the other
+      for (IIdType order : orders) {
+        complete(ca, order, "completed");
+      }
+      for (IIdType order : orders) {
+        complete(cb, order, "completed, as the RIS saw it");
+      }
+      for (IIdType order : orders) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        Task task = task(cb, order);
+        while ((task == null || task.getStatus() != Task.TaskStatus.COMPLETED)
+            && Instant.now().isBefore(deadline)) {
+          Thread.sleep(250);
+          task = task(cb, order);
+        }
+        assertThat(task).isNotNull();
+        assertThat(task.getStatus()).isEqualTo(Task.TaskStatus.COMPLETED);
+        Bundle results =
+            ca.search()
+                .forResource(Observation.class)
+                .where(Observation.BASED_ON.hasId(order.getValue()))
+                .returnBundle(Bundle.class)
+                .execute();
+        assertThat(results.getEntry()).hasSize(1);
+        Bundle provenance =
+            ca.search()
+                .forResource(Provenance.class)
+                .where(
+                    Provenance.TARGET.hasId(
+                        results
+                            .getEntryFirstRep()
+                            .getResource()
+                            .getIdElement()
+                            .toUnqualifiedVersionless()))
+                .returnBundle(Bundle.class)
+                .execute();
+        assertThat(provenance.getEntry()).hasSize(1);
+      }
+    }
+  }
+
+  private static void complete(IGenericClient client, IIdType order, String note) {
+    ServiceRequest sr = client.read().resource(ServiceRequest.class).withId(order).execute();
+    sr.setStatus(ServiceRequest.ServiceRequestStatus.COMPLETED);
+    sr.addNote().setText(note);
+    client.update().resource(sr).execute();
+  }
+
+  private static Task task(IGenericClient client, IIdType order) {
+    Bundle tasks =
+        client
+            .search()
+            .forResource(Task.class)
+            .where(Task.FOCUS.hasId(order.getValue()))
+            .returnBundle(Bundle.class)
+            .execute();
+    assertThat(tasks.getEntry()).hasSizeLessThanOrEqualTo(1);
+    return tasks.getEntry().isEmpty() ? null : (Task) tasks.getEntryFirstRep().getResource();
+  }
+}
