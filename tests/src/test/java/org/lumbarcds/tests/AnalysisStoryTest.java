@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -85,41 +83,11 @@ class AnalysisStoryTest extends ServerTestBase {
   }
 
   Task awaitTask(IIdType order, Task.TaskStatus status) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-    Task last = null;
-    while (Instant.now().isBefore(deadline)) {
-      Bundle tasks =
-          client
-              .search()
-              .forResource(Task.class)
-              .where(Task.FOCUS.hasId(order.getValue()))
-              .returnBundle(Bundle.class)
-              .execute();
-      if (!tasks.getEntry().isEmpty()) {
-        assertThat(tasks.getEntry()).as("one Task per order").hasSize(1);
-        last = (Task) tasks.getEntryFirstRep().getResource();
-        if (last.getStatus() == status) {
-          return last;
-        }
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(
-        "Task not "
-            + status
-            + ": "
-            + (last == null ? "none" : FHIR.newJsonParser().encodeResourceToString(last)));
+    return AnalysisRecords.awaitTask(client, order, status);
   }
 
   List<Observation> resultsFor(IIdType order) {
-    Bundle found =
-        client
-            .search()
-            .forResource(Observation.class)
-            .where(Observation.BASED_ON.hasId(order.getValue()))
-            .returnBundle(Bundle.class)
-            .execute();
-    return found.getEntry().stream().map(e -> (Observation) e.getResource()).toList();
+    return AnalysisRecords.results(client, order);
   }
 
   @Test

@@ -16,8 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Endpoint;
-import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
@@ -169,47 +165,20 @@ class JobRestartTest {
                     HttpResponse.BodyHandlers.ofString());
         assertThat(indexed.statusCode()).as(indexed.body()).isIn(200, 201);
         assertThat(pacs.held.await(60, TimeUnit.SECONDS)).as("the job reached the PACS").isTrue();
-        Task running = task(client, order);
+        Task running = AnalysisRecords.task(client, order).orElseThrow();
         assertThat(running.getStatus()).isEqualTo(Task.TaskStatus.INPROGRESS);
       } // stopped in the middle of the job
       pacs.release.countDown();
 
       try (StandaloneServer second = new StandaloneServer(dataDir, settings)) {
         var client = second.client();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        Task task = task(client, order);
-        while (task.getStatus() != Task.TaskStatus.COMPLETED && Instant.now().isBefore(deadline)) {
-          Thread.sleep(500);
-          task = task(client, order);
-        }
-        assertThat(task.getStatus())
-            .as(task.getBusinessStatus().getText())
-            .isEqualTo(Task.TaskStatus.COMPLETED);
-        Bundle results =
-            client
-                .search()
-                .forResource(Observation.class)
-                .where(Observation.BASED_ON.hasId(order.getValue()))
-                .returnBundle(Bundle.class)
-                .execute();
-        assertThat(results.getEntry()).hasSize(1);
+        AnalysisRecords.awaitTask(client, order, Task.TaskStatus.COMPLETED);
+        assertThat(AnalysisRecords.results(client, order)).hasSize(1);
         assertThat(pacs.retrievals.get()).as("the instances were fetched again").isGreaterThan(3);
         ServiceRequest unchanged =
             client.read().resource(ServiceRequest.class).withId(order).execute();
         assertThat(unchanged.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.ACTIVE);
       }
     }
-  }
-
-  private static Task task(ca.uhn.fhir.rest.client.api.IGenericClient client, IIdType order) {
-    Bundle tasks =
-        client
-            .search()
-            .forResource(Task.class)
-            .where(Task.FOCUS.hasId(order.getValue()))
-            .returnBundle(Bundle.class)
-            .execute();
-    assertThat(tasks.getEntry()).hasSize(1);
-    return (Task) tasks.getEntryFirstRep().getResource();
   }
 }

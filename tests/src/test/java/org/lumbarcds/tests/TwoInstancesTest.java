@@ -8,8 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IIdType;
@@ -74,32 +72,15 @@ class TwoInstancesTest {
         complete(cb, order, "completed, as the RIS saw it");
       }
       for (IIdType order : orders) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-        Task task = task(cb, order);
-        while ((task == null || task.getStatus() != Task.TaskStatus.COMPLETED)
-            && Instant.now().isBefore(deadline)) {
-          Thread.sleep(250);
-          task = task(cb, order);
-        }
-        assertThat(task).isNotNull();
-        assertThat(task.getStatus()).isEqualTo(Task.TaskStatus.COMPLETED);
-        Bundle results =
-            ca.search()
-                .forResource(Observation.class)
-                .where(Observation.BASED_ON.hasId(order.getValue()))
-                .returnBundle(Bundle.class)
-                .execute();
-        assertThat(results.getEntry()).hasSize(1);
+        AnalysisRecords.awaitTask(cb, order, Task.TaskStatus.COMPLETED);
+        List<Observation> results = AnalysisRecords.results(ca, order);
+        assertThat(results).hasSize(1);
         Bundle provenance =
             ca.search()
                 .forResource(Provenance.class)
                 .where(
                     Provenance.TARGET.hasId(
-                        results
-                            .getEntryFirstRep()
-                            .getResource()
-                            .getIdElement()
-                            .toUnqualifiedVersionless()))
+                        results.get(0).getIdElement().toUnqualifiedVersionless()))
                 .returnBundle(Bundle.class)
                 .execute();
         assertThat(provenance.getEntry()).hasSize(1);
@@ -112,17 +93,5 @@ class TwoInstancesTest {
     sr.setStatus(ServiceRequest.ServiceRequestStatus.COMPLETED);
     sr.addNote().setText(note);
     client.update().resource(sr).execute();
-  }
-
-  private static Task task(IGenericClient client, IIdType order) {
-    Bundle tasks =
-        client
-            .search()
-            .forResource(Task.class)
-            .where(Task.FOCUS.hasId(order.getValue()))
-            .returnBundle(Bundle.class)
-            .execute();
-    assertThat(tasks.getEntry()).hasSizeLessThanOrEqualTo(1);
-    return tasks.getEntry().isEmpty() ? null : (Task) tasks.getEntryFirstRep().getResource();
   }
 }

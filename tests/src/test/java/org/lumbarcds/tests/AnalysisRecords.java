@@ -1,0 +1,64 @@
+package org.lumbarcds.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Task;
+
+/** What an analysis leaves in the FHIR store for an order: its Task and its Observations. */
+final class AnalysisRecords {
+
+  private AnalysisRecords() {}
+
+  /** The order's Task, if one exists (never more than one). */
+  static Optional<Task> task(IGenericClient client, IIdType order) {
+    Bundle tasks =
+        client
+            .search()
+            .forResource(Task.class)
+            .where(Task.FOCUS.hasId(order.getValue()))
+            .returnBundle(Bundle.class)
+            .execute();
+    assertThat(tasks.getEntry()).as("one Task per order").hasSizeLessThanOrEqualTo(1);
+    return tasks.getEntry().stream().map(e -> (Task) e.getResource()).findFirst();
+  }
+
+  /** Waits up to 90 s for the order's Task to reach a status. */
+  static Task awaitTask(IGenericClient client, IIdType order, Task.TaskStatus status)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+    Optional<Task> last = Optional.empty();
+    while (Instant.now().isBefore(deadline)) {
+      last = task(client, order);
+      if (last.isPresent() && last.get().getStatus() == status) {
+        return last.get();
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError(
+        "Task not "
+            + status
+            + ": "
+            + last.map(t -> ServerTestBase.FHIR.newJsonParser().encodeResourceToString(t))
+                .orElse("none"));
+  }
+
+  /** The Observations based on the order. */
+  static List<Observation> results(IGenericClient client, IIdType order) {
+    Bundle found =
+        client
+            .search()
+            .forResource(Observation.class)
+            .where(Observation.BASED_ON.hasId(order.getValue()))
+            .returnBundle(Bundle.class)
+            .execute();
+    return found.getEntry().stream().map(e -> (Observation) e.getResource()).toList();
+  }
+}
