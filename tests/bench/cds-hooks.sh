@@ -39,8 +39,16 @@ for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null && break
   sleep 1
 done
-/usr/bin/python3 model/training/stow.py "http://127.0.0.1:$port/dicomweb" --patients "$studies" \
-  --size film --seed 11 --fhir "http://127.0.0.1:$port/fhir" > "$work/stow.log"
+# the phantoms are kept between runs (generating film-size studies takes minutes)
+phantoms=${BENCH_PHANTOMS:-${TMPDIR:-/tmp}/lumbarcds-bench-phantoms-$studies}
+if [ ! -d "$phantoms" ]; then
+  /usr/bin/python3 -c "import sys; sys.path.insert(0, 'model/training'); import phantom; \
+phantom.generate('$phantoms.tmp', $studies, 'internal', 11, 'film', workers=2)" >/dev/null
+  mv "$phantoms.tmp" "$phantoms"
+fi
+/usr/bin/python3 model/training/stow.py "http://127.0.0.1:$port/dicomweb" "$phantoms" \
+  --fhir "http://127.0.0.1:$port/fhir" > "$work/stow.log"
 tail -n 1 "$work/stow.log"
 java -cp "$cp" org.lumbarcds.tests.CdsHooksBenchmark run "http://127.0.0.1:$port" \
-  "$work/key.json" https://bench.test "$requests" 2>/dev/null
+  "$work/key.json" https://bench.test "$requests" 2> "$work/bench.err" \
+  || { tail -n 20 "$work/bench.err"; tail -n 40 "$work/server.log"; exit 1; }

@@ -157,11 +157,11 @@ class AnalysisStoryTest extends ServerTestBase {
     ObjectNode context = sign.putObject("context");
     context.put("userId", "Practitioner/1").put("patientId", o.patient().getIdPart());
     Bundle drafts = new Bundle().setType(Bundle.BundleType.COLLECTION);
-    drafts.addEntry().setResource(CdsHooksTest.draftMri("draft-mri", o.patient()));
+    drafts.addEntry().setResource(CdsHooksTestBase.draftMri("draft-mri", o.patient()));
     context.set(
         "draftOrders",
         CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(drafts)));
-    JsonNode signed = CdsHooksTest.onlyCard(cds.hook("lss-mri-order-sign", sign));
+    JsonNode signed = CdsHooksTestBase.onlyCard(cds.hook("lss-mri-order-sign", sign));
     // no symptoms on record, no red flag, no prior MRI: the band of p decides
     String expected =
         p >= ruleIn ? "conservative care first" : p <= ruleOut ? "unlikely" : "indeterminate";
@@ -183,7 +183,7 @@ class AnalysisStoryTest extends ServerTestBase {
         .put("patientId", o.patient().getIdPart())
         .put("serviceRequestId", o.order().getIdPart());
     JsonNode answer = cds.hook("lss-order-complete", complete);
-    CdsHooksTest.onlyCard(answer);
+    CdsHooksTestBase.onlyCard(answer);
     JsonNode action = answer.at("/systemActions/0");
     assertThat(action.path("type").asText()).isEqualTo("create");
     assertThat(action.at("/resource/resourceType").asText()).isEqualTo("Observation");
@@ -205,7 +205,7 @@ class AnalysisStoryTest extends ServerTestBase {
         .put("patientId", o.patient().getIdPart())
         .put("serviceRequestId", o.order().getIdPart());
     JsonNode answer = new CdsClient(port).hook("lss-order-complete", complete);
-    CdsHooksTest.onlyCard(answer);
+    CdsHooksTestBase.onlyCard(answer);
     assertThat(answer.at("/systemActions/0/resource/valueQuantity/value").asDouble())
         .isBetween(0.0, 1.0);
     assertThat(resultsFor(o.order())).hasSize(1);

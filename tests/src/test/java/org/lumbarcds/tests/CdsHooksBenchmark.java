@@ -208,7 +208,7 @@ public final class CdsHooksBenchmark {
     JsonNode bundle =
         fhir(
             "GET",
-            "/fhir/ServiceRequest?status=active&code=http://loinc.org|24971-4&_count=200",
+            "/fhir/ServiceRequest?status=active&code=http%3A%2F%2Floinc.org%7C24971-4&_count=200",
             null);
     for (JsonNode e : bundle.path("entry")) {
       JsonNode r = e.path("resource");

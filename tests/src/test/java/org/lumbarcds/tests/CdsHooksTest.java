@@ -16,171 +16,21 @@ import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Condition;
-import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.lumbarcds.terminology.CodeSystems;
 import org.lumbarcds.terminology.Codes;
 
 /**
- * The CDS Hooks services over HTTP as an EHR calls them: discovery, each clinical case through
- * order-sign (record read from prefetch, from the local store, and from the EHR's fhirServer),
- * order-select, patient-view, feedback, the client JWT, CORS for the sandbox, and errors as JSON.
+ * The CDS Hooks services over HTTP as an EHR calls them: discovery, the record read from prefetch,
+ * from the EHR's fhirServer and from the local store, order-select, patient-view, feedback, the
+ * client JWT, CORS for the sandbox, and errors as JSON. The clinical cases are fixtures ({@link
+ * ClinicalCasesTest}).
  */
-class CdsHooksTest extends ServerTestBase {
-
-  private CdsClient cds;
-  private JsonNode modelCard;
-
-  @BeforeEach
-  void client() throws Exception {
-    cds = new CdsClient(port);
-    modelCard = CdsClient.JSON.readTree(send("GET", "/model/card", null, null).body());
-  }
-
-  // --- the record of a case --------------------------------------------------------------------
-
-  IIdType patient() {
-    return client
-        .create()
-        .resource(Fixtures.patient("MRN-" + UUID.randomUUID()))
-        .execute()
-        .getId()
-        .toUnqualifiedVersionless();
-  }
-
-  void condition(IIdType patient, Coding code, LocalDate onset) {
-    Condition c = new Condition();
-    c.setSubject(new Reference(patient));
-    c.setCode(new CodeableConcept(code));
-    c.getClinicalStatus()
-        .addCoding()
-        .setSystem("http://terminology.hl7.org/CodeSystem/condition-clinical")
-        .setCode("active");
-    c.getVerificationStatus()
-        .addCoding()
-        .setSystem("http://terminology.hl7.org/CodeSystem/condition-ver-status")
-        .setCode("confirmed");
-    if (onset != null) {
-      c.setOnset(new DateTimeType(onset.toString()));
-    }
-    client.create().resource(c).execute();
-  }
-
-  void lowBackPainSince(IIdType patient, LocalDate onset) {
-    condition(patient, Fixtures.coding(Codes.LOW_BACK_PAIN), onset);
-  }
-
-  IIdType aiResult(IIdType patient, Double probability, String qualityFlag) {
-    Observation o = new Observation();
-    o.addIdentifier()
-        .setSystem("http://lumbarcds.org/fhir/NamingSystem/analysis")
-        .setValue(
-            Fixtures.dicomUid()
-                + "|"
-                + modelCard.path("id").asText()
-                + "|"
-                + modelCard.path("version").asText());
-    o.setStatus(Observation.ObservationStatus.PRELIMINARY);
-    o.getMeta().addSecurity(Fixtures.coding(Codes.SECURITY_AI_ASSERTED));
-    o.addCategory(Fixtures.concept(Codes.CATEGORY_IMAGING));
-    o.setCode(Fixtures.concept(Codes.LSS_AI_PROBABILITY));
-    o.setSubject(new Reference(patient));
-    o.setIssued(new Date());
-    if (probability != null) {
-      o.setValue(
-          new Quantity()
-              .setValue(probability)
-              .setUnit("1")
-              .setSystem(CodeSystems.UCUM)
-              .setCode("1"));
-    } else {
-      o.getDataAbsentReason()
-          .addCoding()
-          .setSystem("http://terminology.hl7.org/CodeSystem/data-absent-reason")
-          .setCode("error");
-      o.addComponent()
-          .setCode(Fixtures.concept(Codes.LSS_AI_QUALITY_FLAG))
-          .setValue(
-              new CodeableConcept(
-                  new Coding(
-                      CodeSystems.LUMBAR_CDS, qualityFlag, "Extension lateral view missing")));
-    }
-    return client.create().resource(o).execute().getId().toUnqualifiedVersionless();
-  }
-
-  double ruleIn() {
-    return modelCard.path("operating_points").path("rule_in").path("threshold").asDouble();
-  }
-
-  double ruleOut() {
-    return modelCard.path("operating_points").path("rule_out").path("threshold").asDouble();
-  }
-
-  // --- requests --------------------------------------------------------------------------------
-
-  static ServiceRequest draftMri(String id, IIdType patient) {
-    ServiceRequest mri = new ServiceRequest();
-    mri.setId(id);
-    mri.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
-    mri.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
-    mri.setCode(Fixtures.concept(Codes.MRI_LSPINE_WO_CONTRAST));
-    mri.setSubject(new Reference(patient));
-    return mri;
-  }
-
-  ObjectNode request(String hook, IIdType patient) {
-    ObjectNode r = CdsClient.JSON.createObjectNode();
-    r.put("hook", hook);
-    r.put("hookInstance", UUID.randomUUID().toString());
-    ObjectNode context = r.putObject("context");
-    context.put("userId", "Practitioner/example");
-    context.put("patientId", patient.getIdPart());
-    return r;
-  }
-
-  ObjectNode orderSign(IIdType patient, ServiceRequest... drafts) throws Exception {
-    ObjectNode r = request("order-sign", patient);
-    Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
-    for (ServiceRequest d : drafts) {
-      bundle.addEntry().setResource(d);
-    }
-    ((ObjectNode) r.get("context"))
-        .set(
-            "draftOrders",
-            CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(bundle)));
-    return r;
-  }
-
-  static JsonNode onlyCard(JsonNode response) {
-    assertThat(response.path("cards")).hasSize(1);
-    JsonNode card = response.path("cards").get(0);
-    // what the spec requires of every card
-    assertThat(card.path("uuid").asText()).isNotBlank();
-    assertThat(card.path("summary").asText()).isNotBlank().hasSizeLessThan(140);
-    assertThat(card.path("indicator").asText()).isIn("info", "warning", "critical");
-    assertThat(card.path("source").path("label").asText()).isNotBlank();
-    assertThat(card.path("source").path("url").asText()).endsWith("/model/card");
-    if (card.has("suggestions")) {
-      assertThat(card.path("selectionBehavior").asText()).isEqualTo("at-most-one");
-      card.path("suggestions")
-          .forEach(
-              s ->
-                  s.path("actions")
-                      .forEach(a -> assertThat(a.path("description").asText()).isNotBlank()));
-    }
-    if (card.has("overrideReasons")) {
-      card.path("overrideReasons")
-          .forEach(o -> assertThat(o.path("display").asText()).isNotBlank());
-    }
-    return card;
-  }
+class CdsHooksTest extends CdsHooksTestBase {
 
   // --- discovery and security ------------------------------------------------------------------
 
@@ -326,86 +176,7 @@ class CdsHooksTest extends ServerTestBase {
     assertThat(r.body()).doesNotContain("Exception").doesNotContain("at org.");
   }
 
-  // --- clinical cases through order-sign -------------------------------------------------------
-
-  @Test
-  void redFlagGivesACriticalCardWhateverTheModelSays() throws Exception {
-    IIdType p = patient();
-    condition(p, new Coding(CodeSystems.ICD_10_CM, "G83.4", "Cauda equina syndrome"), null);
-    aiResult(p, ruleOut() / 2, null);
-    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("m1", p))));
-    assertThat(card.path("indicator").asText()).isEqualTo("critical");
-    assertThat(card.path("detail").asText()).contains("Cauda equina");
-  }
-
-  @Test
-  void priorMriGivesADuplicateWarningWithARemoveSuggestion() throws Exception {
-    IIdType p = patient();
-    Procedure mri = new Procedure();
-    mri.setStatus(Procedure.ProcedureStatus.COMPLETED);
-    mri.setCode(Fixtures.concept(Codes.MRI_LSPINE_WO_CONTRAST));
-    mri.setSubject(new Reference(p));
-    mri.setPerformed(new DateTimeType(LocalDate.now().minusMonths(2).toString()));
-    client.create().resource(mri).execute();
-    aiResult(p, Math.min(0.99, ruleIn() + 0.1), null);
-    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("m1", p))));
-    assertThat(card.path("indicator").asText()).isEqualTo("warning");
-    assertThat(card.path("summary").asText()).contains("Recent lumbar MRI");
-    assertThat(card.at("/suggestions/0/actions/0/type").asText()).isEqualTo("delete");
-    assertThat(card.at("/suggestions/0/actions/0/resourceId").asText())
-        .isEqualTo("ServiceRequest/m1");
-    assertThat(card.path("overrideReasons")).hasSize(4);
-  }
-
-  @Test
-  void highProbabilityLongSymptomsRecommendsMriShortSymptomsConservativeCare() throws Exception {
-    IIdType longer = patient();
-    lowBackPainSince(longer, LocalDate.now().minusWeeks(10));
-    IIdType result = aiResult(longer, Math.min(0.99, ruleIn() + 0.1), null);
-    JsonNode card =
-        onlyCard(cds.hook("lss-mri-order-sign", orderSign(longer, draftMri("m1", longer))));
-    assertThat(card.path("summary").asText()).contains("MRI recommended");
-    assertThat(card.path("links").get(0).path("url").asText())
-        .endsWith("/viewer/" + result.getIdPart());
-    assertThat(card.path("links").get(0).path("type").asText()).isEqualTo("absolute");
-    assertThat(card.path("detail").asText()).contains("AUROC").contains("synthetic");
-
-    IIdType shorter = patient();
-    lowBackPainSince(shorter, LocalDate.now().minusWeeks(2));
-    aiResult(shorter, Math.min(0.99, ruleIn() + 0.1), null);
-    JsonNode early =
-        onlyCard(cds.hook("lss-mri-order-sign", orderSign(shorter, draftMri("m1", shorter))));
-    assertThat(early.path("summary").asText()).contains("conservative care first");
-    assertThat(early.has("suggestions")).isFalse();
-  }
-
-  @Test
-  void lowProbabilityWarnsAndOffersToRemoveTheDraftedMri() throws Exception {
-    IIdType p = patient();
-    lowBackPainSince(p, LocalDate.now().minusWeeks(10));
-    aiResult(p, ruleOut() / 2, null);
-    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("mri-9", p))));
-    assertThat(card.path("indicator").asText()).isEqualTo("warning");
-    assertThat(card.path("summary").asText()).contains("unlikely");
-    assertThat(card.at("/suggestions/0/actions/0/resourceId").asText())
-        .isEqualTo("ServiceRequest/mri-9");
-  }
-
-  @Test
-  void indeterminateAndMissingViewGiveInfoCardsWithoutSuggestions() throws Exception {
-    IIdType p = patient();
-    aiResult(p, (ruleIn() + ruleOut()) / 2, null);
-    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("m1", p))));
-    assertThat(card.path("indicator").asText()).isEqualTo("info");
-    assertThat(card.path("summary").asText()).contains("indeterminate");
-    assertThat(card.has("suggestions")).isFalse();
-
-    IIdType q = patient();
-    aiResult(q, null, "view-missing-extension");
-    JsonNode missing = onlyCard(cds.hook("lss-mri-order-sign", orderSign(q, draftMri("m1", q))));
-    assertThat(missing.path("indicator").asText()).isEqualTo("info");
-    assertThat(missing.path("detail").asText()).contains("Extension lateral view missing");
-  }
+  // --- where the record comes from -----------------------------------------------------------
 
   @Test
   void prefetchIsUsedWhenGivenAndNullMeansNone() throws Exception {
