@@ -135,7 +135,16 @@ class AnalysisJobs implements SmartLifecycle {
   }
 
   private void run(String orderId, int attempt) {
-    mirror.running(orderId, Optional.empty(), attempt, properties.maxAttempts());
+    // a repeated trigger of an analysed order leaves its completed Task as it is, unless the
+    // analysis gives another result (e.g. a new study for the order)
+    boolean settled =
+        mirror
+            .find(orderId)
+            .map(t -> t.getStatus() == org.hl7.fhir.r4.model.Task.TaskStatus.COMPLETED)
+            .orElse(false);
+    if (!settled) {
+      mirror.running(orderId, Optional.empty(), attempt, properties.maxAttempts());
+    }
     OrderAnalysis.Result result;
     try {
       result = analysis.analyze(orderId);

@@ -63,6 +63,12 @@ class RecordResolver {
   private final MatchUrlService matchUrls;
 
   RecordResolver(FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls) {
+    // the EHR's FHIR server is queried as is: no CapabilityStatement fetch first, and a hook
+    // must not wait long for it (these are the settings of the server's one FHIR client factory)
+    fhir.getRestfulClientFactory()
+        .setServerValidationMode(ca.uhn.fhir.rest.client.api.ServerValidationModeEnum.NEVER);
+    fhir.getRestfulClientFactory().setConnectTimeout(3_000);
+    fhir.getRestfulClientFactory().setSocketTimeout(10_000);
     this.fhir = fhir;
     this.daos = daos;
     this.matchUrls = matchUrls;

@@ -164,7 +164,7 @@ class ClientJwtVerifierTest {
     String token = ec(claims("https://ehr.example.org").build());
     verifier.verify(token, SERVICE);
     refused(token, "jti replayed");
-    refused(ec(claims("https://ehr.example.org").jwtID(null).build()), "verification failed");
+    refused(ec(claims("https://ehr.example.org").jwtID(null).build()), "jti are required");
   }
 
   @Test
