@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CDS Hooks and analysis benchmark: film-size phantom studies (2500 x 2048, 12-bit DX) stored with
 # their Patient and active order (model/training/stow.py), then
-#   - the order-complete hook analysing synchronously (a third of the orders),
-#   - order completed -> Observation stored, one order at a time (a third),
+#   - the order-complete hook analysing synchronously (a third of the orders; two warm up),
+#   - order completed -> Observation stored, one order at a time (a third; two warm up),
 #   - sustained throughput: the last third completed at once,
 #   - order-sign with a stored result at 1, 8 and 32 concurrent clients (signed client JWTs).
 # The server runs from its jar with analyses queued on order completion only, so that the
@@ -13,7 +13,7 @@
 # Needs the built server (mvn -DskipTests install) and Debian's python3-numpy python3-scipy
 # python3-pil python3-pydicom for the phantoms.
 set -euo pipefail
-studies=${1:-30}
+studies=${1:-45}
 requests=${2:-2000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -39,6 +39,8 @@ for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null && break
   sleep 1
 done
+# the FHIR validator warms up in the background after readiness: let it finish
+for _ in $(seq 1 60); do grep -q "Validator ready" "$work/server.log" && break; sleep 1; done
 # the phantoms are kept between runs (generating film-size studies takes minutes)
 phantoms=${BENCH_PHANTOMS:-${TMPDIR:-/tmp}/lumbarcds-bench-phantoms-$studies}
 if [ ! -d "$phantoms" ]; then
