@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
@@ -101,6 +102,12 @@ class CdsHooksTest extends CdsHooksTestBase {
     hs.sign(new com.nimbusds.jose.crypto.MACSigner(new byte[32]));
     assertThat(cds.call("POST", path, body, "Bearer " + hs.serialize()).statusCode())
         .isEqualTo(401);
+    // path parameters and escapes do not get around the check
+    for (String dodge :
+        List.of("/cds-services;x/lss-mri-order-sign", "/cds%2Dservices/lss-mri-order-sign")) {
+      assertThat(cds.call("POST", dodge, body, null).statusCode()).as(dodge).isEqualTo(401);
+    }
+    assertThat(cds.call("GET", "/cds-services;x", null, null).statusCode()).isEqualTo(401);
     // a valid token works once: its jti cannot be replayed
     String once = "Bearer " + CdsClient.token(url);
     assertThat(cds.call("POST", path, body, once).statusCode()).isEqualTo(200);
@@ -158,6 +165,16 @@ class CdsHooksTest extends CdsHooksTestBase {
             "/cds-services/lss-mri-order-sign",
             CdsClient.JSON.writeValueAsString(tokenWithoutServer)),
         400);
+    // a fhirServer the client is not configured with is refused before any request is sent
+    for (String elsewhere :
+        List.of("http://169.254.169.254/latest", "https://elsewhere.example/fhir", "ftp://x/")) {
+      ObjectNode ssrf = orderSign(p, draftMri("m1", p));
+      ssrf.put("fhirServer", elsewhere);
+      assertError(
+          cds.call(
+              "POST", "/cds-services/lss-mri-order-sign", CdsClient.JSON.writeValueAsString(ssrf)),
+          400);
+    }
     // the EHR's FHIR server does not answer: the data cannot be had, 412
     ObjectNode unreachable = orderSign(p, draftMri("m1", p));
     unreachable.put("fhirServer", "http://127.0.0.1:" + DOWN_PACS_PORT + "/fhir");
@@ -219,6 +236,21 @@ class CdsHooksTest extends CdsHooksTestBase {
         .put("token_type", "Bearer");
     JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", request));
     assertThat(card.path("summary").asText()).contains("unlikely");
+  }
+
+  @Test
+  void everyPageOfTheEhrsAnswerIsRead() throws Exception {
+    IIdType p = patient();
+    // 25 other conditions first (the server's page holds 20), the red flag last
+    for (int i = 0; i < 25; i++) {
+      condition(p, new Coding(CodeSystems.ICD_10_CM, "M54.50", "Low back pain, unspecified"), null);
+    }
+    condition(p, new Coding(CodeSystems.ICD_10_CM, "G83.4", "Cauda equina syndrome"), null);
+    aiResult(p, ruleOut() / 2, null);
+    ObjectNode request = orderSign(p, draftMri("m1", p));
+    request.put("fhirServer", fhirBase());
+    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", request));
+    assertThat(card.path("indicator").asText()).isEqualTo("critical");
   }
 
   @Test
@@ -304,5 +336,20 @@ class CdsHooksTest extends CdsHooksTestBase {
             "/cds-services/lss-patient-view/feedback",
             "{\"feedback\":[{\"outcome\":\"maybe\"}]}"),
         400);
+    String tooLong =
+        "{\"feedback\":[{\"card\":\"a\",\"outcome\":\"accepted\"},{\"card\":\"b\","
+            + "\"outcome\":\"overridden\",\"overrideReason\":{\"userComment\":\""
+            + "x".repeat(2001)
+            + "\"}}]}";
+    assertError(cds.call("POST", "/cds-services/lss-patient-view/feedback", tooLong), 400);
+    JsonNode after =
+        CdsClient.JSON.readTree(
+            cds.call(
+                    "GET",
+                    "/cds-services/lss-patient-view/feedback?since=" + since,
+                    null,
+                    "Bearer " + CdsClient.token(cds.url("/cds-services/lss-patient-view/feedback")))
+                .body());
+    assertThat(after.at("/summary/total").asInt()).as("all or nothing").isEqualTo(2);
   }
 }

@@ -59,6 +59,7 @@ public abstract class ServerTestBase {
     // the EHR of the CDS Hooks tests (CdsClient) signs with this key
     registry.add("lumbarcds.cds-hooks.issuers[0].issuer", () -> CdsClient.ISSUER);
     registry.add("lumbarcds.cds-hooks.issuers[0].jwks", CdsClient::jwks);
+    registry.add("lumbarcds.cds-hooks.issuers[0].fhir-servers[0]", () -> "http://127.0.0.1:");
     registry.add("lumbarcds.cds-hooks.cors-allowed-origins", () -> "https://sandbox.cds-hooks.org");
   }
 

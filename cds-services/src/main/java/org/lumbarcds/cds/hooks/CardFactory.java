@@ -76,10 +76,21 @@ public final class CardFactory {
     List<CdsHooks.Suggestion> suggestions = new ArrayList<>();
     List<CdsHooks.Coding> overrideReasons = new ArrayList<>();
     switch (advice.suggestion()) {
-      case ORDER_MRI -> suggestions.add(orderMri(patientId, ai));
+      // a red flag, not the model, is the reason for that MRI
+      case ORDER_MRI ->
+          suggestions.add(
+              orderMri(
+                  patientId,
+                  advice.recommendation() == MriAdviceRules.Recommendation.MRI_NOW_RED_FLAG
+                      ? Optional.empty()
+                      : ai));
       case REMOVE_DRAFT_MRI -> {
-        suggestions.add(removeDrafts(draftedMris));
-        OVERRIDE_REASONS.forEach(c -> overrideReasons.add(coding(c)));
+        // only drafts being signed can be removed; an MRI already ordered is left to the user
+        CdsHooks.Suggestion remove = removeDrafts(draftedMris);
+        if (!remove.actions().isEmpty()) {
+          suggestions.add(remove);
+          OVERRIDE_REASONS.forEach(c -> overrideReasons.add(coding(c)));
+        }
       }
       case NONE -> {}
     }
@@ -166,7 +177,7 @@ public final class CardFactory {
           .append(new java.text.SimpleDateFormat("yyyy-MM-dd").format(obs.getIssued()));
     }
     md.append("\n\n");
-    if (obs.getValue() instanceof Quantity q && q.hasValue()) {
+    if (r.sameModel() && obs.getValue() instanceof Quantity q && q.hasValue()) {
       md.append(
           String.format(
               Locale.ROOT,

@@ -143,6 +143,20 @@ public final class ClinicalFacts {
         .max(Comparator.naturalOrder());
   }
 
+  private static final Set<ServiceRequest.ServiceRequestStatus> OPEN =
+      java.util.EnumSet.of(
+          ServiceRequest.ServiceRequestStatus.DRAFT,
+          ServiceRequest.ServiceRequestStatus.ACTIVE,
+          ServiceRequest.ServiceRequestStatus.ONHOLD);
+
+  /** Lumbar MRI orders in the record that are still open (draft, active, on hold). */
+  public List<ServiceRequest> openMriOrders(PatientRecord record) {
+    return record.mriOrders().stream()
+        .filter(o -> OPEN.contains(o.getStatus()))
+        .filter(o -> valueSets.contains(ValueSets.LUMBAR_MRI, o.getCode()))
+        .toList();
+  }
+
   /** Whether the draft orders hold a lumbar MRI; returns the drafted ones. */
   public List<ServiceRequest> draftedMris(List<ServiceRequest> drafts) {
     return drafts.stream()

@@ -77,7 +77,7 @@ public final class MriAdviceHooks {
 
   /** A service's answer and the cards in it. */
   public record Answer(CdsHooks.Response response, List<Issued> issued) {
-    static Answer none() {
+    public static Answer none() {
       return new Answer(CdsHooks.Response.none(), List.of());
     }
   }
@@ -170,6 +170,11 @@ public final class MriAdviceHooks {
             List.of("patientId", "serviceRequestId")));
   }
 
+  /** Whether any of the orders is a lumbar MRI. */
+  public boolean anyLumbarMri(List<ServiceRequest> orders) {
+    return !facts.draftedMris(orders).isEmpty();
+  }
+
   /**
    * order-select / order-sign: advice on the lumbar MRIs among the orders, none if there is none.
    */
@@ -222,12 +227,11 @@ public final class MriAdviceHooks {
 
   private Made card(PatientRecord record, List<ServiceRequest> draftedMris) {
     Optional<ClinicalFacts.AiResult> ai = facts.latestAiResult(record);
+    // an MRI already ordered (draft, active, on hold) counts as drafted: never suggest a second
+    boolean mriOrdered = !draftedMris.isEmpty() || !facts.openMriOrders(record).isEmpty();
     MriAdviceRules.Advice advice =
         rules.advise(
-            facts.picture(record),
-            ai.map(ClinicalFacts.AiResult::finding),
-            !draftedMris.isEmpty(),
-            today());
+            facts.picture(record), ai.map(ClinicalFacts.AiResult::finding), mriOrdered, today());
     CdsHooks.Card card = cards.card(advice, ai, record.patientId(), draftedMris);
     return new Made(
         card,

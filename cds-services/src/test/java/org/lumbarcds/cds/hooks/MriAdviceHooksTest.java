@@ -330,6 +330,47 @@ class MriAdviceHooksTest {
   }
 
   @Test
+  void anMriAlreadyOrderedIsNeverSuggestedAgain() {
+    ServiceRequest active = draftMri();
+    active.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
+    MriAdviceHooks.Answer a =
+        hooks.patientView(
+            new PatientRecord(
+                "p1",
+                List.of(condition(Codes.LOW_BACK_PAIN, LONG_AGO)),
+                List.of(active),
+                List.of(),
+                List.of(current(high())),
+                Optional.empty()));
+    assertThat(recommendation(a)).isEqualTo(MriAdviceRules.Recommendation.MRI_RECOMMENDED);
+    assertThat(only(a).suggestions()).isNullOrEmpty();
+    // and with a low probability the active order is not offered for removal (not a draft)
+    MriAdviceHooks.Answer low =
+        hooks.patientView(
+            new PatientRecord(
+                "p1",
+                List.of(),
+                List.of(active),
+                List.of(),
+                List.of(current(low())),
+                Optional.empty()));
+    assertThat(only(low).suggestions()).isNullOrEmpty();
+    assertThat(only(low).overrideReasons()).isNullOrEmpty();
+  }
+
+  @Test
+  void aRedFlagMriSuggestionDoesNotCiteTheModel() {
+    MriAdviceHooks.Answer a =
+        hooks.patientView(
+            record(
+                List.of(icd("G83.4", "Cauda equina syndrome")),
+                List.of(),
+                List.of(current(low()))));
+    CdsHooks.Action create = only(a).suggestions().get(0).actions().get(0);
+    assertThat(create.resource().has("reasonReference")).isFalse();
+  }
+
+  @Test
   void highProbabilityWithShortSymptomsAdvisesConservativeCareFirst() {
     MriAdviceHooks.Answer a =
         sign(List.of(condition(Codes.LOW_BACK_PAIN, RECENT)), current(high()));
@@ -400,7 +441,9 @@ class MriAdviceHooksTest {
   void aResultOfAnotherModelVersionIsNotReadAgainstThisModelsOperatingPoints() {
     MriAdviceHooks.Answer a = sign(List.of(), ai(high(), TODAY, "0.9.0"));
     assertThat(recommendation(a)).isEqualTo(MriAdviceRules.Recommendation.NO_USABLE_AI_RESULT);
-    assertThat(only(a).detail()).contains("another model");
+    assertThat(only(a).detail())
+        .contains("another model")
+        .doesNotContain("Probability of severe central stenosis");
   }
 
   @Test

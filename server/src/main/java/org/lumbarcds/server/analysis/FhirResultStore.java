@@ -54,17 +54,24 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
 
   @Override
   public Reference store(ResultBundle result) throws AnalysisException {
-    try {
-      return transactions.withSystemRequest().execute(() -> write(result));
-    } catch (ResourceVersionConflictException
-        | PreconditionFailedException
-        | DataIntegrityViolationException e) {
-      return find(result.identifier())
-          .orElseThrow(
-              () ->
-                  new AnalysisException(
-                      "the result could not be stored: " + e.getClass().getSimpleName(), true, e));
+    RuntimeException conflict = null;
+    // a lost race on the Observation: the winner's is returned; a lost race on the Device
+    // alone (two first results of a new model): written again, the Device now exists
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        return transactions.withSystemRequest().execute(() -> write(result));
+      } catch (ResourceVersionConflictException
+          | PreconditionFailedException
+          | DataIntegrityViolationException e) {
+        conflict = e;
+        Optional<Reference> winner = find(result.identifier());
+        if (winner.isPresent()) {
+          return winner.get();
+        }
+      }
     }
+    throw new AnalysisException(
+        "the result could not be stored: " + conflict.getClass().getSimpleName(), true, conflict);
   }
 
   private Reference write(ResultBundle result) {

@@ -98,7 +98,7 @@ public class OrderAnalysis {
               + ")",
           false);
     }
-    if (!order.getSubject().getReferenceElement().getResourceType().equals("Patient")) {
+    if (!"Patient".equals(order.getSubject().getReferenceElement().getResourceType())) {
       throw new AnalysisException("the order's subject is not a Patient", false);
     }
     Reference orderRef = new Reference("ServiceRequest/" + order.getIdElement().getIdPart());
@@ -124,8 +124,13 @@ public class OrderAnalysis {
     } catch (ImageSources.UnusableEndpoint e) {
       throw new AnalysisException("the study's Endpoint cannot be used: " + e.getMessage(), false);
     }
-    StudyAnalyzer.Outcome outcome =
-        analyzer.analyze(new StudyAnalyzer.Study(patient, orderRef, study), source, store);
+    StudyAnalyzer.Study subject = new StudyAnalyzer.Study(patient, orderRef, study);
+    try {
+      subject.studyUid();
+    } catch (IllegalArgumentException e) {
+      throw new AnalysisException("the ImagingStudy has no DICOM Study Instance UID", false);
+    }
+    StudyAnalyzer.Outcome outcome = analyzer.analyze(subject, source, store);
     Reference studyRef = new Reference(study.getIdElement().toUnqualifiedVersionless().getValue());
     return new Result(orderRef, patient, studyRef, outcome);
   }
@@ -134,6 +139,11 @@ public class OrderAnalysis {
   public java.util.List<ServiceRequest> completedOrdersSince(java.util.Date since) {
     SearchParameterMap map = SearchParameterMap.newSynchronous();
     map.add(ServiceRequest.SP_STATUS, new TokenParam("completed"));
+    ca.uhn.fhir.rest.param.TokenOrListParam codes = new ca.uhn.fhir.rest.param.TokenOrListParam();
+    for (String token : valueSets.tokens(ValueSets.LUMBAR_XR_FLEXION_EXTENSION)) {
+      codes.add(token.substring(0, token.indexOf('|')), token.substring(token.indexOf('|') + 1));
+    }
+    map.add(ServiceRequest.SP_CODE, codes);
     map.setLastUpdated(new ca.uhn.fhir.rest.param.DateRangeParam(since, null));
     return daos
         .getResourceDao(ServiceRequest.class)

@@ -104,7 +104,7 @@ public class CdsHooksConfig {
           "lumbarcds.cds-hooks.security must be jwt or open, not " + properties.security());
     }
     FilterRegistrationBean<CdsHooksSecurityFilter> registration =
-        new FilterRegistrationBean<>(new CdsHooksSecurityFilter(verifier, address.publicRoot()));
+        new FilterRegistrationBean<>(new CdsHooksSecurityFilter(verifier, address::root));
     registration.addUrlPatterns("/cds-services", "/cds-services/*");
     return registration;
   }

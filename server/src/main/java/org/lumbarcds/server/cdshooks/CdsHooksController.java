@@ -62,13 +62,17 @@ class CdsHooksController {
   private final OrderAnalysis analysis;
   private final FeedbackStore feedback;
   private final FhirContext fhir;
+  private final Map<String, List<String>> allowedFhirServers;
 
   CdsHooksController(
       MriAdviceHooks hooks,
       RecordResolver records,
       OrderAnalysis analysis,
       FeedbackStore feedback,
-      FhirContext fhir) {
+      FhirContext fhir,
+      CdsHooksProperties properties) {
+    this.allowedFhirServers = new java.util.HashMap<>();
+    properties.issuers().forEach(i -> allowedFhirServers.put(i.issuer(), i.fhirServers()));
     this.hooks = hooks;
     this.records = records;
     this.analysis = analysis;
@@ -86,7 +90,10 @@ class CdsHooksController {
       path = "/cds-services/{id}",
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  CdsHooks.Response call(@PathVariable String id, @RequestBody String body) {
+  CdsHooks.Response call(
+      @PathVariable String id,
+      @RequestBody String body,
+      jakarta.servlet.http.HttpServletRequest servletRequest) {
     MriAdviceHooks.Definition service =
         hooks
             .definition(id)
@@ -118,6 +125,7 @@ class CdsHooksController {
       }
     }
     Optional<String> fhirServer = Optional.ofNullable(text(request, "fhirServer"));
+    fhirServer.ifPresent(url -> checkFhirServer(url, servletRequest));
     JsonNode authorization = request.get("fhirAuthorization");
     Optional<String> token = Optional.empty();
     if (authorization != null && !authorization.isNull()) {
@@ -156,14 +164,23 @@ class CdsHooksController {
             drafts.stream()
                 .filter(o -> selections.contains("ServiceRequest/" + o.getIdElement().getIdPart()))
                 .toList();
-        yield hooks.orderAdvice(records.resolve(service, call), selected);
+        yield advise(service, call, selected);
       }
-      case MriAdviceHooks.ORDER_SIGN ->
-          hooks.orderAdvice(records.resolve(service, call), draftOrders(context));
+      case MriAdviceHooks.ORDER_SIGN -> advise(service, call, draftOrders(context));
       case MriAdviceHooks.PATIENT_VIEW -> hooks.patientView(records.resolve(service, call));
       case MriAdviceHooks.ORDER_COMPLETE -> orderComplete(service, call);
       default -> throw new IllegalStateException(service.id());
     };
+  }
+
+  /** No lumbar MRI among the orders: no advice, and the record is not even read. */
+  private MriAdviceHooks.Answer advise(
+      MriAdviceHooks.Definition service, RecordResolver.Call call, List<ServiceRequest> orders)
+      throws RecordResolver.Missing {
+    if (!hooks.anyLumbarMri(orders)) {
+      return MriAdviceHooks.Answer.none();
+    }
+    return hooks.orderAdvice(records.resolve(service, call), orders);
   }
 
   private MriAdviceHooks.Answer orderComplete(
@@ -249,6 +266,14 @@ class CdsHooksController {
       List<String> accepted = new ArrayList<>();
       item.path("acceptedSuggestions").forEach(s -> accepted.add(s.path("id").asText()));
       JsonNode reason = item.path("overrideReason").path("reason");
+      if (tooLong(card, FeedbackStore.MAX_CODE)
+          || tooLong(text(reason, "code"), FeedbackStore.MAX_CODE)
+          || tooLong(text(reason, "system"), FeedbackStore.MAX_TEXT)
+          || tooLong(text(reason, "display"), FeedbackStore.MAX_TEXT)
+          || tooLong(text(item.path("overrideReason"), "userComment"), FeedbackStore.MAX_COMMENT)
+          || tooLong(String.join(",", accepted), FeedbackStore.MAX_SUGGESTIONS)) {
+        throw new Refusal(HttpStatus.BAD_REQUEST, "a feedback field is too long");
+      }
       parsed.add(
           new FeedbackStore.Feedback(
               card,
@@ -287,6 +312,53 @@ class CdsHooksController {
     out.put("summary", FeedbackStore.summary(items));
     out.put("feedback", FeedbackStore.json(items));
     return out;
+  }
+
+  /**
+   * A {@code fhirServer} the caller may name: one its issuer is configured with (https, or
+   * loopback); in open mode, loopback only. Anything else would let a caller make this server send
+   * requests, and a token, wherever it likes.
+   */
+  private void checkFhirServer(String url, jakarta.servlet.http.HttpServletRequest request) {
+    java.net.URI uri;
+    try {
+      uri = java.net.URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new Refusal(HttpStatus.BAD_REQUEST, "fhirServer is not a URL");
+    }
+    boolean loopback = isLoopback(uri.getHost());
+    if (!("https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && loopback))) {
+      throw new Refusal(HttpStatus.BAD_REQUEST, "fhirServer must be https");
+    }
+    Object caller = request.getAttribute(CdsHooksSecurityFilter.CALLER);
+    boolean allowed =
+        caller instanceof ClientJwtVerifier.Caller c
+            ? allowedFhirServers.getOrDefault(c.issuer(), List.of()).stream()
+                .anyMatch(base -> sameBase(url, base))
+            : loopback;
+    if (!allowed) {
+      throw new Refusal(HttpStatus.BAD_REQUEST, "fhirServer is not one this client may name");
+    }
+  }
+
+  /** The URL is the base or below it; a base ending in "/" or ":" is a prefix as written. */
+  private static boolean sameBase(String url, String base) {
+    if (base.endsWith("/") || base.endsWith(":")) {
+      return url.startsWith(base);
+    }
+    return url.equals(base) || url.startsWith(base + "/");
+  }
+
+  private static boolean isLoopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.replaceAll("^\\[|\\]$", "");
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("::1");
+  }
+
+  private static boolean tooLong(String value, int max) {
+    return value != null && value.length() > max;
   }
 
   private static JsonNode parse(String body) {

@@ -37,8 +37,15 @@ public record CdsHooksProperties(
    * @param issuer its {@code iss}
    * @param jwksUrl where it publishes its keys
    * @param jwks its keys, when it publishes none
+   * @param fhirServers the FHIR base URLs its calls may name as {@code fhirServer} (https, or
+   *     loopback); any other is refused, so that a caller cannot make the server send requests (and
+   *     a token) elsewhere
    */
-  public record Issuer(String issuer, URI jwksUrl, String jwks) {}
+  public record Issuer(String issuer, URI jwksUrl, String jwks, List<String> fhirServers) {
+    public Issuer {
+      fhirServers = fhirServers == null ? List.of() : List.copyOf(fhirServers);
+    }
+  }
 
   public boolean open() {
     return "open".equalsIgnoreCase(security);

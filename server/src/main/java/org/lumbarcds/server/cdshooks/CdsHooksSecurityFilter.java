@@ -21,23 +21,27 @@ class CdsHooksSecurityFilter extends OncePerRequestFilter {
 
   private static final Logger log = LoggerFactory.getLogger(CdsHooksSecurityFilter.class);
 
+  /** Request attribute: the verified {@link ClientJwtVerifier.Caller}. */
+  static final String CALLER = "org.lumbarcds.cdshooks.caller";
+
   private final Optional<ClientJwtVerifier> verifier;
-  private final Optional<String> publicRoot;
+  private final java.util.function.Supplier<String> root;
 
   /**
    * @param verifier the JWT check; empty in open mode
-   * @param publicRoot the server's public root URL (behind a proxy); empty: the request's own
+   * @param root the server's root URL (its public base behind a proxy, else its bind address)
    */
-  CdsHooksSecurityFilter(Optional<ClientJwtVerifier> verifier, Optional<String> publicRoot) {
+  CdsHooksSecurityFilter(
+      Optional<ClientJwtVerifier> verifier, java.util.function.Supplier<String> root) {
     this.verifier = verifier;
-    this.publicRoot = publicRoot;
+    this.root = root;
   }
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    String path = request.getRequestURI().substring(request.getContextPath().length());
-    return !(path.equals("/cds-services") || path.startsWith("/cds-services/"))
-        || verifier.isEmpty()
+    // which paths: the registration's URL patterns, matched by the container on the decoded,
+    // normalised path (a raw-URI check here could be dodged with ";x" or "%2D")
+    return verifier.isEmpty()
         || ("OPTIONS".equals(request.getMethod())
             && request.getHeader("Access-Control-Request-Method") != null);
   }
@@ -49,14 +53,19 @@ class CdsHooksSecurityFilter extends OncePerRequestFilter {
     String url = url(request);
     String authorization = request.getHeader("Authorization");
     try {
+      ClientJwtVerifier.Caller caller;
       try {
-        verifier.get().verify(authorization, url);
+        caller = verifier.get().verify(authorization, url);
       } catch (ClientJwtVerifier.Refused first) {
         if (!url.endsWith("/feedback")) {
           throw first;
         }
-        verifier.get().verify(authorization, url.substring(0, url.length() - "/feedback".length()));
+        caller =
+            verifier
+                .get()
+                .verify(authorization, url.substring(0, url.length() - "/feedback".length()));
       }
+      request.setAttribute(CALLER, caller);
     } catch (ClientJwtVerifier.Refused e) {
       log.debug("CDS Hooks call refused: {}", e.getMessage());
       response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
@@ -66,10 +75,13 @@ class CdsHooksSecurityFilter extends OncePerRequestFilter {
     chain.doFilter(request, response);
   }
 
+  /**
+   * The URL called, as {@code aud} must name it: the server's root as configured (never the
+   * request's Host header) and the decoded, normalised path.
+   */
   private String url(HttpServletRequest request) {
-    String path = request.getRequestURI();
-    return publicRoot
-        .map(root -> root + path.substring(request.getContextPath().length()))
-        .orElseGet(() -> request.getRequestURL().toString());
+    String path =
+        request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+    return root.get() + path;
   }
 }

@@ -32,10 +32,22 @@ class FeedbackStore {
       Optional<String> recommendation,
       Optional<String> observationId) {}
 
+  /** Column limits; longer values are refused (400) before anything is stored. */
+  static final int MAX_CODE = 64;
+
+  static final int MAX_TEXT = 255;
+  static final int MAX_COMMENT = 2000;
+  static final int MAX_SUGGESTIONS = 1000;
+
   private final JdbcTemplate jdbc;
+  private final org.springframework.transaction.support.TransactionTemplate transactions;
 
   FeedbackStore(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
+    this.transactions =
+        new org.springframework.transaction.support.TransactionTemplate(
+            new org.springframework.jdbc.datasource.DataSourceTransactionManager(
+                jdbc.getDataSource()));
     jdbc.execute(
         "CREATE TABLE IF NOT EXISTS lcds_cds_card ("
             + " uuid VARCHAR(64) PRIMARY KEY,"
@@ -77,7 +89,12 @@ class FeedbackStore {
     }
   }
 
+  /** Stores the items of one feedback request together: all or none. */
   void save(String serviceId, List<Feedback> items) {
+    transactions.executeWithoutResult(status -> insert(serviceId, items));
+  }
+
+  private void insert(String serviceId, List<Feedback> items) {
     Timestamp now = Timestamp.from(Instant.now());
     for (Feedback f : items) {
       jdbc.update(

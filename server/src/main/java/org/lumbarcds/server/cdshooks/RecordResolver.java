@@ -124,6 +124,8 @@ class RecordResolver {
     String query = fill(template, call.context());
     try {
       return remote != null ? remote(remote, query) : local(query);
+    } catch (TooLong e) {
+      throw new Missing("'" + key + "' has more than " + MAX_PAGES + " pages");
     } catch (BaseServerResponseException | DataFormatException e) {
       throw new Missing(
           "'" + key + "' could not be fetched" + (remote != null ? " from fhirServer" : ""));
@@ -172,6 +174,15 @@ class RecordResolver {
     }
     Bundle page = client.search().byUrl(url.toString()).returnBundle(Bundle.class).execute();
     all.addAll(contents(page));
+    // every page: a red flag on page 2 must not be missed; a record too long to read whole is
+    // not advised on from a part of it
+    for (int pages = 1; page.getLink(Bundle.LINK_NEXT) != null; pages++) {
+      if (pages >= MAX_PAGES) {
+        throw new TooLong();
+      }
+      page = client.loadPage().next(page).execute();
+      all.addAll(contents(page));
+    }
     return all;
   }
 
@@ -216,6 +227,11 @@ class RecordResolver {
         .map(type::cast)
         .toList();
   }
+
+  private static final int MAX_PAGES = 20;
+
+  /** More pages than the service reads. */
+  private static final class TooLong extends RuntimeException {}
 
   /** A request the service cannot read. */
   static final class BadRequest extends RuntimeException {
