@@ -20,6 +20,8 @@ public class ServerAddress {
 
   private final Optional<String> publicRoot;
   private final Environment environment;
+  private final java.util.concurrent.atomic.AtomicBoolean warned =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   public ServerAddress(FhirProperties fhir, Environment environment) {
     this.publicRoot = fhir.publicBase().map(b -> b.replaceAll("/fhir$", ""));
@@ -39,9 +41,11 @@ public class ServerAddress {
   private String ownAddress() {
     String host = environment.getProperty("server.address", "127.0.0.1");
     if (host.isBlank() || host.equals("0.0.0.0") || host.equals("::")) {
-      log.warn(
-          "The server listens on all interfaces and lumbarcds.fhir.public-base-url is not set: "
-              + "URLs written into resources name 127.0.0.1");
+      if (warned.compareAndSet(false, true)) {
+        log.warn(
+            "The server listens on all interfaces and lumbarcds.fhir.public-base-url is not set: "
+                + "URLs written into resources and CDS Hooks audiences name 127.0.0.1");
+      }
       host = "127.0.0.1";
     }
     if (host.contains(":")) {
