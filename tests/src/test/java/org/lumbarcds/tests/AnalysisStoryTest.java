@@ -54,8 +54,26 @@ class AnalysisStoryTest extends ServerTestBase {
     return ordered;
   }
 
+  /** The order-complete hook's request for an order. */
+  static ObjectNode orderComplete(Ordered o) {
+    ObjectNode complete = CdsClient.JSON.createObjectNode();
+    complete
+        .put("hook", "org.lumbarcds.order-complete")
+        .put("hookInstance", java.util.UUID.randomUUID().toString());
+    complete
+        .putObject("context")
+        .put("patientId", o.patient().getIdPart())
+        .put("serviceRequestId", o.order().getIdPart());
+    return complete;
+  }
+
   /** A patient with the study's Patient ID and an active order with its accession number. */
   Ordered order(PhantomStudy study) {
+    return order(client, study);
+  }
+
+  /** The same, through a given client. */
+  static Ordered order(ca.uhn.fhir.rest.client.api.IGenericClient client, PhantomStudy study) {
     IIdType patient =
         client
             .create()
@@ -174,14 +192,7 @@ class AnalysisStoryTest extends ServerTestBase {
         .endsWith("/viewer/" + obs.getIdElement().getIdPart());
 
     // the order-complete hook reuses the stored analysis and hands the result back to record
-    ObjectNode complete = CdsClient.JSON.createObjectNode();
-    complete
-        .put("hook", "org.lumbarcds.order-complete")
-        .put("hookInstance", java.util.UUID.randomUUID().toString());
-    complete
-        .putObject("context")
-        .put("patientId", o.patient().getIdPart())
-        .put("serviceRequestId", o.order().getIdPart());
+    ObjectNode complete = orderComplete(o);
     JsonNode answer = cds.hook("lss-order-complete", complete);
     CdsHooksTestBase.onlyCard(answer);
     JsonNode action = answer.at("/systemActions/0");
@@ -196,14 +207,7 @@ class AnalysisStoryTest extends ServerTestBase {
   void theOrderCompleteHookRunsOrReusesTheAnalysisSynchronously() throws Exception {
     // the order stays active; the study's arrival queued a job that races the hook: one result
     Ordered o = orderAndStore("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
-    ObjectNode complete = CdsClient.JSON.createObjectNode();
-    complete
-        .put("hook", "org.lumbarcds.order-complete")
-        .put("hookInstance", java.util.UUID.randomUUID().toString());
-    complete
-        .putObject("context")
-        .put("patientId", o.patient().getIdPart())
-        .put("serviceRequestId", o.order().getIdPart());
+    ObjectNode complete = orderComplete(o);
     JsonNode answer = new CdsClient(port).hook("lss-order-complete", complete);
     CdsHooksTestBase.onlyCard(answer);
     assertThat(answer.at("/systemActions/0/resource/valueQuantity/value").asDouble())

@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Endpoint;
-import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
@@ -123,25 +122,13 @@ class JobRestartTest {
         "--lumbarcds.analysis.polling-interval=1s",
         "--lumbarcds.analysis.heartbeat-interval=1s",
         "--lumbarcds.analysis.missed-heartbeats=4",
-        "--lumbarcds.analysis.first-retry-delay=1s"
+        "--lumbarcds.analysis.first-retry-delay=1s",
+        "--lumbarcds.fhir.validate-requests=false"
       };
       IIdType order;
       try (StandaloneServer first = new StandaloneServer(dataDir, settings)) {
         var client = first.client();
-        IIdType patient =
-            client
-                .create()
-                .resource(Fixtures.patient(study.patientId()))
-                .execute()
-                .getId()
-                .toUnqualifiedVersionless();
-        order =
-            client
-                .create()
-                .resource(Fixtures.lumbarXrOrder(new Reference(patient), study.accession()))
-                .execute()
-                .getId()
-                .toUnqualifiedVersionless();
+        order = AnalysisStoryTest.order(client, study).order();
         Endpoint endpoint = Fixtures.wadoEndpoint();
         endpoint.setAddress(pacs.baseUrl());
         IIdType endpointId =

@@ -14,7 +14,6 @@ import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
-import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
@@ -30,7 +29,11 @@ class TwoInstancesTest {
   void ordersCompletedOnBothInstancesAreAnalysedOnce() throws Exception {
     Path dataDir = ServerTestBase.newDataDir();
     String[] settings = {
-      "--lumbarcds.analysis.triggers=order-completed", "--lumbarcds.analysis.polling-interval=1s"
+      "--lumbarcds.analysis.triggers=order-completed",
+      "--lumbarcds.analysis.polling-interval=1s",
+      // writes start right after start-up, while each instance's validator warms up: not what
+      // this test is about (see the note on the validator warm-up race in README limitations)
+      "--lumbarcds.fhir.validate-requests=false"
     };
     try (StandaloneServer a = new StandaloneServer(dataDir, settings);
         StandaloneServer b = new StandaloneServer(dataDir, settings)) {
@@ -40,18 +43,7 @@ class TwoInstancesTest {
       for (int i = 0; i < 4; i++) {
         PhantomStudy study =
             PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
-        IIdType patient =
-            ca.create()
-                .resource(Fixtures.patient(study.patientId()))
-                .execute()
-                .getId()
-                .toUnqualifiedVersionless();
-        orders.add(
-            ca.create()
-                .resource(Fixtures.lumbarXrOrder(new Reference(patient), study.accession()))
-                .execute()
-                .getId()
-                .toUnqualifiedVersionless());
+        orders.add(AnalysisStoryTest.order(ca, study).order());
         String boundary = Multipart.newBoundary();
         HttpResponse<String> stored =
             HttpClient.newHttpClient()
