@@ -15,13 +15,8 @@
 set -euo pipefail
 studies=${1:-45}
 requests=${2:-2000}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-echo "# $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(java -version 2>&1 | head -n 1)"
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 cd "$root"
 mvn -q -pl tests test-compile -Dfuzz.skip
 mvn -q -pl tests dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" >/dev/null

@@ -10,13 +10,8 @@
 set -euo pipefail
 studies=${1:-10}
 runs=${2:-40}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-echo "# $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(java -version 2>&1 | head -n 1)"
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 /usr/bin/python3 "$root/model/training/phantom.py" "$work/studies" --patients "$studies" \
   --size film --seed 5 >/dev/null
 echo "# $studies studies, $(du -sh "$work/studies" | cut -f1) of film-size DX"

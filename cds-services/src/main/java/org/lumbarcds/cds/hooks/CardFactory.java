@@ -43,6 +43,7 @@ public final class CardFactory {
   private final java.util.function.Supplier<String> cardUrl;
   private final Function<String, String> viewerUrl;
   private final FhirContext fhir;
+  private final String validation;
 
   /**
    * @param card the model in use
@@ -58,6 +59,7 @@ public final class CardFactory {
     this.cardUrl = cardUrl;
     this.viewerUrl = viewerUrl;
     this.fhir = fhir;
+    this.validation = validation(card);
   }
 
   /**
@@ -156,7 +158,7 @@ public final class CardFactory {
         .append(", version ")
         .append(card.version())
         .append(". ")
-        .append(validation())
+        .append(validation)
         .append('\n');
     md.append("\n**Caveats:** a screening estimate from plain radiographs, not a diagnosis; MRI is")
         .append(" the reference standard. Moderate, foraminal and lateral-recess stenosis are")
@@ -222,7 +224,7 @@ public final class CardFactory {
   }
 
   /** The card's validation figures, as its evaluation wrote them. */
-  String validation() {
+  private static String validation(ModelCard card) {
     JsonNode metrics = card.document().path("metrics");
     JsonNode internal = metrics.path("internal_test").path("fused");
     JsonNode external = metrics.path("external").path("fused");

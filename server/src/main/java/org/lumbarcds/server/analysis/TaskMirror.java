@@ -56,8 +56,9 @@ class TaskMirror {
 
   /** A job was queued: a new Task is requested; an existing one is left as it is. */
   void queued(String orderId, Optional<Reference> patient) {
-    if (find(orderId).isEmpty()) {
-      write(orderId, patient, Task.TaskStatus.REQUESTED, "queued", null, null);
+    Optional<Task> existing = find(orderId);
+    if (existing.isEmpty()) {
+      write(orderId, existing, patient, Task.TaskStatus.REQUESTED, "queued", null, null);
     }
   }
 
@@ -96,7 +97,17 @@ class TaskMirror {
       String businessStatus,
       String reason,
       Reference output) {
-    Optional<Task> existing = find(orderId);
+    write(orderId, find(orderId), patient, status, businessStatus, reason, output);
+  }
+
+  private synchronized void write(
+      String orderId,
+      Optional<Task> existing,
+      Optional<Reference> patient,
+      Task.TaskStatus status,
+      String businessStatus,
+      String reason,
+      Reference output) {
     Task task = new Task();
     task.setId(taskId(orderId));
     task.addIdentifier().setSystem(JOB_SYSTEM).setValue(orderId + "|" + modelVersion);
