@@ -41,6 +41,12 @@ class AnalysisStoryTest extends ServerTestBase {
   Ordered orderAndStore(String... fixtures) throws Exception {
     PhantomStudy study = PhantomStudy.copy(fixtures);
     Ordered ordered = order(study);
+    stow(study);
+    return ordered;
+  }
+
+  /** Stores the study's files by STOW-RS. */
+  void stow(PhantomStudy study) throws Exception {
     String boundary = Multipart.newBoundary();
     HttpResponse<String> stored =
         http.send(
@@ -51,7 +57,6 @@ class AnalysisStoryTest extends ServerTestBase {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
-    return ordered;
   }
 
   /** The order-complete hook's request for an order. */
@@ -276,23 +281,69 @@ class AnalysisStoryTest extends ServerTestBase {
   }
 
   @Test
-  void aStudyWithAViewMissingGetsAQualityFailureObservation() throws Exception {
-    Ordered o = orderAndStore("study1/neutral.dcm", "study1/flexion.dcm");
+  void aViewMissingGivesAQualityFailureThatTheLateViewSupersedes() throws Exception {
+    PhantomStudy whole =
+        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    Ordered o = order(whole);
+    stow(whole.only(0, 1));
     complete(o.order(), null);
 
-    awaitTask(o.order(), Task.TaskStatus.COMPLETED);
+    Task task = awaitTask(o.order(), Task.TaskStatus.COMPLETED);
     List<Observation> results = resultsFor(o.order());
     assertThat(results).hasSize(1);
-    Observation obs = results.get(0);
-    assertThat(obs.hasValue()).isFalse();
-    assertThat(obs.getDataAbsentReason().getCodingFirstRep().getCode()).isEqualTo("error");
+    Observation failure = results.get(0);
+    assertThat(failure.hasValue()).isFalse();
+    assertThat(failure.getDataAbsentReason().getCodingFirstRep().getCode()).isEqualTo("error");
     assertThat(
-            obs.getComponent().stream()
+            failure.getComponent().stream()
                 .filter(
                     c -> c.getCode().getCodingFirstRep().getCode().equals("lss-ai-quality-flag"))
                 .map(c -> c.getValueCodeableConcept().getCodingFirstRep().getCode())
                 .toList())
         .containsExactly("view-missing-extension");
+    IIdType id = failure.getIdElement().toUnqualifiedVersionless();
+
+    // the extension view arrives late: the study now holds its three views, the analysis runs
+    // again and the same Observation gets the probability
+    stow(whole.only(2));
+    Observation polled = null;
+    for (int i = 0; i < 360 && (polled == null || !polled.hasValue()); i++) {
+      Thread.sleep(250);
+      polled = client.read().resource(Observation.class).withId(id).execute();
+    }
+    Observation analysed = polled;
+    assertThat(analysed.hasValueQuantity()).as("superseded by the complete analysis").isTrue();
+    assertThat(analysed.hasDataAbsentReason()).isFalse();
+    assertThat(analysed.getIdElement().getVersionIdPart()).isEqualTo("2");
+    assertThat(analysed.getIdentifierFirstRep().getValue())
+        .isEqualTo(failure.getIdentifierFirstRep().getValue());
+    assertThat(resultsFor(o.order())).as("still one result per study and model").hasSize(1);
+    List<Provenance> provenance =
+        client
+            .search()
+            .forResource(Provenance.class)
+            .where(Provenance.TARGET.hasId(id))
+            .returnBundle(Bundle.class)
+            .execute()
+            .getEntry()
+            .stream()
+            .map(e -> (Provenance) e.getResource())
+            .toList();
+    assertThat(provenance).hasSize(2);
+    assertThat(provenance)
+        .anySatisfy(
+            p -> {
+              assertThat(p.getActivity().getCodingFirstRep().getCode()).isEqualTo("UPDATE");
+              assertThat(p.getAgentFirstRep().getWho().getReference())
+                  .isEqualTo(analysed.getDevice().getReference());
+            });
+    // the failure stays readable in the Observation's history
+    Observation first =
+        client.read().resource(Observation.class).withIdAndVersion(id.getIdPart(), "1").execute();
+    assertThat(first.hasDataAbsentReason()).isTrue();
+    Task after = awaitTask(o.order(), Task.TaskStatus.COMPLETED);
+    assertThat(((Reference) after.getOutputFirstRep().getValue()).getReference())
+        .isEqualTo(((Reference) task.getOutputFirstRep().getValue()).getReference());
   }
 
   @Test

@@ -56,6 +56,15 @@ record PhantomStudy(String studyUid, String patientId, String accession, List<by
     return new PhantomStudy(studyUid, patientId, accession, files);
   }
 
+  /** The same study with only some of its files (by position), e.g. to store a view later. */
+  PhantomStudy only(int... positions) {
+    List<byte[]> some = new ArrayList<>();
+    for (int i : positions) {
+      some.add(files.get(i));
+    }
+    return new PhantomStudy(studyUid, patientId, accession, some);
+  }
+
   /** The files as one STOW-RS body; its content type is {@link #contentType}. */
   byte[] stowBody(String boundary) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -37,6 +37,12 @@ import org.lumbarcds.terminology.QualityFlag;
  * once per model version: when its result exists it is returned as it is. A study whose views do
  * not pass the quality checks gets an Observation with the flags and no probability; only failures
  * of the machinery (PACS unreachable, model runtime) are thrown, with whether a retry may help.
+ *
+ * <p>A quality failure is not final while nobody has acted on it: a view stored after the study was
+ * analysed (the third view arriving late) is picked up by the next analysis of the study, which
+ * supersedes the failure — the same Observation updated in place (still one per study and model
+ * version), with a Provenance of its own. A result with a probability, or one a physician has
+ * acknowledged or disputed (status no longer preliminary), is never rewritten.
  */
 public final class StudyAnalyzer {
 
@@ -65,7 +71,8 @@ public final class StudyAnalyzer {
    * What an analysis produced.
    *
    * @param observation the stored Observation
-   * @param created false when the study's result for this model version already existed
+   * @param created true when this analysis wrote the result (new, or superseding a quality
+   *     failure); false when the stored result was returned as it was
    * @param prediction the model's output (empty when reused or when the quality checks failed)
    * @param flags quality flags (empty when the model ran)
    */
@@ -82,8 +89,8 @@ public final class StudyAnalyzer {
   /** Where results are kept: the FHIR store. */
   public interface ResultStore {
 
-    /** The Observation with this analysis identifier, if one is stored. */
-    Optional<Reference> find(String analysisIdentifier);
+    /** The Observation with this analysis identifier, if one is stored (id with its version). */
+    Optional<Observation> find(String analysisIdentifier);
 
     /**
      * Stores the result's resources in one transaction (the Device and the Observation by
@@ -91,7 +98,17 @@ public final class StudyAnalyzer {
      * race.
      */
     Reference store(ResultBundle result) throws AnalysisException;
+
+    /**
+     * Replaces a stored result in one transaction: the Observation updated in place if it is still
+     * at the version read ({@code stored}'s id), the Device created if new, and a Provenance of the
+     * update. A writer that lost the race gets the winner's Observation.
+     */
+    Reference supersede(Observation stored, ResultBundle result) throws AnalysisException;
   }
+
+  private static final org.lumbarcds.terminology.Code QUALITY_FLAG =
+      org.lumbarcds.terminology.Codes.LSS_AI_QUALITY_FLAG;
 
   /** The views chosen for each posture, as fetched. */
   private record Views(Map<Posture, GreyImage> images, Set<QualityFlag> flags) {}
@@ -131,21 +148,49 @@ public final class StudyAnalyzer {
       throws AnalysisException {
     AiResultFactory.Model model = model();
     String identifier = AiResultFactory.analysisIdentifier(study.studyUid(), model);
-    Optional<Reference> existing = store.find(identifier);
-    if (existing.isPresent()) {
-      return new Outcome(existing.get(), false, Optional.empty(), Set.of());
+    Optional<Observation> existing = store.find(identifier);
+    if (existing.isPresent() && !supersedable(existing.get())) {
+      return reused(existing.get());
     }
     ViewSelector.Selection selection = selectViews(study, source);
     if (!selection.complete()) {
-      return writeFailure(study, selection.flags(), selection.views().keySet(), store);
+      return writeFailure(study, selection.flags(), selection.views().keySet(), store, existing);
     }
     Views views = fetch(study, source, selection);
     if (views.images().size() < Posture.values().length) {
-      return writeFailure(study, views.flags(), views.images().keySet(), store);
+      return writeFailure(study, views.flags(), views.images().keySet(), store, existing);
     }
     Map<Posture, float[]> inputs = preprocess(views.images());
     Prediction prediction = classify(inputs);
-    return write(study, prediction, store);
+    return write(study, prediction, store, existing);
+  }
+
+  /** A stored quality failure that nobody has acted on yet may be replaced by a new analysis. */
+  static boolean supersedable(Observation stored) {
+    return !stored.hasValue() && stored.getStatus() == Observation.ObservationStatus.PRELIMINARY;
+  }
+
+  /** The quality flags recorded in a stored result. */
+  static Set<String> recordedFlags(Observation stored) {
+    Set<String> flags = new java.util.TreeSet<>();
+    for (Observation.ObservationComponentComponent c : stored.getComponent()) {
+      if (c.getCode().getCoding().stream()
+          .anyMatch(
+              cd ->
+                  QUALITY_FLAG.system().equals(cd.getSystem())
+                      && QUALITY_FLAG.code().equals(cd.getCode()))) {
+        c.getValueCodeableConcept().getCoding().forEach(cd -> flags.add(cd.getCode()));
+      }
+    }
+    return flags;
+  }
+
+  private static Outcome reused(Observation stored) {
+    return new Outcome(
+        new Reference(stored.getIdElement().toUnqualifiedVersionless().getValue()),
+        false,
+        Optional.empty(),
+        Set.of());
   }
 
   /** Step 1: the headers of the study's instances, and one view per posture chosen from them. */
@@ -225,20 +270,38 @@ public final class StudyAnalyzer {
   }
 
   /** Step 5: Observation, Device and Provenance of a prediction, in one transaction. */
-  Outcome write(Study study, Prediction prediction, ResultStore store) throws AnalysisException {
+  Outcome write(
+      Study study, Prediction prediction, ResultStore store, Optional<Observation> superseded)
+      throws AnalysisException {
     ResultBundle bundle =
         bundle(study, (subject, device, m) -> results.observation(subject, prediction, device, m));
-    return new Outcome(store.store(bundle), true, Optional.of(prediction), Set.of());
+    return new Outcome(save(bundle, store, superseded), true, Optional.of(prediction), Set.of());
   }
 
   private Outcome writeFailure(
-      Study study, Set<QualityFlag> flags, Set<Posture> viewsFound, ResultStore store)
+      Study study,
+      Set<QualityFlag> flags,
+      Set<Posture> viewsFound,
+      ResultStore store,
+      Optional<Observation> superseded)
       throws AnalysisException {
+    Set<String> codes = new java.util.TreeSet<>();
+    flags.forEach(f -> codes.add(f.code().code()));
+    if (superseded.isPresent() && recordedFlags(superseded.get()).equals(codes)) {
+      // the same failure as stored: nothing new to record
+      return new Outcome(reused(superseded.get()).observation(), false, Optional.empty(), flags);
+    }
     ResultBundle bundle =
         bundle(
             study,
             (subject, device, m) -> results.qualityFailure(subject, flags, viewsFound, device, m));
-    return new Outcome(store.store(bundle), true, Optional.empty(), flags);
+    return new Outcome(save(bundle, store, superseded), true, Optional.empty(), flags);
+  }
+
+  private static Reference save(
+      ResultBundle bundle, ResultStore store, Optional<Observation> superseded)
+      throws AnalysisException {
+    return superseded.isPresent() ? store.supersede(superseded.get(), bundle) : store.store(bundle);
   }
 
   private interface ObservationMaker {

@@ -89,21 +89,44 @@ class StudyAnalyzerTest {
     }
   }
 
-  /** Keeps results in memory, keyed by their analysis identifier. */
+  /**
+   * Keeps results in memory, keyed by their analysis identifier, with a version per write (as a
+   * FHIR store would).
+   */
   private static final class MemoryStore implements StudyAnalyzer.ResultStore {
     final Map<String, ResultBundle> stored = new HashMap<>();
+    final Map<String, Integer> versions = new HashMap<>();
+    final List<ResultBundle> superseding = new ArrayList<>();
 
     @Override
-    public Optional<Reference> find(String identifier) {
-      return stored.containsKey(identifier)
-          ? Optional.of(new Reference("Observation/" + identifier.hashCode()))
-          : Optional.empty();
+    public Optional<Observation> find(String identifier) {
+      if (!stored.containsKey(identifier)) {
+        return Optional.empty();
+      }
+      Observation obs = stored.get(identifier).observation().copy();
+      obs.setId(id(identifier) + "/_history/" + versions.get(identifier));
+      return Optional.of(obs);
     }
 
     @Override
     public Reference store(ResultBundle result) {
       stored.put(result.identifier(), result);
-      return new Reference("Observation/" + result.identifier().hashCode());
+      versions.put(result.identifier(), 1);
+      return new Reference(id(result.identifier()));
+    }
+
+    @Override
+    public Reference supersede(Observation previous, ResultBundle result) {
+      assertThat(previous.getIdElement().getVersionIdPart())
+          .isEqualTo(String.valueOf(versions.get(result.identifier())));
+      stored.put(result.identifier(), result);
+      versions.merge(result.identifier(), 1, Integer::sum);
+      superseding.add(result);
+      return new Reference(id(result.identifier()));
+    }
+
+    private static String id(String identifier) {
+      return "Observation/" + Integer.toHexString(identifier.hashCode());
     }
   }
 
@@ -222,5 +245,60 @@ class StudyAnalyzerTest {
     assertThatThrownBy(() -> analyzer.analyze(study, source, store))
         .isInstanceOfSatisfying(AnalysisException.class, e -> assertThat(e.retryable()).isFalse());
     assertThat(store.stored).as("nothing half-written").isEmpty();
+  }
+
+  @Test
+  void aViewStoredAfterAQualityFailureIsAnalysedAndSupersedesTheFailure() throws Exception {
+    FixtureSource source = new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm");
+    StudyAnalyzer.Study study = study(source);
+    MemoryStore store = new MemoryStore();
+    StudyAnalyzer.Outcome failure = analyzer.analyze(study, source, store);
+    assertThat(failure.flags()).containsExactly(QualityFlag.VIEW_MISSING_EXTENSION);
+
+    // analysed again before anything changed: the same failure, nothing written
+    StudyAnalyzer.Outcome same = analyzer.analyze(study, source, store);
+    assertThat(same.created()).isFalse();
+    assertThat(store.superseding).isEmpty();
+
+    // the extension view arrives
+    FixtureSource complete =
+        new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    StudyAnalyzer.Outcome analysed = analyzer.analyze(study(complete), complete, store);
+
+    assertThat(analysed.created()).isTrue();
+    assertThat(analysed.prediction()).isPresent();
+    assertThat(analysed.observation().getReference())
+        .as("the same Observation, updated in place")
+        .isEqualTo(failure.observation().getReference());
+    assertThat(store.stored).hasSize(1);
+    assertThat(store.versions.values()).containsExactly(2);
+    assertThat(store.stored.values().iterator().next().observation().hasValueQuantity()).isTrue();
+
+    // a result with a probability is final for this model version
+    StudyAnalyzer.Outcome again = analyzer.analyze(study(complete), complete, store);
+    assertThat(again.created()).isFalse();
+    assertThat(store.superseding).hasSize(1);
+  }
+
+  @Test
+  void aQualityFailureAPhysicianHasActedOnIsNotRewritten() throws Exception {
+    FixtureSource source = new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm");
+    MemoryStore store = new MemoryStore();
+    analyzer.analyze(study(source), source, store);
+    store
+        .stored
+        .values()
+        .iterator()
+        .next()
+        .observation()
+        .setStatus(Observation.ObservationStatus.FINAL);
+
+    FixtureSource complete =
+        new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    StudyAnalyzer.Outcome outcome = analyzer.analyze(study(complete), complete, store);
+
+    assertThat(outcome.created()).isFalse();
+    assertThat(complete.retrieved).isEmpty();
+    assertThat(store.superseding).isEmpty();
   }
 }

@@ -25,7 +25,8 @@ import org.springframework.dao.DataIntegrityViolationException;
  * Observation (conditional create on the analysis identifier) and, only when the Observation is
  * new, its Provenance, in one database transaction. Two writers racing on one study: HAPI's unique
  * index on conditional-create URLs lets one commit; the other's transaction rolls back whole and it
- * returns the winner's Observation.
+ * returns the winner's Observation. A quality failure superseded by a later analysis is updated in
+ * place at the version read (HAPI refuses a stale version), with a Provenance of the update.
  */
 class FhirResultStore implements StudyAnalyzer.ResultStore {
 
@@ -38,7 +39,7 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
   }
 
   @Override
-  public Optional<Reference> find(String analysisIdentifier) {
+  public Optional<Observation> find(String analysisIdentifier) {
     SearchParameterMap map = SearchParameterMap.newSynchronous();
     map.add(
         Observation.SP_IDENTIFIER,
@@ -49,7 +50,7 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
         .getResources(0, 1)
         .stream()
         .findFirst()
-        .map(FhirResultStore::reference);
+        .map(Observation.class::cast);
   }
 
   @Override
@@ -64,9 +65,9 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
           | PreconditionFailedException
           | DataIntegrityViolationException e) {
         conflict = e;
-        Optional<Reference> winner = find(result.identifier());
+        Optional<Observation> winner = find(result.identifier());
         if (winner.isPresent()) {
-          return winner.get();
+          return reference(winner.get());
         }
       }
     }
@@ -74,10 +75,43 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
         "the result could not be stored: " + conflict.getClass().getSimpleName(), true, conflict);
   }
 
-  private Reference write(ResultBundle result) {
+  @Override
+  public Reference supersede(Observation stored, ResultBundle result) throws AnalysisException {
+    try {
+      return transactions.withSystemRequest().execute(() -> replace(stored, result));
+    } catch (ResourceVersionConflictException | DataIntegrityViolationException e) {
+      // another writer replaced it first (or the Device race): theirs stands
+      return find(result.identifier())
+          .map(FhirResultStore::reference)
+          .orElseThrow(
+              () ->
+                  new AnalysisException(
+                      "the result could not be stored: " + e.getClass().getSimpleName(), true, e));
+    }
+  }
+
+  private Reference replace(Observation stored, ResultBundle result) {
     SystemRequestDetails request = new SystemRequestDetails();
-    Device device = result.device();
-    DaoMethodOutcome storedDevice =
+    Reference deviceRef = device(result.device(), request);
+    Observation observation = result.observation();
+    observation.setDevice(deviceRef);
+    // the id with the version read: HAPI refuses the update if another writer came first
+    observation.setIdElement(stored.getIdElement().toUnqualified());
+    DaoMethodOutcome updated = daos.getResourceDao(Observation.class).update(observation, request);
+    Provenance provenance = result.provenance();
+    provenance.getTarget().clear();
+    provenance.addTarget(new Reference(updated.getId().toUnqualified().getValue()));
+    provenance.getAgentFirstRep().setWho(deviceRef.copy());
+    provenance.setActivity(
+        new org.hl7.fhir.r4.model.CodeableConcept(
+            new org.hl7.fhir.r4.model.Coding(
+                "http://terminology.hl7.org/CodeSystem/v3-DataOperation", "UPDATE", "revise")));
+    daos.getResourceDao(Provenance.class).create(provenance, request);
+    return reference(updated);
+  }
+
+  private Reference device(Device device, SystemRequestDetails request) {
+    return reference(
         daos.getResourceDao(Device.class)
             .create(
                 device,
@@ -85,8 +119,12 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
                     + AiResultFactory.MODEL_SHA256_SYSTEM
                     + "|"
                     + device.getIdentifierFirstRep().getValue(),
-                request);
-    Reference deviceRef = reference(storedDevice);
+                request));
+  }
+
+  private Reference write(ResultBundle result) {
+    SystemRequestDetails request = new SystemRequestDetails();
+    Reference deviceRef = device(result.device(), request);
 
     Observation observation = result.observation();
     observation.setDevice(deviceRef);
