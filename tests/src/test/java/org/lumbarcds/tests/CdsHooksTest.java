@@ -17,6 +17,7 @@ import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
@@ -221,6 +222,51 @@ class CdsHooksTest extends CdsHooksTestBase {
     JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", request));
     // high probability from the prefetch, and no symptom record (null): not the stored low one
     assertThat(card.path("summary").asText()).contains("likely").doesNotContain("unlikely");
+  }
+
+  @Test
+  void theLocalRecordIsReadAfreshAfterEveryWriteToIt() throws Exception {
+    // the record's answers are kept between calls: each write to the patient's record must show
+    // in the next call (create, a move to another patient, delete)
+    IIdType p = patient();
+    IIdType other = patient();
+    aiResult(p, ruleOut() / 2, null);
+    ObjectNode request = orderSign(p, draftMri("m1", p));
+    String calm = onlyCard(cds.hook("lss-mri-order-sign", request)).path("indicator").asText();
+    assertThat(calm).isEqualTo("warning");
+    assertThat(onlyCard(cds.hook("lss-mri-order-sign", request)).path("indicator").asText())
+        .isEqualTo(calm);
+
+    condition(p, new Coding(CodeSystems.ICD_10_CM, "G83.4", "Cauda equina syndrome"), null);
+    assertThat(onlyCard(cds.hook("lss-mri-order-sign", request)).path("indicator").asText())
+        .as("a red flag written after the last call")
+        .isEqualTo("critical");
+
+    Condition flag =
+        client
+            .search()
+            .forResource(Condition.class)
+            .where(Condition.PATIENT.hasId(p))
+            .returnBundle(Bundle.class)
+            .execute()
+            .getEntry()
+            .stream()
+            .map(e -> (Condition) e.getResource())
+            .findFirst()
+            .orElseThrow();
+    flag.setSubject(new Reference(other));
+    client.update().resource(flag).execute();
+    assertThat(onlyCard(cds.hook("lss-mri-order-sign", request)).path("indicator").asText())
+        .as("the red flag moved to another patient")
+        .isEqualTo(calm);
+    ObjectNode otherRequest = orderSign(other, draftMri("m2", other));
+    assertThat(onlyCard(cds.hook("lss-mri-order-sign", otherRequest)).path("indicator").asText())
+        .isEqualTo("critical");
+
+    client.delete().resourceById(flag.getIdElement().toUnqualifiedVersionless()).execute();
+    assertThat(onlyCard(cds.hook("lss-mri-order-sign", otherRequest)).path("indicator").asText())
+        .as("the red flag deleted")
+        .isNotEqualTo("critical");
   }
 
   @Test

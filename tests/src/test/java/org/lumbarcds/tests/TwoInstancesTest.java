@@ -21,7 +21,8 @@ import org.lumbarcds.cds.imaging.Multipart;
 
 /**
  * Two server instances on one database, each told that the same orders are completed: every order
- * gets one job's result — one Observation, one Provenance, one completed Task.
+ * gets one job's result — one Observation, one Provenance, one completed Task. And a write through
+ * one instance shows in the other's next hook call (each keeps the records it read).
  */
 class TwoInstancesTest {
 
@@ -33,7 +34,8 @@ class TwoInstancesTest {
       "--lumbarcds.analysis.polling-interval=1s",
       // writes start right after start-up, while each instance's validator warms up: not what
       // this test is about (see the note on the validator warm-up race in README limitations)
-      "--lumbarcds.fhir.validate-requests=false"
+      "--lumbarcds.fhir.validate-requests=false",
+      "--lumbarcds.cds-hooks.security=open"
     };
     try (StandaloneServer a = new StandaloneServer(dataDir, settings);
         StandaloneServer b = new StandaloneServer(dataDir, settings)) {
@@ -77,7 +79,57 @@ class TwoInstancesTest {
                 .execute();
         assertThat(provenance.getEntry()).hasSize(1);
       }
+
+      // a's hook reads the patient's record (and keeps it); b writes a red flag; a sees it
+      IIdType patient =
+          AnalysisRecords.results(ca, orders.get(0))
+              .get(0)
+              .getSubject()
+              .getReferenceElement()
+              .toUnqualifiedVersionless();
+      assertThat(orderSign(a, patient).path("indicator").asText()).isNotEqualTo("critical");
+      org.hl7.fhir.r4.model.Condition flag = new org.hl7.fhir.r4.model.Condition();
+      flag.setSubject(new org.hl7.fhir.r4.model.Reference(patient));
+      flag.setCode(
+          new org.hl7.fhir.r4.model.CodeableConcept(
+              new org.hl7.fhir.r4.model.Coding(
+                  org.lumbarcds.terminology.CodeSystems.ICD_10_CM,
+                  "G83.4",
+                  "Cauda equina syndrome")));
+      cb.create().resource(flag).execute();
+      assertThat(orderSign(a, patient).path("indicator").asText()).isEqualTo("critical");
     }
+  }
+
+  /** The first card of an order-sign call with a draft lumbar MRI (open mode: no JWT). */
+  private static com.fasterxml.jackson.databind.JsonNode orderSign(
+      StandaloneServer server, IIdType patient) throws Exception {
+    var request = CdsClient.JSON.createObjectNode();
+    request.put("hook", "order-sign").put("hookInstance", java.util.UUID.randomUUID().toString());
+    var context = request.putObject("context");
+    context.put("userId", "Practitioner/1").put("patientId", patient.getIdPart());
+    Bundle drafts = new Bundle().setType(Bundle.BundleType.COLLECTION);
+    drafts.addEntry().setResource(CdsHooksTestBase.draftMri("m1", patient));
+    context.set(
+        "draftOrders",
+        CdsClient.JSON.readTree(
+            ServerTestBase.FHIR.newJsonParser().encodeResourceToString(drafts)));
+    HttpResponse<String> answer =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + server.port()
+                                + "/cds-services/lss-mri-order-sign"))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            CdsClient.JSON.writeValueAsString(request)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return CdsHooksTestBase.onlyCard(CdsClient.JSON.readTree(answer.body()));
   }
 
   private static void complete(IGenericClient client, IIdType order, String note) {

@@ -7,11 +7,8 @@ import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.Reference;
@@ -204,15 +201,10 @@ class AnalysisJobs implements SmartLifecycle {
   }
 
   private static void createTable(DataSource dataSource) {
-    String binary;
-    try (Connection c = dataSource.getConnection()) {
-      binary =
-          c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")
-              ? "BYTEA"
-              : "VARBINARY(65536)";
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot reach the database", e);
-    }
+    String binary =
+        org.lumbarcds.server.storage.Databases.isPostgres(dataSource)
+            ? "BYTEA"
+            : "VARBINARY(65536)";
     JdbcTemplate jdbc = new JdbcTemplate(dataSource);
     // db-scheduler's table (its documented schema), created when absent
     jdbc.execute(

@@ -62,8 +62,19 @@ public class CdsHooksConfig {
   }
 
   @Bean
-  RecordResolver recordResolver(FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls) {
-    return new RecordResolver(fhir, daos, matchUrls);
+  RecordCache recordCache(
+      JdbcTemplate jdbc,
+      FhirContext fhir,
+      ca.uhn.fhir.interceptor.api.IInterceptorService interceptors) {
+    RecordCache cache = new RecordCache(jdbc, fhir, 20_000);
+    interceptors.registerInterceptor(cache);
+    return cache;
+  }
+
+  @Bean
+  RecordResolver recordResolver(
+      FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls, RecordCache cache) {
+    return new RecordResolver(fhir, daos, matchUrls, cache);
   }
 
   @Bean

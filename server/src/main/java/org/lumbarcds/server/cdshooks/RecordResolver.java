@@ -61,8 +61,9 @@ class RecordResolver {
   private final FhirContext fhir;
   private final DaoRegistry daos;
   private final MatchUrlService matchUrls;
+  private final RecordCache cache;
 
-  RecordResolver(FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls) {
+  RecordResolver(FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls, RecordCache cache) {
     // the EHR's FHIR server is queried as is: no CapabilityStatement fetch first, and a hook
     // must not wait long for it (these are the settings of the server's one FHIR client factory)
     fhir.getRestfulClientFactory()
@@ -72,6 +73,24 @@ class RecordResolver {
     this.fhir = fhir;
     this.daos = daos;
     this.matchUrls = matchUrls;
+    this.cache = cache;
+  }
+
+  /** The patient's change counter, read once per call before its first local query. */
+  private final class Counter {
+    private final String patientId;
+    private Long value;
+
+    Counter(String patientId) {
+      this.patientId = patientId;
+    }
+
+    long get() {
+      if (value == null) {
+        value = cache.counter(patientId);
+      }
+      return value;
+    }
   }
 
   PatientRecord resolve(MriAdviceHooks.Definition service, Call call) throws Missing {
@@ -86,8 +105,11 @@ class RecordResolver {
                 })
             .orElse(null);
     Map<String, List<IBaseResource>> data = new java.util.HashMap<>();
+    String patientId = call.context().get("patientId");
+    Counter counter = patientId == null ? null : new Counter(patientId);
     for (Map.Entry<String, String> template : service.prefetch().entrySet()) {
-      data.put(template.getKey(), values(template.getKey(), template.getValue(), call, remote));
+      data.put(
+          template.getKey(), values(template.getKey(), template.getValue(), call, remote, counter));
     }
     Optional<ServiceRequest> order =
         data.getOrDefault(MriAdviceHooks.ORDER, List.of()).stream()
@@ -103,7 +125,8 @@ class RecordResolver {
         order);
   }
 
-  private List<IBaseResource> values(String key, String template, Call call, IGenericClient remote)
+  private List<IBaseResource> values(
+      String key, String template, Call call, IGenericClient remote, Counter counter)
       throws Missing {
     JsonNode given = call.prefetch().map(p -> p.get(key)).orElse(null);
     if (given != null) {
@@ -123,7 +146,14 @@ class RecordResolver {
     }
     String query = fill(template, call.context());
     try {
-      return remote != null ? remote(remote, query) : local(query);
+      if (remote != null) {
+        return remote(remote, query);
+      }
+      if (counter != null && template.contains(PATIENT_SCOPED)) {
+        // a query of this patient's record: the answer read at the current counter, if kept
+        return cache.get(counter.patientId, counter.get(), query, () -> local(query));
+      }
+      return local(query);
     } catch (TooLong e) {
       throw new Missing("'" + key + "' has more than " + MAX_PAGES + " pages");
     } catch (BaseServerResponseException | DataFormatException e) {
@@ -229,6 +259,9 @@ class RecordResolver {
   }
 
   private static final int MAX_PAGES = 20;
+
+  /** The parameter that makes a prefetch template a query of the patient's record. */
+  private static final String PATIENT_SCOPED = "patient={{context.patientId}}";
 
   /** More pages than the service reads. */
   private static final class TooLong extends RuntimeException {}
