@@ -110,5 +110,11 @@ public final class Codes {
   public static final Code OVERRIDE_PATIENT_CONTEXT =
       new Code(LUMBAR_CDS, "override-patient-context", "Patient-specific context");
 
+  // A physician's review of an AI result in the viewer (Provenance activity; disputed: a tag)
+  public static final Code AI_RESULT_ACKNOWLEDGED =
+      new Code(LUMBAR_CDS, "ai-result-acknowledged", "AI result acknowledged by a physician");
+  public static final Code AI_RESULT_DISPUTED =
+      new Code(LUMBAR_CDS, "ai-result-disputed", "AI result disputed by a physician");
+
   private Codes() {}
 }

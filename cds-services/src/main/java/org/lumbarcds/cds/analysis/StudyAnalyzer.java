@@ -109,6 +109,23 @@ public final class StudyAnalyzer {
 
   private static final org.lumbarcds.terminology.Code QUALITY_FLAG =
       org.lumbarcds.terminology.Codes.LSS_AI_QUALITY_FLAG;
+  private static final org.lumbarcds.terminology.Code DISPUTED =
+      org.lumbarcds.terminology.Codes.AI_RESULT_DISPUTED;
+
+  /**
+   * A study's views as the analysis saw them, with the model's output on them: for the viewer page.
+   *
+   * @param images the rendered views found (grey, bone bright, full resolution)
+   * @param prediction the model's output (with class-activation maps) when all views were usable
+   * @param flags quality flags (empty when the model ran)
+   */
+  public record Reproduction(
+      Map<Posture, GreyImage> images, Optional<Prediction> prediction, Set<QualityFlag> flags) {
+    public Reproduction {
+      images = Map.copyOf(images);
+      flags = Set.copyOf(flags);
+    }
+  }
 
   /** The views chosen for each posture, as fetched. */
   private record Views(Map<Posture, GreyImage> images, Set<QualityFlag> flags) {}
@@ -165,9 +182,32 @@ public final class StudyAnalyzer {
     return write(study, prediction, store, existing);
   }
 
-  /** A stored quality failure that nobody has acted on yet may be replaced by a new analysis. */
+  /**
+   * The study's views and the model's output on them, as {@link #analyze} computes them, without
+   * storing anything: the same selection, rendering and model, so the maps shown are the ones
+   * behind the stored result.
+   */
+  public Reproduction reproduce(Study study, ImageSource source) throws AnalysisException {
+    ViewSelector.Selection selection = selectViews(study, source);
+    Views views = fetch(study, source, selection);
+    if (!selection.complete() || views.images().size() < Posture.values().length) {
+      return new Reproduction(views.images(), Optional.empty(), views.flags());
+    }
+    Prediction prediction = classify(preprocess(views.images()));
+    return new Reproduction(views.images(), Optional.of(prediction), Set.of());
+  }
+
+  /**
+   * A stored quality failure that nobody has acted on yet (still preliminary, not disputed) may be
+   * replaced by a new analysis.
+   */
   static boolean supersedable(Observation stored) {
-    return !stored.hasValue() && stored.getStatus() == Observation.ObservationStatus.PRELIMINARY;
+    return !stored.hasValue()
+        && stored.getStatus() == Observation.ObservationStatus.PRELIMINARY
+        && stored.getMeta().getTag().stream()
+            .noneMatch(
+                t ->
+                    DISPUTED.system().equals(t.getSystem()) && DISPUTED.code().equals(t.getCode()));
   }
 
   /** The quality flags recorded in a stored result. */

@@ -204,6 +204,11 @@ public final class ClinicalFacts {
               + "); its operating points are not this model's: the analysis must be re-run");
       probability = Optional.empty();
     }
+    if (obs.getMeta().getTag().stream().anyMatch(t -> isCode(t, Codes.AI_RESULT_DISPUTED))) {
+      // a physician who looked at the radiographs disputes it: not a basis for advice
+      problems.add("disputed by a physician who reviewed the radiographs");
+      probability = Optional.empty();
+    }
     if (probability.isEmpty() && problems.isEmpty()) {
       problems.add("no probability recorded");
     }

@@ -447,6 +447,18 @@ class MriAdviceHooksTest {
   }
 
   @Test
+  void aResultAPhysicianDisputedIsNoBasisForAdvice() {
+    Observation disputed = current(low());
+    disputed.getMeta().addTag(FhirCodes.coding(Codes.AI_RESULT_DISPUTED));
+    MriAdviceHooks.Answer a = sign(List.of(condition(Codes.LOW_BACK_PAIN, LONG_AGO)), disputed);
+    CdsHooks.Card c = only(a);
+    assertThat(recommendation(a)).isEqualTo(MriAdviceRules.Recommendation.NO_USABLE_AI_RESULT);
+    assertThat(c.indicator()).isEqualTo("info");
+    assertThat(c.detail()).contains("disputed by a physician");
+    assertThat(c.suggestions()).as("no removal of the MRI on a disputed result").isNullOrEmpty();
+  }
+
+  @Test
   void theLatestResultIsTheOneRead() {
     Observation old = ai(high(), TODAY.minusDays(20), card.version());
     Observation recent = ai(low(), TODAY.minusDays(1), card.version());
