@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +22,6 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
-import org.lumbarcds.cds.imaging.Multipart;
 
 /**
  * The analysis half of the story on the real server: patient and X-ray order → three DICOM
@@ -47,16 +44,7 @@ class AnalysisStoryTest extends ServerTestBase {
 
   /** Stores the study's files by STOW-RS. */
   void stow(PhantomStudy study) throws Exception {
-    String boundary = Multipart.newBoundary();
-    HttpResponse<String> stored =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dicomweb/studies"))
-                .header("Content-Type", PhantomStudy.contentType(boundary))
-                .header("Accept", "application/dicom+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(study.stowBody(boundary)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+    study.stow(http, port);
   }
 
   /** The order-complete hook's request for an order. */
@@ -97,6 +85,12 @@ class AnalysisStoryTest extends ServerTestBase {
   }
 
   void complete(IIdType orderId, String note) {
+    complete(client, orderId, note);
+  }
+
+  /** Writes the order as completed (with a note, if given). */
+  static void complete(
+      ca.uhn.fhir.rest.client.api.IGenericClient client, IIdType orderId, String note) {
     ServiceRequest order = client.read().resource(ServiceRequest.class).withId(orderId).execute();
     order.setStatus(ServiceRequest.ServiceRequestStatus.COMPLETED);
     if (note != null) {

@@ -65,6 +65,23 @@ record PhantomStudy(String studyUid, String patientId, String accession, List<by
     return new PhantomStudy(studyUid, patientId, accession, some);
   }
 
+  /** Stores the files in the server's embedded DICOMweb store (STOW-RS); fails unless 200. */
+  void stow(java.net.http.HttpClient http, int port) throws IOException, InterruptedException {
+    String boundary = Multipart.newBoundary();
+    java.net.http.HttpResponse<String> stored =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/dicomweb/studies"))
+                .header("Content-Type", contentType(boundary))
+                .header("Accept", "application/dicom+json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(stowBody(boundary)))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (stored.statusCode() != 200) {
+      throw new AssertionError("STOW-RS answered " + stored.statusCode() + ": " + stored.body());
+    }
+  }
+
   /** The files as one STOW-RS body; its content type is {@link #contentType}. */
   byte[] stowBody(String boundary) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -14,7 +14,6 @@ import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
-import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
 import org.lumbarcds.cds.imaging.Multipart;
@@ -60,10 +59,10 @@ class TwoInstancesTest {
       }
       // each order completed through one instance, then written again through the other
       for (IIdType order : orders) {
-        complete(ca, order, "completed");
+        AnalysisStoryTest.complete(ca, order, "completed");
       }
       for (IIdType order : orders) {
-        complete(cb, order, "completed, as the RIS saw it");
+        AnalysisStoryTest.complete(cb, order, "completed, as the RIS saw it");
       }
       for (IIdType order : orders) {
         AnalysisRecords.awaitTask(cb, order, Task.TaskStatus.COMPLETED);
@@ -130,12 +129,5 @@ class TwoInstancesTest {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
     return CdsHooksTestBase.onlyCard(CdsClient.JSON.readTree(answer.body()));
-  }
-
-  private static void complete(IGenericClient client, IIdType order, String note) {
-    ServiceRequest sr = client.read().resource(ServiceRequest.class).withId(order).execute();
-    sr.setStatus(ServiceRequest.ServiceRequestStatus.COMPLETED);
-    sr.addNote().setText(note);
-    client.update().resource(sr).execute();
   }
 }

@@ -160,16 +160,24 @@ public final class CardFactory {
         .append(". ")
         .append(validation)
         .append('\n');
-    md.append("\n**Caveats:** a screening estimate from plain radiographs, not a diagnosis; MRI is")
-        .append(" the reference standard. Moderate, foraminal and lateral-recess stenosis are")
-        .append(" outside what the model was trained on.");
+    md.append("\n**Caveats:** ").append(CAVEATS);
     if (card.synthetic()) {
-      md.append(" **This reference model was trained on synthetic phantom radiographs only: it is")
-          .append(" not clinically validated and not for clinical use.**");
+      md.append(" **").append(SYNTHETIC_CAVEAT).append("**");
     }
     md.append('\n');
     return md.toString();
   }
+
+  /** What every AI result's reader must know, whatever the model. */
+  public static final String CAVEATS =
+      "a screening estimate from plain radiographs, not a diagnosis; MRI is the reference"
+          + " standard. Moderate, foraminal and lateral-recess stenosis are outside what the model"
+          + " was trained on.";
+
+  /** What a reader of a synthetic-data model's result must know. */
+  public static final String SYNTHETIC_CAVEAT =
+      "This reference model was trained on synthetic phantom radiographs only: it is not"
+          + " clinically validated and not for clinical use.";
 
   private void aiSection(StringBuilder md, ClinicalFacts.AiResult r) {
     Observation obs = r.observation();
@@ -224,7 +232,8 @@ public final class CardFactory {
   }
 
   /** The card's validation figures, as its evaluation wrote them. */
-  private static String validation(ModelCard card) {
+  /** The card's validation figures in one sentence (AUROC with CI, sensitivity/specificity). */
+  public static String validation(ModelCard card) {
     JsonNode metrics = card.document().path("metrics");
     JsonNode internal = metrics.path("internal_test").path("fused");
     JsonNode external = metrics.path("external").path("fused");

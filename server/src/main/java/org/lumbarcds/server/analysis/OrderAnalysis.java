@@ -109,21 +109,7 @@ public class OrderAnalysis {
                 () ->
                     new AnalysisException(
                         "no available ImagingStudy is based on the order yet", true));
-    Reference endpoint =
-        study.hasEndpoint()
-            ? study.getEndpointFirstRep()
-            : study.getSeries().stream()
-                .filter(ImagingStudy.ImagingStudySeriesComponent::hasEndpoint)
-                .map(s -> s.getEndpointFirstRep())
-                .findFirst()
-                .orElseThrow(
-                    () -> new AnalysisException("the ImagingStudy names no Endpoint", false));
-    ImageSource source;
-    try {
-      source = sources.forEndpoint(endpoint.getReference());
-    } catch (ImageSources.UnusableEndpoint e) {
-      throw new AnalysisException("the study's Endpoint cannot be used: " + e.getMessage(), false);
-    }
+    ImageSource source = source(study);
     StudyAnalyzer.Study subject = new StudyAnalyzer.Study(patient, orderRef, study);
     try {
       subject.studyUid();
@@ -133,6 +119,44 @@ public class OrderAnalysis {
     StudyAnalyzer.Outcome outcome = analyzer.analyze(subject, source, store);
     Reference studyRef = new Reference(study.getIdElement().toUnqualifiedVersionless().getValue());
     return new Result(orderRef, patient, studyRef, outcome);
+  }
+
+  /**
+   * The views and the model's output behind a stored AI result (its ImagingStudy, read again from
+   * its image source); nothing is written.
+   */
+  public StudyAnalyzer.Reproduction reproduce(org.hl7.fhir.r4.model.Observation result)
+      throws AnalysisException {
+    ImagingStudy study;
+    try {
+      study =
+          daos.getResourceDao(ImagingStudy.class)
+              .read(
+                  new IdType(result.getDerivedFromFirstRep().getReference()),
+                  new SystemRequestDetails());
+    } catch (ResourceNotFoundException | ResourceGoneException | IllegalArgumentException e) {
+      throw new AnalysisException("the result's ImagingStudy is not in the store", false);
+    }
+    return analyzer.reproduce(
+        new StudyAnalyzer.Study(result.getSubject(), result.getBasedOnFirstRep(), study),
+        source(study));
+  }
+
+  private ImageSource source(ImagingStudy study) throws AnalysisException {
+    Reference endpoint =
+        study.hasEndpoint()
+            ? study.getEndpointFirstRep()
+            : study.getSeries().stream()
+                .filter(ImagingStudy.ImagingStudySeriesComponent::hasEndpoint)
+                .map(s -> s.getEndpointFirstRep())
+                .findFirst()
+                .orElseThrow(
+                    () -> new AnalysisException("the ImagingStudy names no Endpoint", false));
+    try {
+      return sources.forEndpoint(endpoint.getReference());
+    } catch (ImageSources.UnusableEndpoint e) {
+      throw new AnalysisException("the study's Endpoint cannot be used: " + e.getMessage(), false);
+    }
   }
 
   /** Completed lumbar radiograph orders last written at or after {@code since}. */

@@ -29,9 +29,6 @@ public class CdsHooksConfig {
 
   private static final Logger log = LoggerFactory.getLogger(CdsHooksConfig.class);
 
-  /** The path of the viewer page for an AI result. */
-  public static final String VIEWER_PATH = "/viewer/";
-
   @Bean
   MriAdviceHooks mriAdviceHooks(
       ValueSetIndex valueSets,
@@ -56,7 +53,7 @@ public class CdsHooksConfig {
         new CardFactory(
             card,
             () -> address.root() + "/model/card",
-            id -> address.root() + VIEWER_PATH + id,
+            id -> address.root() + org.lumbarcds.server.viewer.ViewerLinks.PATH + id,
             fhir);
     return new MriAdviceHooks(valueSets, facts, rules, cards, clock, properties.newResultWindow());
   }

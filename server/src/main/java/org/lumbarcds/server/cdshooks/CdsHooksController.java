@@ -63,6 +63,8 @@ class CdsHooksController {
   private final FeedbackStore feedback;
   private final FhirContext fhir;
   private final Map<String, List<String>> allowedFhirServers;
+  private final org.lumbarcds.server.viewer.ViewerLinks viewerLinks;
+  private final org.lumbarcds.server.network.ServerAddress address;
 
   CdsHooksController(
       MriAdviceHooks hooks,
@@ -70,7 +72,11 @@ class CdsHooksController {
       OrderAnalysis analysis,
       FeedbackStore feedback,
       FhirContext fhir,
-      CdsHooksProperties properties) {
+      CdsHooksProperties properties,
+      org.lumbarcds.server.viewer.ViewerLinks viewerLinks,
+      org.lumbarcds.server.network.ServerAddress address) {
+    this.viewerLinks = viewerLinks;
+    this.address = address;
     this.allowedFhirServers = new java.util.HashMap<>();
     properties.issuers().forEach(i -> allowedFhirServers.put(i.issuer(), i.fhirServers()));
     this.hooks = hooks;
@@ -149,7 +155,42 @@ class CdsHooksController {
       throw new Refusal(HttpStatus.BAD_REQUEST, e.getMessage());
     }
     feedback.issued(id, answer.issued());
-    return answer.response();
+    Object caller = servletRequest.getAttribute(CdsHooksSecurityFilter.CALLER);
+    return withViewerAccess(
+        answer.response(),
+        Optional.ofNullable(fields.get("userId")),
+        caller instanceof ClientJwtVerifier.Caller c ? Optional.of(c.issuer()) : Optional.empty());
+  }
+
+  /** Each viewer link opens its result for the user the card is shown to (a token in it). */
+  private CdsHooks.Response withViewerAccess(
+      CdsHooks.Response response, Optional<String> user, Optional<String> issuer) {
+    String root = address.root();
+    List<CdsHooks.Card> cards =
+        response.cards().stream()
+            .map(
+                c ->
+                    c.links() == null || c.links().isEmpty()
+                        ? c
+                        : new CdsHooks.Card(
+                            c.uuid(),
+                            c.summary(),
+                            c.detail(),
+                            c.indicator(),
+                            c.source(),
+                            c.suggestions(),
+                            c.selectionBehavior(),
+                            c.overrideReasons(),
+                            c.links().stream()
+                                .map(
+                                    l ->
+                                        new CdsHooks.Link(
+                                            l.label(),
+                                            viewerLinks.withAccess(l.url(), root, user, issuer),
+                                            l.type()))
+                                .toList()))
+            .toList();
+    return new CdsHooks.Response(cards, response.systemActions());
   }
 
   private MriAdviceHooks.Answer answer(

@@ -1,0 +1,150 @@
+package org.lumbarcds.server.viewer;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.lumbarcds.cds.analysis.StudyAnalyzer;
+import org.lumbarcds.model.dicom.GreyImage;
+import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.model.inference.Prediction;
+import org.lumbarcds.model.inference.Preprocessor;
+
+/**
+ * What the viewer shows of a result's views, as PNG: each radiograph as the model read it (grey,
+ * bone bright, reduced to at most {@value #MAX_ROWS} rows by block averaging), and each view's
+ * class-activation map over the same area (the part of the model's input canvas the image covers),
+ * coloured on one scale shared by the three views: red where the view raises the probability, blue
+ * where it lowers it, more opaque the larger the contribution.
+ *
+ * @param views the radiographs, per posture found
+ * @param heatmaps the maps, per posture (empty when the model did not run)
+ * @param probability the probability the model gave again (to check against the stored one)
+ */
+record Renderings(
+    Map<Posture, byte[]> views, Map<Posture, byte[]> heatmaps, Optional<Double> probability) {
+
+  static final int MAX_ROWS = 1024;
+
+  static Renderings of(StudyAnalyzer.Reproduction reproduction, Preprocessor preprocessor) {
+    Map<Posture, byte[]> views = new EnumMap<>(Posture.class);
+    Map<Posture, byte[]> heatmaps = new EnumMap<>(Posture.class);
+    reproduction.images().forEach((posture, image) -> views.put(posture, png(grey(image))));
+    reproduction
+        .prediction()
+        .ifPresent(
+            p -> {
+              double scale = 0;
+              for (Prediction.Cam cam : p.cams().values()) {
+                for (float v : cam.values()) {
+                  scale = Math.max(scale, Math.abs(v));
+                }
+              }
+              for (Map.Entry<Posture, Prediction.Cam> e : p.cams().entrySet()) {
+                GreyImage image = reproduction.images().get(e.getKey());
+                if (image != null) {
+                  Preprocessor.Placement placement =
+                      preprocessor.placement(image.rows(), image.columns());
+                  heatmaps.put(
+                      e.getKey(),
+                      png(
+                          heatmap(
+                              e.getValue(),
+                              placement,
+                              preprocessor.height(),
+                              preprocessor.width(),
+                              scale)));
+                }
+              }
+            });
+    return new Renderings(views, heatmaps, reproduction.prediction().map(Prediction::probability));
+  }
+
+  /** The image reduced by an integer factor (mean of each block), as 8-bit grey. */
+  static BufferedImage grey(GreyImage image) {
+    int factor = Math.max(1, (image.rows() + MAX_ROWS - 1) / MAX_ROWS);
+    int rows = image.rows() / factor;
+    int columns = image.columns() / factor;
+    BufferedImage out = new BufferedImage(columns, rows, BufferedImage.TYPE_BYTE_GRAY);
+    byte[] data = ((java.awt.image.DataBufferByte) out.getRaster().getDataBuffer()).getData();
+    float[] pixels = image.pixels();
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < columns; c++) {
+        double sum = 0;
+        for (int dr = 0; dr < factor; dr++) {
+          int base = (r * factor + dr) * image.columns() + c * factor;
+          for (int dc = 0; dc < factor; dc++) {
+            sum += pixels[base + dc];
+          }
+        }
+        double v = sum / (factor * factor);
+        data[r * columns + c] = (byte) Math.round(Math.min(1, Math.max(0, v)) * 255);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The map over the image's part of the input canvas, bilinear between cell centres, one pixel per
+   * canvas pixel (the page stretches it over the radiograph: the same aspect).
+   */
+  static BufferedImage heatmap(
+      Prediction.Cam cam,
+      Preprocessor.Placement placement,
+      int canvasRows,
+      int canvasColumns,
+      double scale) {
+    BufferedImage out =
+        new BufferedImage(placement.columns(), placement.rows(), BufferedImage.TYPE_INT_ARGB);
+    double cellRows = (double) canvasRows / cam.rows();
+    double cellColumns = (double) canvasColumns / cam.columns();
+    for (int y = 0; y < placement.rows(); y++) {
+      double gy = (placement.top() + y + 0.5) / cellRows - 0.5;
+      for (int x = 0; x < placement.columns(); x++) {
+        double gx = (placement.left() + x + 0.5) / cellColumns - 0.5;
+        double v = bilinear(cam, gy, gx);
+        double t = scale > 0 ? Math.min(1, Math.abs(v) / scale) : 0;
+        int alpha = (int) Math.round(210 * t);
+        int rgb = v >= 0 ? warm(t) : 0x0050FF;
+        out.setRGB(x, y, (alpha << 24) | rgb);
+      }
+    }
+    return out;
+  }
+
+  private static int warm(double t) {
+    // red for small contributions, through orange to yellow for the largest
+    int green = (int) Math.round(220 * t);
+    return (255 << 16) | (green << 8) | 32;
+  }
+
+  private static double bilinear(Prediction.Cam cam, double gy, double gx) {
+    double y = Math.max(0, Math.min(cam.rows() - 1, gy));
+    double x = Math.max(0, Math.min(cam.columns() - 1, gx));
+    int y0 = (int) Math.floor(y);
+    int x0 = (int) Math.floor(x);
+    int y1 = Math.min(cam.rows() - 1, y0 + 1);
+    int x1 = Math.min(cam.columns() - 1, x0 + 1);
+    double fy = y - y0;
+    double fx = x - x0;
+    float[] v = cam.values();
+    int w = cam.columns();
+    double top = v[y0 * w + x0] * (1 - fx) + v[y0 * w + x1] * fx;
+    double bottom = v[y1 * w + x0] * (1 - fx) + v[y1 * w + x1] * fx;
+    return top * (1 - fy) + bottom * fy;
+  }
+
+  private static byte[] png(BufferedImage image) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      ImageIO.write(image, "png", out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

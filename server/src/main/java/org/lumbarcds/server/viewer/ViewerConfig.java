@@ -1,0 +1,31 @@
+package org.lumbarcds.server.viewer;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import java.time.Clock;
+import org.lumbarcds.model.inference.ThreeViewModel;
+import org.lumbarcds.server.analysis.OrderAnalysis;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The viewer page, its API and the tokens of its links. */
+@Configuration(proxyBeanMethods = false)
+public class ViewerConfig {
+
+  @Bean
+  public ViewerLinks viewerLinks(JdbcTemplate jdbc, ViewerProperties properties) {
+    return new ViewerLinks(new LinkTokens(jdbc, properties.linkLifetime(), Clock.systemUTC()));
+  }
+
+  @Bean
+  ViewerService viewerService(
+      DaoRegistry daos,
+      IHapiTransactionService transactions,
+      OrderAnalysis analysis,
+      ThreeViewModel model,
+      ViewerProperties properties) {
+    return new ViewerService(
+        daos, transactions, analysis, model.card(), Clock.systemUTC(), properties.cachedResults());
+  }
+}

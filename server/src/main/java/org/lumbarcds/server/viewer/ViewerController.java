@@ -1,0 +1,278 @@
+package org.lumbarcds.server.viewer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.Observation;
+import org.lumbarcds.cds.analysis.AnalysisException;
+import org.lumbarcds.model.inference.Posture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The viewer page of an AI result ({@code /viewer/{id}}) and the API it reads. The page itself is a
+ * static shell (no data, no external assets); everything about the result comes from {@code
+ * /viewer/api/{id}…} with the link's token as a bearer token. With CDS Hooks security {@code jwt}
+ * the token is required (the way in is a card shown to an authenticated EHR user); in {@code open}
+ * mode (loopback only) it is optional and a review is recorded as made by an unverified local user.
+ */
+@RestController
+class ViewerController {
+
+  private static final Logger log = LoggerFactory.getLogger(ViewerController.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+  private static final Map<String, MediaType> ASSETS =
+      Map.of(
+          "viewer.js", MediaType.valueOf("text/javascript;charset=UTF-8"),
+          "viewer.css", MediaType.valueOf("text/css;charset=UTF-8"));
+  private static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:;"
+          + " connect-src 'self'; base-uri 'none'; form-action 'none'";
+
+  /** A request refused, with the status and a message for the page. */
+  static final class Refusal extends RuntimeException {
+    final HttpStatus status;
+
+    Refusal(HttpStatus status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  private final ViewerService viewer;
+  private final LinkTokens tokens;
+  private final boolean tokenRequired;
+
+  ViewerController(
+      ViewerService viewer,
+      ViewerLinks links,
+      org.lumbarcds.server.cdshooks.CdsHooksProperties cdsHooks) {
+    this.viewer = viewer;
+    this.tokens = links.tokens();
+    this.tokenRequired = !cdsHooks.open();
+  }
+
+  @GetMapping(path = "/viewer/{id}", produces = MediaType.TEXT_HTML_VALUE)
+  ResponseEntity<byte[]> page(@PathVariable String id) {
+    checkId(id);
+    return ResponseEntity.ok()
+        .contentType(MediaType.valueOf("text/html;charset=UTF-8"))
+        .header("Content-Security-Policy", CSP)
+        .header("Referrer-Policy", "no-referrer")
+        .header("X-Content-Type-Options", "nosniff")
+        .cacheControl(CacheControl.noStore())
+        .body(asset("viewer.html"));
+  }
+
+  @GetMapping(path = "/viewer/assets/{name}")
+  ResponseEntity<byte[]> asset(@PathVariable("name") String name, HttpServletRequest request) {
+    MediaType type = ASSETS.get(name);
+    if (type == null) {
+      throw new Refusal(HttpStatus.NOT_FOUND, "no such asset");
+    }
+    return ResponseEntity.ok()
+        .contentType(type)
+        .header("X-Content-Type-Options", "nosniff")
+        .body(asset(name));
+  }
+
+  @GetMapping(path = "/viewer/api/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Map<String, Object>> basis(@PathVariable String id, HttpServletRequest request)
+      throws ViewerService.NotFound {
+    checkId(id);
+    LinkTokens.Reader reader = reader(request, id);
+    Map<String, Object> basis = viewer.basis(viewer.result(id));
+    basis.put("reader", reader.user().orElse(null));
+    basis.put("mayReview", reader.user().isPresent() || !tokenRequired);
+    return json(basis);
+  }
+
+  @GetMapping(path = "/viewer/api/{id}/views", produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Map<String, Object>> views(@PathVariable String id, HttpServletRequest request)
+      throws ViewerService.NotFound, AnalysisException {
+    checkId(id);
+    reader(request, id);
+    Observation obs = viewer.result(id);
+    Renderings r = viewer.renderings(obs);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("views", r.views().keySet().stream().map(Posture::id).toList());
+    out.put("heatmaps", r.heatmaps().keySet().stream().map(Posture::id).toList());
+    r.probability().ifPresent(p -> out.put("reproducedProbability", p));
+    return json(out);
+  }
+
+  @GetMapping(path = "/viewer/api/{id}/views/{posture}.png", produces = MediaType.IMAGE_PNG_VALUE)
+  ResponseEntity<byte[]> view(
+      @PathVariable String id, @PathVariable String posture, HttpServletRequest request)
+      throws ViewerService.NotFound, AnalysisException {
+    return image(id, posture, request, false);
+  }
+
+  @GetMapping(
+      path = "/viewer/api/{id}/heatmaps/{posture}.png",
+      produces = MediaType.IMAGE_PNG_VALUE)
+  ResponseEntity<byte[]> heatmap(
+      @PathVariable String id, @PathVariable String posture, HttpServletRequest request)
+      throws ViewerService.NotFound, AnalysisException {
+    return image(id, posture, request, true);
+  }
+
+  @PostMapping(
+      path = "/viewer/api/{id}/review",
+      consumes = MediaType.APPLICATION_JSON_VALUE,
+      produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Map<String, Object>> review(
+      @PathVariable String id, @RequestBody String body, HttpServletRequest request)
+      throws ViewerService.NotFound, ViewerService.Conflict {
+    checkId(id);
+    LinkTokens.Reader reader = reader(request, id);
+    if (tokenRequired && reader.user().isEmpty()) {
+      throw new Refusal(
+          HttpStatus.FORBIDDEN,
+          "this link names no user: open the result from a card shown to you to review it");
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new Refusal(HttpStatus.BAD_REQUEST, "the body is not JSON");
+    }
+    ViewerService.Action action =
+        ViewerService.action(json.path("action").asText(null))
+            .orElseThrow(
+                () -> new Refusal(HttpStatus.BAD_REQUEST, "action must be acknowledge or dispute"));
+    String comment = json.path("comment").asText("");
+    if (comment.length() > 1000) {
+      throw new Refusal(HttpStatus.BAD_REQUEST, "the comment is longer than 1000 characters");
+    }
+    if (action == ViewerService.Action.DISPUTE && comment.isBlank()) {
+      throw new Refusal(HttpStatus.BAD_REQUEST, "say why you dispute the result");
+    }
+    Observation updated = viewer.review(id, action, comment, reader);
+    log.info("AI result reviewed in the viewer: {}", action.name().toLowerCase());
+    Map<String, Object> basis = viewer.basis(updated);
+    basis.put("reader", reader.user().orElse(null));
+    basis.put("mayReview", true);
+    return json(basis);
+  }
+
+  private ResponseEntity<byte[]> image(
+      String id, String posture, HttpServletRequest request, boolean heatmap)
+      throws ViewerService.NotFound, AnalysisException {
+    checkId(id);
+    reader(request, id);
+    Posture p =
+        java.util.Arrays.stream(Posture.values())
+            .filter(v -> v.id().equals(posture))
+            .findFirst()
+            .orElseThrow(() -> new Refusal(HttpStatus.NOT_FOUND, "no such view"));
+    Renderings r = viewer.renderings(viewer.result(id));
+    byte[] png = (heatmap ? r.heatmaps() : r.views()).get(p);
+    if (png == null) {
+      throw new Refusal(HttpStatus.NOT_FOUND, "no " + (heatmap ? "heatmap" : "image") + " here");
+    }
+    return ResponseEntity.ok()
+        .contentType(MediaType.IMAGE_PNG)
+        .cacheControl(CacheControl.noStore())
+        .body(png);
+  }
+
+  private LinkTokens.Reader reader(HttpServletRequest request, String id) {
+    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+    Optional<String> token =
+        Optional.ofNullable(header)
+            .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+            .map(h -> h.substring(7).trim())
+            .filter(t -> !t.isEmpty());
+    if (token.isEmpty()) {
+      if (tokenRequired) {
+        throw new Refusal(
+            HttpStatus.UNAUTHORIZED, "open this page from the link on a decision-support card");
+      }
+      return new LinkTokens.Reader(Optional.empty(), Optional.empty());
+    }
+    try {
+      return tokens.verify(token.get(), id);
+    } catch (LinkTokens.Invalid e) {
+      throw new Refusal(HttpStatus.UNAUTHORIZED, e.getMessage());
+    }
+  }
+
+  private static void checkId(String id) {
+    if (!ID.matcher(id).matches()) {
+      throw new Refusal(HttpStatus.NOT_FOUND, "no such AI result");
+    }
+  }
+
+  private static byte[] asset(String name) {
+    try (InputStream in = ViewerController.class.getResourceAsStream("/viewer/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("the viewer's " + name + " is missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the viewer's " + name, e);
+    }
+  }
+
+  private static ResponseEntity<Map<String, Object>> json(Map<String, Object> body) {
+    return ResponseEntity.ok()
+        .contentType(MediaType.APPLICATION_JSON)
+        .cacheControl(CacheControl.noStore())
+        .body(body);
+  }
+
+  @ExceptionHandler(Refusal.class)
+  ResponseEntity<Map<String, Object>> refused(Refusal e) {
+    return error(e.status, e.getMessage());
+  }
+
+  @ExceptionHandler(ViewerService.NotFound.class)
+  ResponseEntity<Map<String, Object>> notFound(ViewerService.NotFound e) {
+    return error(HttpStatus.NOT_FOUND, e.getMessage());
+  }
+
+  @ExceptionHandler(ViewerService.Conflict.class)
+  ResponseEntity<Map<String, Object>> conflict(ViewerService.Conflict e) {
+    return error(HttpStatus.CONFLICT, e.getMessage());
+  }
+
+  @ExceptionHandler(AnalysisException.class)
+  ResponseEntity<Map<String, Object>> images(AnalysisException e) {
+    log.warn("Viewer: the result's images could not be read: {}", e.getMessage());
+    return error(
+        e.retryable() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.UNPROCESSABLE_ENTITY,
+        "the radiographs could not be read: " + e.getMessage());
+  }
+
+  @ExceptionHandler(RuntimeException.class)
+  ResponseEntity<Map<String, Object>> unexpected(RuntimeException e) {
+    log.error("Viewer request failed", e);
+    return error(HttpStatus.INTERNAL_SERVER_ERROR, "the viewer failed; see the server's log");
+  }
+
+  private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", status.getReasonPhrase());
+    body.put("message", message);
+    return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+  }
+}

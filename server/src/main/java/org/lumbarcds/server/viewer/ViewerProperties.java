@@ -1,0 +1,15 @@
+package org.lumbarcds.server.viewer;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The viewer page ({@code lumbarcds.viewer.*}).
+ *
+ * @param linkLifetime how long a card's viewer link opens the page (its token's lifetime)
+ * @param cachedResults how many results' radiographs and heatmaps are kept in memory
+ */
+@ConfigurationProperties("lumbarcds.viewer")
+public record ViewerProperties(
+    @DefaultValue("12h") Duration linkLifetime, @DefaultValue("32") int cachedResults) {}

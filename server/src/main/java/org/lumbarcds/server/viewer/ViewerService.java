@@ -1,0 +1,313 @@
+package org.lumbarcds.server.viewer;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.lumbarcds.cds.FhirCodes;
+import org.lumbarcds.cds.analysis.AnalysisException;
+import org.lumbarcds.cds.hooks.CardFactory;
+import org.lumbarcds.cds.result.AiResultFactory;
+import org.lumbarcds.model.inference.ModelCard;
+import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.server.analysis.OrderAnalysis;
+import org.lumbarcds.terminology.Code;
+import org.lumbarcds.terminology.Codes;
+
+/**
+ * What the viewer page shows of an AI result, and the physician's review of it. The numbers come
+ * from the stored Observation, never from a new run; the radiographs and heatmaps are those the
+ * model in use computes again from the study (kept for a while), with the probability it gives
+ * again for the page to check against the stored one.
+ */
+class ViewerService {
+
+  /** The result is not one the viewer shows. */
+  static final class NotFound extends Exception {
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
+  /** The review cannot be made as asked. */
+  static final class Conflict extends Exception {
+    Conflict(String message) {
+      super(message);
+    }
+  }
+
+  /** What a physician records. */
+  enum Action {
+    ACKNOWLEDGE(Codes.AI_RESULT_ACKNOWLEDGED),
+    DISPUTE(Codes.AI_RESULT_DISPUTED);
+
+    final Code code;
+
+    Action(Code code) {
+      this.code = code;
+    }
+  }
+
+  private static final String VERIFIER_SYSTEM =
+      "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+  private static final String OPEN_MODE_USER = "unverified local user (CDS Hooks open mode)";
+
+  private final DaoRegistry daos;
+  private final IHapiTransactionService transactions;
+  private final OrderAnalysis analysis;
+  private final ModelCard card;
+  private final Clock clock;
+  private final Cache<String, Renderings> renderings;
+
+  ViewerService(
+      DaoRegistry daos,
+      IHapiTransactionService transactions,
+      OrderAnalysis analysis,
+      ModelCard card,
+      Clock clock,
+      int cacheSize) {
+    this.daos = daos;
+    this.transactions = transactions;
+    this.analysis = analysis;
+    this.card = card;
+    this.clock = clock;
+    this.renderings = Caffeine.newBuilder().maximumSize(cacheSize).build();
+  }
+
+  /** The stored AI result. */
+  Observation result(String id) throws NotFound {
+    Observation obs;
+    try {
+      obs =
+          daos.getResourceDao(Observation.class)
+              .read(new IdType("Observation", id), new SystemRequestDetails());
+    } catch (ResourceNotFoundException | ResourceGoneException | IllegalArgumentException e) {
+      throw new NotFound("no such AI result");
+    }
+    if (!obs.getCode().getCoding().stream().anyMatch(c -> is(c, Codes.LSS_AI_PROBABILITY))) {
+      throw new NotFound("no such AI result");
+    }
+    return obs;
+  }
+
+  /** The basis of the result as the page shows it (no patient name or identifier). */
+  Map<String, Object> basis(Observation obs) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", obs.getIdElement().getIdPart());
+    out.put("version", obs.getIdElement().getVersionIdPart());
+    out.put("status", obs.getStatus().toCode());
+    out.put("disputed", disputed(obs));
+    out.put("issued", obs.hasIssued() ? new InstantType(obs.getIssued()).asStringValue() : null);
+    if (obs.getValue() instanceof Quantity q && q.hasValue()) {
+      out.put("probability", q.getValue().doubleValue());
+    }
+    obs.getInterpretation().stream()
+        .flatMap(i -> i.getCoding().stream())
+        .findFirst()
+        .ifPresent(c -> out.put("band", Map.of("code", c.getCode(), "display", c.getDisplay())));
+    Map<String, Double> scores = new LinkedHashMap<>();
+    List<String> flags = new ArrayList<>();
+    List<String> viewsUsed = new ArrayList<>();
+    for (Observation.ObservationComponentComponent c : obs.getComponent()) {
+      if (has(c.getCode(), Codes.LSS_AI_VIEW_SCORE) && c.getValue() instanceof Quantity q) {
+        for (Posture p : Posture.values()) {
+          if (has(c.getCode(), FhirCodes.posture(p))) {
+            scores.put(p.id(), q.getValue().doubleValue());
+          }
+        }
+      } else if (has(c.getCode(), Codes.LSS_AI_QUALITY_FLAG) && c.hasValueCodeableConcept()) {
+        c.getValueCodeableConcept().getCoding().forEach(f -> flags.add(f.getDisplay()));
+      } else if (has(c.getCode(), Codes.LSS_AI_VIEWS_USED) && c.hasValueCodeableConcept()) {
+        for (Posture p : Posture.values()) {
+          if (has(c.getValueCodeableConcept(), FhirCodes.posture(p))) {
+            viewsUsed.add(p.id());
+          }
+        }
+      }
+    }
+    out.put("viewScores", scores);
+    out.put("viewsUsed", viewsUsed);
+    out.put("qualityFlags", flags);
+    String identifier =
+        obs.getIdentifier().stream()
+            .filter(i -> AiResultFactory.ANALYSIS_SYSTEM.equals(i.getSystem()))
+            .map(Identifier::getValue)
+            .findFirst()
+            .orElse("");
+    boolean sameModel = identifier.endsWith("|" + card.id() + "|" + card.version());
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("id", card.id());
+    model.put("version", card.version());
+    model.put("name", card.name());
+    model.put("synthetic", card.synthetic());
+    model.put("ruleOut", card.ruleOut());
+    model.put("ruleIn", card.ruleIn());
+    model.put("validation", CardFactory.validation(card));
+    model.put("madeThisResult", sameModel);
+    model.put(
+        "resultModel",
+        identifier.contains("|") ? identifier.substring(identifier.indexOf('|') + 1) : "unnamed");
+    out.put("model", model);
+    List<String> caveats = new ArrayList<>();
+    caveats.add(CardFactory.CAVEATS);
+    if (card.synthetic()) {
+      caveats.add(CardFactory.SYNTHETIC_CAVEAT);
+    }
+    out.put("caveats", caveats);
+    out.put("reviews", reviews(obs));
+    return out;
+  }
+
+  /**
+   * The result's radiographs and heatmaps (computed again from the study by the model in use, and
+   * kept).
+   */
+  Renderings renderings(Observation obs) throws AnalysisException {
+    String key = obs.getIdElement().toUnqualified().getValue();
+    Renderings found = renderings.getIfPresent(key);
+    if (found == null) {
+      found =
+          Renderings.of(
+              analysis.reproduce(obs), analysis.analyzer().threeViewModel().preprocessor());
+      renderings.put(key, found);
+    }
+    return found;
+  }
+
+  /** Records a physician's review: the Observation updated and a Provenance, in one transaction. */
+  Observation review(String id, Action action, String comment, LinkTokens.Reader reader)
+      throws NotFound, Conflict {
+    Observation obs = result(id);
+    if (obs.getStatus() != Observation.ObservationStatus.PRELIMINARY || disputed(obs)) {
+      throw new Conflict(
+          "the result was already reviewed ("
+              + (disputed(obs) ? "disputed" : obs.getStatus().toCode())
+              + ")");
+    }
+    Date now = Date.from(clock.instant());
+    String who = reader.user().orElse(OPEN_MODE_USER);
+    if (action == Action.ACKNOWLEDGE) {
+      obs.setStatus(Observation.ObservationStatus.FINAL);
+    } else {
+      obs.getMeta().addTag(FhirCodes.coding(Codes.AI_RESULT_DISPUTED));
+    }
+    obs.addNote()
+        .setAuthor(new org.hl7.fhir.r4.model.StringType(who))
+        .setTime(now)
+        .setText(
+            (action == Action.ACKNOWLEDGE ? "Acknowledged" : "Disputed")
+                + " in the viewer"
+                + (comment == null || comment.isBlank() ? "." : ": " + comment.strip()));
+    Provenance provenance = new Provenance();
+    provenance.setRecorded(now);
+    provenance.setActivity(FhirCodes.concept(action.code));
+    // the user is the EHR's: named by identifier (the EHR's issuer as its system), not a
+    // reference to a resource this server does not hold
+    Reference agent = new Reference().setDisplay(who);
+    reader
+        .user()
+        .ifPresent(
+            u ->
+                agent.setIdentifier(
+                    new Identifier()
+                        .setSystem(reader.issuer().orElse("urn:lumbarcds:cds-hooks-user"))
+                        .setValue(u)));
+    provenance
+        .addAgent()
+        .setType(new CodeableConcept(new Coding(VERIFIER_SYSTEM, "verifier", "Verifier")))
+        .setWho(agent);
+    try {
+      return transactions
+          .withSystemRequest()
+          .execute(
+              () -> {
+                SystemRequestDetails request = new SystemRequestDetails();
+                // the version read: another review in between is refused, not overwritten
+                var updated = daos.getResourceDao(Observation.class).update(obs, request);
+                provenance.addTarget(
+                    new Reference(updated.getId().toUnqualifiedVersionless().getValue()));
+                daos.getResourceDao(Provenance.class).create(provenance, request);
+                return (Observation) updated.getResource();
+              });
+    } catch (ResourceVersionConflictException | PreconditionFailedException e) {
+      throw new Conflict("the result changed while you were looking at it: reload the page");
+    }
+  }
+
+  private List<Map<String, String>> reviews(Observation obs) {
+    SearchParameterMap map = SearchParameterMap.newSynchronous();
+    map.add(
+        Provenance.SP_TARGET,
+        new ReferenceParam(obs.getIdElement().toUnqualifiedVersionless().getValue()));
+    List<Map<String, String>> out = new ArrayList<>();
+    daos
+        .getResourceDao(Provenance.class)
+        .search(map, new SystemRequestDetails())
+        .getAllResources()
+        .stream()
+        .map(Provenance.class::cast)
+        .filter(
+            p ->
+                has(p.getActivity(), Codes.AI_RESULT_ACKNOWLEDGED)
+                    || has(p.getActivity(), Codes.AI_RESULT_DISPUTED))
+        .sorted(Comparator.comparing(Provenance::getRecorded))
+        .forEach(
+            p -> {
+              Map<String, String> r = new LinkedHashMap<>();
+              r.put(
+                  "action",
+                  has(p.getActivity(), Codes.AI_RESULT_ACKNOWLEDGED) ? "acknowledged" : "disputed");
+              r.put("who", p.getAgentFirstRep().getWho().getDisplay());
+              r.put("when", new InstantType(p.getRecorded()).asStringValue());
+              out.add(r);
+            });
+    return out;
+  }
+
+  private static boolean disputed(Observation obs) {
+    return obs.getMeta().getTag().stream().anyMatch(t -> is(t, Codes.AI_RESULT_DISPUTED));
+  }
+
+  private static boolean has(CodeableConcept concept, Code code) {
+    return concept.getCoding().stream().anyMatch(c -> is(c, code));
+  }
+
+  private static boolean is(Coding c, Code code) {
+    return code.system().equals(c.getSystem()) && code.code().equals(c.getCode());
+  }
+
+  static Optional<Action> action(String value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    return switch (value) {
+      case "acknowledge" -> Optional.of(Action.ACKNOWLEDGE);
+      case "dispute" -> Optional.of(Action.DISPUTE);
+      default -> Optional.empty();
+    };
+  }
+}
