@@ -81,6 +81,7 @@ def describe(scores, labels, calibration, points, seed, rounds):
         "operating_points": {name: metrics.at_threshold(prob, labels, t)
                              for name, t in points.items()},
         "calibration": {"ece": ece, "bins": bins},
+        "probability_histogram": metrics.histogram(prob),
         "single_view_heads": {p: metrics.bootstrap_auroc(scores["view_logits"][:, i], labels,
                                                          rounds, seed)
                               for i, p in enumerate(POSTURES)},

@@ -109,7 +109,8 @@ def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
                      "fused_one_view": m[name]["fused_one_view"],
                      "fused_view_missing": m[name]["fused_view_missing"],
                      "ece": m[name]["calibration"]["ece"],
-                     "studies": m[name]["studies"]}
+                     "studies": m[name]["studies"],
+                     "probability_histogram": m[name]["probability_histogram"]}
               for name in ("internal_test", "external")}
     return {
         "id": model_id,

@@ -105,6 +105,15 @@ def ece(prob, label, bins=10):
     return float(total), table
 
 
+def histogram(prob, bins=20):
+    """Counts of probabilities over equal-width bins of [0, 1] (the last bin includes 1): the
+    distribution a deployed model's results are compared with to see drift."""
+    prob = np.clip(np.asarray(prob, float), 0, 1)
+    edges = np.linspace(0, 1, bins + 1)
+    counts, _ = np.histogram(prob, bins=edges)
+    return {"edges": [round(float(e), 6) for e in edges], "counts": [int(c) for c in counts]}
+
+
 def fit_platt(logit, label, iterations=100):
     """Platt scaling: a, b minimising the log loss of sigmoid(a * logit + b) against Platt's
     smoothed targets ((N+ + 1) / (N+ + 2) and 1 / (N- + 2), which keep separable data finite),

@@ -84,6 +84,11 @@ class SmokePipeline(unittest.TestCase):
                          m["model"]["normalisation"]["mean"])
         self.assertTrue(self.card["synthetic"])
         self.assertIn("not clinically validated", self.card["statement"])
+        # the distribution deployed results are compared with (the operations view's drift)
+        histogram = self.card["metrics"]["internal_test"]["probability_histogram"]
+        self.assertEqual(histogram, m["internal_test"]["probability_histogram"])
+        self.assertEqual(len(histogram["edges"]), len(histogram["counts"]) + 1)
+        self.assertEqual(sum(histogram["counts"]), m["internal_test"]["studies"])
 
     def test_contract_of_the_exported_graph(self):
         import onnx

@@ -27,10 +27,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * is retried with exponential backoff up to {@code max-attempts} tries; a job whose server died is
  * taken over once its heartbeats stop. Every state is mirrored to a FHIR Task ({@link TaskMirror}).
  */
-class AnalysisJobs implements SmartLifecycle {
+public class AnalysisJobs implements SmartLifecycle {
 
-  static final String TASK_NAME = "lss-analysis";
-  static final String TABLE = "lcds_scheduled_tasks";
+  public static final String TASK_NAME = "lss-analysis";
+  public static final String TABLE = "lcds_scheduled_tasks";
 
   private static final Logger log = LoggerFactory.getLogger(AnalysisJobs.class);
 

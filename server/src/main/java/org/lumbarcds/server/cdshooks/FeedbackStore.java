@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * reported (accepted, or overridden with its reason). No patient identifier is kept: a card is
  * known by its uuid and the AI result it rested on.
  */
-class FeedbackStore {
+public class FeedbackStore {
 
   /** One feedback item as stored. */
   record Feedback(
@@ -139,6 +139,53 @@ class FeedbackStore {
         },
         serviceId,
         Timestamp.from(since));
+  }
+
+  /**
+   * Per service since a time: cards issued, and feedback counts per outcome and per override reason
+   * (code and display). For the operations view: no patient data.
+   */
+  public Map<String, Map<String, Object>> overview(Instant since) {
+    Map<String, Map<String, Object>> services = new java.util.TreeMap<>();
+    jdbc.query(
+        "SELECT service_id, COUNT(*) FROM lcds_cds_card WHERE issued_at >= ? GROUP BY service_id",
+        rs -> {
+          service(services, rs.getString(1)).put("cards", rs.getLong(2));
+        },
+        Timestamp.from(since));
+    jdbc.query(
+        "SELECT service_id, outcome, override_code, MAX(override_display), COUNT(*) FROM"
+            + " lcds_cds_feedback WHERE outcome_at >= ? GROUP BY service_id, outcome,"
+            + " override_code",
+        rs -> {
+          Map<String, Object> s = service(services, rs.getString(1));
+          @SuppressWarnings("unchecked")
+          Map<String, Long> outcomes = (Map<String, Long>) s.get("outcomes");
+          outcomes.merge(rs.getString(2), rs.getLong(5), Long::sum);
+          if (rs.getString(3) != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> reasons =
+                (Map<String, Map<String, Object>>) s.get("overrideReasons");
+            Map<String, Object> reason =
+                reasons.computeIfAbsent(rs.getString(3), k -> new LinkedHashMap<>());
+            reason.put("display", rs.getString(4));
+            reason.merge("count", rs.getLong(5), (a, b) -> (Long) a + (Long) b);
+          }
+        },
+        Timestamp.from(since));
+    return services;
+  }
+
+  private static Map<String, Object> service(Map<String, Map<String, Object>> services, String id) {
+    return services.computeIfAbsent(
+        id,
+        k -> {
+          Map<String, Object> s = new LinkedHashMap<>();
+          s.put("cards", 0L);
+          s.put("outcomes", new java.util.TreeMap<String, Long>());
+          s.put("overrideReasons", new java.util.TreeMap<String, Map<String, Object>>());
+          return s;
+        });
   }
 
   /** Counts per outcome and per override reason code. */

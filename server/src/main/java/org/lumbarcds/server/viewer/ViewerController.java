@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +11,7 @@ import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Observation;
 import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.server.network.PageAssets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.CacheControl;
@@ -39,13 +39,6 @@ class ViewerController {
   private static final Logger log = LoggerFactory.getLogger(ViewerController.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
-  private static final Map<String, MediaType> ASSETS =
-      Map.of(
-          "viewer.js", MediaType.valueOf("text/javascript;charset=UTF-8"),
-          "viewer.css", MediaType.valueOf("text/css;charset=UTF-8"));
-  private static final String CSP =
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:;"
-          + " connect-src 'self'; base-uri 'none'; form-action 'none'";
 
   /** A request refused, with the status and a message for the page. */
   static final class Refusal extends RuntimeException {
@@ -70,28 +63,23 @@ class ViewerController {
     this.tokenRequired = !cdsHooks.open();
   }
 
-  @GetMapping(path = "/viewer/{id}", produces = MediaType.TEXT_HTML_VALUE)
+  @GetMapping(path = "/viewer/{id}")
   ResponseEntity<byte[]> page(@PathVariable String id) {
     checkId(id);
-    return ResponseEntity.ok()
-        .contentType(MediaType.valueOf("text/html;charset=UTF-8"))
-        .header("Content-Security-Policy", CSP)
-        .header("Referrer-Policy", "no-referrer")
-        .header("X-Content-Type-Options", "nosniff")
-        .cacheControl(CacheControl.noStore())
-        .body(asset("viewer.html"));
+    return asset("viewer.html");
   }
 
   @GetMapping(path = "/viewer/assets/{name}")
-  ResponseEntity<byte[]> asset(@PathVariable("name") String name, HttpServletRequest request) {
-    MediaType type = ASSETS.get(name);
-    if (type == null) {
+  ResponseEntity<byte[]> assets(@PathVariable("name") String name) {
+    if (name.endsWith(".html")) {
       throw new Refusal(HttpStatus.NOT_FOUND, "no such asset");
     }
-    return ResponseEntity.ok()
-        .contentType(type)
-        .header("X-Content-Type-Options", "nosniff")
-        .body(asset(name));
+    return asset(name);
+  }
+
+  private static ResponseEntity<byte[]> asset(String name) {
+    return PageAssets.serve("viewer", name)
+        .orElseThrow(() -> new Refusal(HttpStatus.NOT_FOUND, "no such asset"));
   }
 
   @GetMapping(path = "/viewer/api/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -219,17 +207,6 @@ class ViewerController {
   private static void checkId(String id) {
     if (!ID.matcher(id).matches()) {
       throw new Refusal(HttpStatus.NOT_FOUND, "no such AI result");
-    }
-  }
-
-  private static byte[] asset(String name) {
-    try (InputStream in = ViewerController.class.getResourceAsStream("/viewer/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("the viewer's " + name + " is missing from the jar");
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read the viewer's " + name, e);
     }
   }
 

@@ -1,0 +1,57 @@
+package org.lumbarcds.server.network;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * The server's own pages (the viewer, the operations view): their HTML, script and style files,
+ * read from the jar and served with a Content-Security-Policy that lets a page load only what the
+ * server serves (no external assets: the pages work offline).
+ */
+public final class PageAssets {
+
+  private static final Map<String, MediaType> TYPES =
+      Map.of(
+          "html", MediaType.valueOf("text/html;charset=UTF-8"),
+          "js", MediaType.valueOf("text/javascript;charset=UTF-8"),
+          "css", MediaType.valueOf("text/css;charset=UTF-8"));
+
+  /** Scripts, styles, data and images from the server only ({@code blob:} images too). */
+  public static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:;"
+          + " connect-src 'self'; base-uri 'none'; form-action 'none'";
+
+  private PageAssets() {}
+
+  /**
+   * A page file from {@code /<folder>/<name>} on the class path, or empty when there is none (a
+   * name that is not a plain file name of a known type is none).
+   */
+  public static Optional<ResponseEntity<byte[]>> serve(String folder, String name) {
+    int dot = name.lastIndexOf('.');
+    MediaType type = dot < 0 ? null : TYPES.get(name.substring(dot + 1));
+    if (type == null || !name.matches("[a-z][a-z0-9-]*\\.[a-z]+")) {
+      return Optional.empty();
+    }
+    try (InputStream in = PageAssets.class.getResourceAsStream("/" + folder + "/" + name)) {
+      if (in == null) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          ResponseEntity.ok()
+              .contentType(type)
+              .header("Content-Security-Policy", CSP)
+              .header("Referrer-Policy", "no-referrer")
+              .header("X-Content-Type-Options", "nosniff")
+              .cacheControl(CacheControl.noStore())
+              .body(in.readAllBytes()));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + folder + "/" + name + " from the jar", e);
+    }
+  }
+}
