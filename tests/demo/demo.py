@@ -61,8 +61,7 @@ def say(message):
 
 
 def call(server, method, path, body=None, content_type="application/fhir+json", headers=None):
-    h = {"Accept": "application/json" if path.startswith("/cds-services") else
-         "application/fhir+json"}
+    h = {"Accept": "application/fhir+json" if path.startswith("/fhir") else "application/json"}
     if body is not None:
         h["Content-Type"] = content_type
     h.update(headers or {})
@@ -201,6 +200,22 @@ def order_sign(server, patient_id):
     return answer["cards"]
 
 
+def feedback(server, card, outcome, reason=None):
+    """What the EHR reports once the physician acted on a card (CDS Hooks feedback)."""
+    item = {"card": card["uuid"], "outcome": outcome,
+            "outcomeTimestamp": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+    if outcome == "accepted":
+        item["acceptedSuggestions"] = [{"id": card["suggestions"][0]["uuid"]}]
+    else:
+        item["overrideReason"] = {"reason": reason, "userComment": "demo"}
+    status, answer = call(server, "POST", "/cds-services/lss-mri-order-sign/feedback",
+                          {"feedback": [item]}, "application/json")
+    if status != 200:
+        raise SystemExit(f"feedback answered HTTP {status}: {answer}")
+    return "accepted the suggestion" if outcome == "accepted" else \
+        f"overridden: {reason['display']}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server", default="http://127.0.0.1:8080")
@@ -286,9 +301,14 @@ def main():
             say(f"    [{c['indicator']}] {c['summary']}")
             for link in c.get("links", []):
                 say(f"    viewer: {link['url']}")
+            # the physician acts on two of the cards, and the EHR says what they did
+            if case == "prior MRI" and c.get("suggestions"):
+                say("    feedback: " + feedback(server, c, "accepted"))
+            if case == "unlikely LSS, MRI being ordered" and c.get("overrideReasons"):
+                say("    feedback: " + feedback(server, c, "overridden", c["overrideReasons"][0]))
         if not cards:
             say("    (no card)")
-    say(f"\noperations view: {server}/ops")
+    say(f"\noperations view (jobs, drift, feedback): {server}/ops")
 
 
 if __name__ == "__main__":

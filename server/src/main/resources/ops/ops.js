@@ -60,7 +60,7 @@
     });
     const r = s.results;
     $('#results').textContent = r.read + ' results in the last ' + s.days + ' days: ' +
-      r.withProbability + ' with a probability, ' + r.qualityFailures + ' quality failures' +
+      r.withProbability + ' with a probability, ' + r.qualityFailures + ' without (quality checks failed)' +
       (r.truncated ? ' (only the latest were read)' : '') + '.';
     if (r.drift) {
       $('#drift').textContent = 'Drift against the validation distribution: ' +
