@@ -4,6 +4,7 @@
 #   - the order-complete hook analysing synchronously (a third of the orders; two warm up),
 #   - order completed -> Observation stored, one order at a time (a third; two warm up),
 #   - sustained throughput: the last third completed at once,
+#   - the viewer page's data (basis, views, 3 radiographs, 3 heatmaps) per result, cold and warm,
 #   - order-sign with a stored result at 1, 8 and 32 concurrent clients (signed client JWTs).
 # The server runs from its jar with analyses queued on order completion only, so that the
 # studies' arrival does not analyse them before the measurements.

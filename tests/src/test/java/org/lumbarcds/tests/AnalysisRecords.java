@@ -61,4 +61,18 @@ final class AnalysisRecords {
             .execute();
     return found.getEntry().stream().map(e -> (Observation) e.getResource()).toList();
   }
+
+  /** The Provenance resources whose target is the resource. */
+  static List<org.hl7.fhir.r4.model.Provenance> provenance(IGenericClient client, IIdType target) {
+    return client
+        .search()
+        .forResource(org.hl7.fhir.r4.model.Provenance.class)
+        .where(org.hl7.fhir.r4.model.Provenance.TARGET.hasId(target.toUnqualifiedVersionless()))
+        .returnBundle(Bundle.class)
+        .execute()
+        .getEntry()
+        .stream()
+        .map(e -> (org.hl7.fhir.r4.model.Provenance) e.getResource())
+        .toList();
+  }
 }

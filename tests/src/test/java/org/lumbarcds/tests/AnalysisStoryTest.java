@@ -312,17 +312,7 @@ class AnalysisStoryTest extends ServerTestBase {
     assertThat(analysed.getIdentifierFirstRep().getValue())
         .isEqualTo(failure.getIdentifierFirstRep().getValue());
     assertThat(resultsFor(o.order())).as("still one result per study and model").hasSize(1);
-    List<Provenance> provenance =
-        client
-            .search()
-            .forResource(Provenance.class)
-            .where(Provenance.TARGET.hasId(id))
-            .returnBundle(Bundle.class)
-            .execute()
-            .getEntry()
-            .stream()
-            .map(e -> (Provenance) e.getResource())
-            .toList();
+    List<Provenance> provenance = AnalysisRecords.provenance(client, id);
     assertThat(provenance).hasSize(2);
     assertThat(provenance)
         .anySatisfy(

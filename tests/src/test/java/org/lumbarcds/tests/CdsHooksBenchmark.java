@@ -128,10 +128,50 @@ public final class CdsHooksBenchmark {
         seconds,
         rest.size() / seconds * 60);
 
-    // 4. order-sign with a stored result
+    // 4. the viewer page's data for each of those results, as the page loads it: basis, views,
+    // three radiographs and three heatmaps; cold (computed from the study) then warm (kept)
+    viewer(rest);
+
+    // 5. order-sign with a stored result
     String patient = orders.get(0)[1];
     String body = JSON.writeValueAsString(orderSign(patient));
     signSeries(body, signRequests);
+  }
+
+  /** Times the viewer page's requests for each order's result, cold then warm. */
+  private void viewer(List<String[]> orders) throws Exception {
+    List<Long> cold = new ArrayList<>();
+    List<Long> warm = new ArrayList<>();
+    for (String[] o : orders) {
+      JsonNode card = post("/cds-services/lss-mri-order-sign", orderSign(o[1]));
+      String link = card.at("/cards/0/links/0/url").asText();
+      String id = link.substring(link.indexOf("/viewer/") + 8, link.indexOf('#'));
+      String token = link.substring(link.indexOf("#access=") + 8);
+      for (List<Long> series : List.of(cold, warm)) {
+        long t = System.nanoTime();
+        viewerGet("/viewer/api/" + id, token);
+        viewerGet("/viewer/api/" + id + "/views", token);
+        for (String posture : new String[] {"neutral", "flexion", "extension"}) {
+          viewerGet("/viewer/api/" + id + "/views/" + posture + ".png", token);
+          viewerGet("/viewer/api/" + id + "/heatmaps/" + posture + ".png", token);
+        }
+        series.add(System.nanoTime() - t);
+      }
+    }
+    report("viewer page data, first opening (computed)", cold, 0);
+    report("viewer page data, opened again (kept)", warm, 0);
+  }
+
+  private void viewerGet(String path, String token) throws Exception {
+    HttpResponse<byte[]> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(root + path))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(path + ": " + r.statusCode());
+    }
   }
 
   /** order-sign only, for a patient with a stored result made here (no studies needed). */

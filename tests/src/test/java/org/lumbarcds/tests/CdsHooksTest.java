@@ -342,19 +342,10 @@ class CdsHooksTest extends CdsHooksTestBase {
         .putArray("acceptedSuggestions")
         .addObject()
         .put("id", suggestion);
-    ObjectNode overridden =
-        items
-            .addObject()
-            .put("card", card.path("uuid").asText())
-            .put("outcome", "overridden")
-            .put("outcomeTimestamp", Instant.now().toString());
-    overridden
-        .putObject("overrideReason")
-        .put("userComment", "seen by spine surgeon")
-        .putObject("reason")
-        .put("system", CodeSystems.LUMBAR_CDS)
-        .put("code", "override-clinical-judgement")
-        .put("display", "Clinical findings justify MRI");
+    ((ObjectNode)
+            overridden(items, card, "override-clinical-judgement", "Clinical findings justify MRI")
+                .get("overrideReason"))
+        .put("userComment", "seen by spine surgeon");
     HttpResponse<String> stored =
         cds.call(
             "POST",

@@ -150,6 +150,26 @@ abstract class CdsHooksTestBase extends ServerTestBase {
     return r;
   }
 
+  /** A feedback item saying the card was overridden for a reason of the project's code system. */
+  static ObjectNode overridden(
+      com.fasterxml.jackson.databind.node.ArrayNode items,
+      JsonNode card,
+      String code,
+      String display) {
+    ObjectNode item =
+        items
+            .addObject()
+            .put("card", card.path("uuid").asText())
+            .put("outcome", "overridden")
+            .put("outcomeTimestamp", java.time.Instant.now().toString());
+    item.putObject("overrideReason")
+        .putObject("reason")
+        .put("system", CodeSystems.LUMBAR_CDS)
+        .put("code", code)
+        .put("display", display);
+    return item;
+  }
+
   static JsonNode onlyCard(JsonNode response) {
     assertThat(response.path("cards")).hasSize(1);
     JsonNode card = response.path("cards").get(0);

@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
-import org.lumbarcds.terminology.CodeSystems;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -63,18 +61,8 @@ class OperationsTest extends CdsHooksTestBase {
     JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("m1", p))));
     ObjectNode fb = CdsClient.JSON.createObjectNode();
     ArrayNode items = fb.putArray("feedback");
-    ObjectNode overridden =
-        items
-            .addObject()
-            .put("card", card.path("uuid").asText())
-            .put("outcome", "overridden")
-            .put("outcomeTimestamp", Instant.now().toString());
-    overridden
-        .putObject("overrideReason")
-        .putObject("reason")
-        .put("system", CodeSystems.LUMBAR_CDS)
-        .put("code", "override-surgical-planning")
-        .put("display", "MRI needed for surgical or injection planning");
+    overridden(
+        items, card, "override-surgical-planning", "MRI needed for surgical or injection planning");
     assertThat(
             cds.call(
                     "POST",

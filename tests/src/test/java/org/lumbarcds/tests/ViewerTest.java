@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Quantity;
@@ -226,16 +225,7 @@ class ViewerTest extends CdsHooksTestBase {
             .execute();
     assertThat(acknowledged.getStatus()).isEqualTo(Observation.ObservationStatus.FINAL);
     List<Provenance> provenance =
-        client
-            .search()
-            .forResource(Provenance.class)
-            .where(Provenance.TARGET.hasId(obs.getIdElement().toUnqualifiedVersionless()))
-            .returnBundle(Bundle.class)
-            .execute()
-            .getEntry()
-            .stream()
-            .map(e -> (Provenance) e.getResource())
-            .toList();
+        AnalysisRecords.provenance(client, obs.getIdElement().toUnqualifiedVersionless());
     assertThat(provenance)
         .anySatisfy(
             pr -> {

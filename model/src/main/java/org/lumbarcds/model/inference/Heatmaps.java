@@ -71,7 +71,8 @@ public final class Heatmaps {
     return (int) Math.round(Math.max(0, Math.min(1, value)) * 255);
   }
 
-  static double bilinear(Prediction.Cam cam, double y, double x) {
+  /** The map's value at a point between cell centres (cell units; clamped at the edges). */
+  public static double bilinear(Prediction.Cam cam, double y, double x) {
     y = Math.max(0, Math.min(cam.rows() - 1, y));
     x = Math.max(0, Math.min(cam.columns() - 1, x));
     int y0 = (int) Math.floor(y);

@@ -10,6 +10,7 @@ import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.lumbarcds.cds.analysis.StudyAnalyzer;
 import org.lumbarcds.model.dicom.GreyImage;
+import org.lumbarcds.model.inference.Heatmaps;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.Prediction;
 import org.lumbarcds.model.inference.Preprocessor;
@@ -106,7 +107,7 @@ record Renderings(
       double gy = (placement.top() + y + 0.5) / cellRows - 0.5;
       for (int x = 0; x < placement.columns(); x++) {
         double gx = (placement.left() + x + 0.5) / cellColumns - 0.5;
-        double v = bilinear(cam, gy, gx);
+        double v = Heatmaps.bilinear(cam, gy, gx);
         double t = scale > 0 ? Math.min(1, Math.abs(v) / scale) : 0;
         int alpha = (int) Math.round(210 * t);
         int rgb = v >= 0 ? warm(t) : 0x0050FF;
@@ -120,22 +121,6 @@ record Renderings(
     // red for small contributions, through orange to yellow for the largest
     int green = (int) Math.round(220 * t);
     return (255 << 16) | (green << 8) | 32;
-  }
-
-  private static double bilinear(Prediction.Cam cam, double gy, double gx) {
-    double y = Math.max(0, Math.min(cam.rows() - 1, gy));
-    double x = Math.max(0, Math.min(cam.columns() - 1, gx));
-    int y0 = (int) Math.floor(y);
-    int x0 = (int) Math.floor(x);
-    int y1 = Math.min(cam.rows() - 1, y0 + 1);
-    int x1 = Math.min(cam.columns() - 1, x0 + 1);
-    double fy = y - y0;
-    double fx = x - x0;
-    float[] v = cam.values();
-    int w = cam.columns();
-    double top = v[y0 * w + x0] * (1 - fx) + v[y0 * w + x1] * fx;
-    double bottom = v[y1 * w + x0] * (1 - fx) + v[y1 * w + x1] * fx;
-    return top * (1 - fy) + bottom * fy;
   }
 
   private static byte[] png(BufferedImage image) {
