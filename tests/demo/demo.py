@@ -276,7 +276,8 @@ def main():
     say("== 4/5 clinical context per case")
     chosen = {}
     used = set()
-    for case, band, _ in CASES:
+    # the cases that need a band first, then the others from what is left
+    for case, band, _ in sorted(CASES, key=lambda c: c[1] is None):
         if band == "missing":
             chosen[case] = missing[0]
             continue

@@ -8,6 +8,7 @@
   const api = '/viewer/api/' + encodeURIComponent(id);
   const $ = (selector) => document.querySelector(selector);
   const views = {}; // posture -> {canvas, grey: ImageData of the untouched image}
+  let current = null; // the basis on the page: a review is of this version of the result
 
   function headers(extra) {
     const h = Object.assign({}, extra || {});
@@ -42,6 +43,7 @@
   }
 
   function showBasis(basis) {
+    current = basis;
     $('#synthetic').hidden = !basis.model.synthetic;
     $('#probability').textContent = fixed(basis.probability);
     $('#band').textContent = basis.band ? '(' + basis.band.display + ')' : '';
@@ -186,7 +188,7 @@
     }
     status.textContent = available.heatmaps.length
       ? 'Radiographs as the model read them (reduced for display).'
-      : 'Radiographs as found; no heatmaps (the model did not run on this study).';
+      : 'Radiographs as found; no heatmaps (this result has no probability from the model in use).';
     document.body.dataset.loaded = 'views';
   }
 
@@ -197,7 +199,7 @@
       const response = await call('/review', {
         method: 'POST',
         headers: headers({ 'Content-Type': 'application/json' }),
-        body: JSON.stringify({ action, comment }),
+        body: JSON.stringify({ action, comment, version: current.version }),
       });
       showBasis(await response.json());
       $('#review-status').textContent = action === 'acknowledge' ? 'Acknowledged.' : 'Disputed.';

@@ -270,6 +270,67 @@ class CdsHooksTest extends CdsHooksTestBase {
   }
 
   @Test
+  void concurrentFirstWritesToAPatientsRecordAllSucceedAndShow() throws Exception {
+    // eight writers create the first resources of a new patient's record at once: the change
+    // counter's first row must not make any of them fail
+    IIdType p = patient();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<Object>> writes = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        writes.add(
+            pool.submit(
+                () -> {
+                  condition(p, new Coding(CodeSystems.ICD_10_CM, "M54.50", "Low back pain"), null);
+                  return null;
+                }));
+      }
+      for (var w : writes) {
+        w.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    aiResult(p, ruleOut() / 2, null);
+    assertThat(
+            onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("m1", p))))
+                .path("summary")
+                .asText())
+        .contains("unlikely");
+    condition(p, new Coding(CodeSystems.ICD_10_CM, "G83.4", "Cauda equina syndrome"), null);
+    assertThat(
+            onlyCard(cds.hook("lss-mri-order-sign", orderSign(p, draftMri("m1", p))))
+                .path("indicator")
+                .asText())
+        .isEqualTo("critical");
+    // the EHR may name the patient as a reference: the same record, the same freshness
+    ObjectNode asReference = orderSign(p, draftMri("m1", p));
+    ((ObjectNode) asReference.get("context")).put("patientId", "Patient/" + p.getIdPart());
+    condition(p, new Coding(CodeSystems.ICD_10_CM, "M54.50", "Low back pain"), null);
+    HttpResponse<String> r =
+        cds.call(
+            "POST",
+            "/cds-services/lss-mri-order-sign",
+            CdsClient.JSON.writeValueAsString(asReference));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(onlyCard(CdsClient.JSON.readTree(r.body())).path("indicator").asText())
+        .isEqualTo("critical");
+    // a write after that call shows in the next one made with the reference form
+    client
+        .delete()
+        .resourceConditionalByUrl("Condition?patient=" + p.getIdPart() + "&code=G83.4")
+        .execute();
+    HttpResponse<String> again =
+        cds.call(
+            "POST",
+            "/cds-services/lss-mri-order-sign",
+            CdsClient.JSON.writeValueAsString(asReference));
+    assertThat(onlyCard(CdsClient.JSON.readTree(again.body())).path("indicator").asText())
+        .isNotEqualTo("critical");
+  }
+
+  @Test
   void theRecordIsReadFromTheEhrsFhirServerWhenGiven() throws Exception {
     IIdType p = patient();
     lowBackPainSince(p, LocalDate.now().minusWeeks(10));

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Quantity;
@@ -125,15 +126,21 @@ class ViewerTest extends CdsHooksTestBase {
     String token = token(before.at("/links/0/url").asText());
     String path = "/viewer/api/" + result.getIdPart() + "/review";
 
-    HttpResponse<String> noReason = post(path, token, "{\"action\":\"dispute\"}");
+    HttpResponse<String> noReason = post(path, token, "{\"action\":\"dispute\",\"version\":\"1\"}");
     assertThat(noReason.statusCode()).isEqualTo(400);
+    HttpResponse<String> unseen =
+        post(path, token, "{\"action\":\"acknowledge\",\"version\":\"7\"}");
+    assertThat(unseen.statusCode()).as("a version the page did not show").isEqualTo(409);
     HttpResponse<String> disputed =
         post(
             path,
             token,
-            "{\"action\":\"dispute\",\"comment\":\"canal looks wide on the lateral\"}");
+            "{\"action\":\"dispute\",\"version\":\"1\","
+                + "\"comment\":\"canal looks wide on the lateral\"}");
     assertThat(disputed.statusCode()).as(disputed.body()).isEqualTo(200);
-    assertThat(post(path, token, "{\"action\":\"acknowledge\"}").statusCode()).isEqualTo(409);
+    assertThat(post(path, token, "{\"action\":\"acknowledge\",\"version\":\"2\"}").statusCode())
+        .as("reviewed already")
+        .isEqualTo(409);
 
     Observation obs = client.read().resource(Observation.class).withId(result).execute();
     assertThat(obs.getMeta().getTag())
@@ -142,6 +149,35 @@ class ViewerTest extends CdsHooksTestBase {
     JsonNode after = onlyCard(cds.hook("lss-mri-order-sign", request));
     assertThat(after.path("summary").asText()).contains("No usable AI");
     assertThat(after.path("detail").asText()).contains("disputed by a physician");
+  }
+
+  @Test
+  void aResultFromTheEhrsRecordGetsNoViewerLinkToThisServersResultOfTheSameId() throws Exception {
+    // patient A's result is stored here; the EHR's prefetch for patient B holds a result whose
+    // id happens to be the same: the card must not link (and sign) A's result for B
+    IIdType a = patient();
+    IIdType aResult = aiResult(a, ruleOut() / 2, null);
+    IIdType b = patient();
+    var request = orderSign(b, draftMri("m1", b));
+    Observation theirs = client.read().resource(Observation.class).withId(aResult).execute();
+    theirs.setSubject(new org.hl7.fhir.r4.model.Reference(b));
+    Bundle prefetched = new Bundle().setType(Bundle.BundleType.SEARCHSET);
+    prefetched.addEntry().setResource(theirs);
+    var prefetch = request.putObject("prefetch");
+    prefetch.set(
+        "aiResults",
+        CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(prefetched)));
+    prefetch.putNull("conditions");
+    prefetch.putNull("lumbarMriOrders");
+    prefetch.putNull("lumbarMriProcedures");
+    JsonNode card = onlyCard(cds.hook("lss-mri-order-sign", request));
+    assertThat(card.path("summary").asText()).contains("unlikely");
+    assertThat(card.path("links")).as("no link to patient A's result").isEmpty();
+
+    // and a link for patient A's own card works
+    JsonNode own = onlyCard(cds.hook("lss-mri-order-sign", orderSign(a, draftMri("m1", a))));
+    String token = token(own.at("/links/0/url").asText());
+    assertThat(api("/viewer/api/" + aResult.getIdPart(), token).statusCode()).isEqualTo(200);
   }
 
   private HttpResponse<String> post(String path, String token, String body) throws Exception {

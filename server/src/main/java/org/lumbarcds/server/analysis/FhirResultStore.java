@@ -80,13 +80,18 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
     try {
       return transactions.withSystemRequest().execute(() -> replace(stored, result));
     } catch (ResourceVersionConflictException | DataIntegrityViolationException e) {
-      // another writer replaced it first (or the Device race): theirs stands
-      return find(result.identifier())
-          .map(FhirResultStore::reference)
-          .orElseThrow(
-              () ->
-                  new AnalysisException(
-                      "the result could not be stored: " + e.getClass().getSimpleName(), true, e));
+      // another writer changed it first: theirs stands; unless nothing changed, which is a
+      // failure of this write (tried again by the job), not a result to drop
+      Optional<Observation> now = find(result.identifier());
+      if (now.isEmpty()
+          || now.get()
+              .getIdElement()
+              .getVersionIdPart()
+              .equals(stored.getIdElement().getVersionIdPart())) {
+        throw new AnalysisException(
+            "the result could not be stored: " + e.getClass().getSimpleName(), true, e);
+      }
+      return reference(now.get());
     }
   }
 

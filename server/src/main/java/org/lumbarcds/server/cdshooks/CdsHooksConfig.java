@@ -63,7 +63,7 @@ public class CdsHooksConfig {
       JdbcTemplate jdbc,
       FhirContext fhir,
       ca.uhn.fhir.interceptor.api.IInterceptorService interceptors) {
-    RecordCache cache = new RecordCache(jdbc, fhir, 20_000);
+    RecordCache cache = new RecordCache(jdbc, fhir, 200_000);
     interceptors.registerInterceptor(cache);
     return cache;
   }

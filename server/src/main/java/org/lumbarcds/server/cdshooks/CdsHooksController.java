@@ -158,13 +158,17 @@ class CdsHooksController {
     Object caller = servletRequest.getAttribute(CdsHooksSecurityFilter.CALLER);
     return withViewerAccess(
         answer.response(),
+        fields.getOrDefault("patientId", ""),
         Optional.ofNullable(fields.get("userId")),
         caller instanceof ClientJwtVerifier.Caller c ? Optional.of(c.issuer()) : Optional.empty());
   }
 
-  /** Each viewer link opens its result for the user the card is shown to (a token in it). */
+  /**
+   * Each viewer link opens its result for the user the card is shown to (a token in it), and only
+   * for a result of this server about the call's patient; any other viewer link is dropped.
+   */
   private CdsHooks.Response withViewerAccess(
-      CdsHooks.Response response, Optional<String> user, Optional<String> issuer) {
+      CdsHooks.Response response, String patient, Optional<String> user, Optional<String> issuer) {
     String root = address.root();
     List<CdsHooks.Card> cards =
         response.cards().stream()
@@ -182,12 +186,12 @@ class CdsHooksController {
                             c.selectionBehavior(),
                             c.overrideReasons(),
                             c.links().stream()
-                                .map(
+                                .flatMap(
                                     l ->
-                                        new CdsHooks.Link(
-                                            l.label(),
-                                            viewerLinks.withAccess(l.url(), root, user, issuer),
-                                            l.type()))
+                                        viewerLinks
+                                            .withAccess(l.url(), root, patient, user, issuer)
+                                            .map(u -> new CdsHooks.Link(l.label(), u, l.type()))
+                                            .stream())
                                 .toList()))
             .toList();
     return new CdsHooks.Response(cards, response.systemActions());

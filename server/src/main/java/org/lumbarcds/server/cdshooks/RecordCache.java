@@ -9,11 +9,13 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Resource;
 import org.lumbarcds.server.storage.Databases;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -35,34 +37,24 @@ class RecordCache {
 
   private final JdbcTemplate jdbc;
   private final FhirContext fhir;
-  private final String increment;
+  private final boolean postgres;
   private final Cache<String, Entry> entries;
 
-  RecordCache(JdbcTemplate jdbc, FhirContext fhir, long maxEntries) {
+  /**
+   * @param maxResources how many resources the kept answers may hold together
+   */
+  RecordCache(JdbcTemplate jdbc, FhirContext fhir, long maxResources) {
     this.jdbc = jdbc;
     this.fhir = fhir;
-    boolean postgres = Databases.isPostgres(jdbc.getDataSource());
+    this.postgres = Databases.isPostgres(jdbc.getDataSource());
     jdbc.execute(
         "CREATE TABLE IF NOT EXISTS "
             + TABLE
             + " (patient_id VARCHAR(64) NOT NULL PRIMARY KEY, counter BIGINT NOT NULL)");
-    // one statement, so that two writers of one patient cannot both insert the row
-    this.increment =
-        postgres
-            ? "INSERT INTO "
-                + TABLE
-                + " (patient_id, counter) VALUES (?, 1) ON CONFLICT (patient_id) DO UPDATE SET"
-                + " counter = "
-                + TABLE
-                + ".counter + 1"
-            : "MERGE INTO "
-                + TABLE
-                + " t USING (VALUES (CAST(? AS VARCHAR(64)))) s(patient_id) ON t.patient_id ="
-                + " s.patient_id WHEN MATCHED THEN UPDATE SET counter = t.counter + 1 WHEN NOT"
-                + " MATCHED THEN INSERT (patient_id, counter) VALUES (s.patient_id, 1)";
     this.entries =
         Caffeine.newBuilder()
-            .maximumSize(maxEntries)
+            .maximumWeight(maxResources)
+            .<String, Entry>weigher((key, entry) -> 1 + entry.resources().size())
             .expireAfterAccess(Duration.ofMinutes(30))
             .build();
   }
@@ -108,10 +100,40 @@ class RecordCache {
     changed(patients(resource));
   }
 
+  /**
+   * Increments the counters of the patients a write touched, at once, inside its transaction. (Not
+   * deferred to the transaction's end: HAPI fires some hooks, e.g. of conditional deletes, while
+   * the transaction is already completing, when a newly registered before-commit step would never
+   * run.)
+   */
   private void changed(Set<String> patients) {
-    // sorted: two transactions touching the same patients lock their rows in the same order
-    for (String patient : new java.util.TreeSet<>(patients)) {
-      jdbc.update(increment, patient);
+    increment(new TreeSet<>(patients));
+  }
+
+  /** Increments each patient's counter, in the set's order. */
+  private void increment(TreeSet<String> patients) {
+    for (String patient : patients) {
+      if (postgres) {
+        jdbc.update(
+            "INSERT INTO "
+                + TABLE
+                + " (patient_id, counter) VALUES (?, 1) ON CONFLICT (patient_id) DO UPDATE SET"
+                + " counter = "
+                + TABLE
+                + ".counter + 1",
+            patient);
+      } else if (jdbc.update(
+              "UPDATE " + TABLE + " SET counter = counter + 1 WHERE patient_id = ?", patient)
+          == 0) {
+        // H2's MERGE is not atomic for two first writers: insert, and if another transaction
+        // inserted the row meanwhile (H2 keeps this transaction usable), increment theirs
+        try {
+          jdbc.update("INSERT INTO " + TABLE + " (patient_id, counter) VALUES (?, 1)", patient);
+        } catch (DuplicateKeyException e) {
+          jdbc.update(
+              "UPDATE " + TABLE + " SET counter = counter + 1 WHERE patient_id = ?", patient);
+        }
+      }
     }
   }
 

@@ -105,8 +105,10 @@ class RecordResolver {
                 })
             .orElse(null);
     Map<String, List<IBaseResource>> data = new java.util.HashMap<>();
+    // the counter is kept per patient id, as writes name it: "123", not "Patient/123"
     String patientId = call.context().get("patientId");
-    Counter counter = patientId == null ? null : new Counter(patientId);
+    Counter counter =
+        patientId == null ? null : new Counter(patientId.replaceFirst("^Patient/", ""));
     for (Map.Entry<String, String> template : service.prefetch().entrySet()) {
       data.put(
           template.getKey(), values(template.getKey(), template.getValue(), call, remote, counter));

@@ -21,10 +21,13 @@ public final class PageAssets {
           "js", MediaType.valueOf("text/javascript;charset=UTF-8"),
           "css", MediaType.valueOf("text/css;charset=UTF-8"));
 
-  /** Scripts, styles, data and images from the server only ({@code blob:} images too). */
+  /**
+   * Scripts, styles, data and images from the server only ({@code blob:} images too); never in a
+   * frame (a review button must not be clickjacked).
+   */
   public static final String CSP =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:;"
-          + " connect-src 'self'; base-uri 'none'; form-action 'none'";
+          + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private PageAssets() {}
 
@@ -48,6 +51,7 @@ public final class PageAssets {
               .header("Content-Security-Policy", CSP)
               .header("Referrer-Policy", "no-referrer")
               .header("X-Content-Type-Options", "nosniff")
+              .header("X-Frame-Options", "DENY")
               .cacheControl(CacheControl.noStore())
               .body(in.readAllBytes()));
     } catch (IOException e) {

@@ -23,6 +23,7 @@ import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Task;
+import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
 import org.lumbarcds.server.analysis.AnalysisJobs;
 import org.lumbarcds.server.cdshooks.FeedbackStore;
@@ -159,13 +160,27 @@ class OperationsService {
     Map<LocalDate, List<Double>> perDay = new TreeMap<>();
     Map<LocalDate, Integer> failuresPerDay = new TreeMap<>();
     int read = 0;
+    String thisModel = "|" + card.id() + "|" + card.version();
+    int otherModels = 0;
     for (var r :
         daos.getResourceDao(Observation.class)
             .search(map, new SystemRequestDetails())
             .getAllResources()) {
       Observation obs = (Observation) r;
-      read++;
       Date when = obs.hasIssued() ? obs.getIssued() : obs.getMeta().getLastUpdated();
+      if (when.toInstant().isBefore(since)) {
+        continue; // an older result written again (reviewed, superseded): not of the period
+      }
+      if (obs.getIdentifier().stream()
+          .noneMatch(
+              i ->
+                  AiResultFactory.ANALYSIS_SYSTEM.equals(i.getSystem())
+                      && i.getValue() != null
+                      && i.getValue().endsWith(thisModel))) {
+        otherModels++; // another model's probabilities are not this card's distribution
+        continue;
+      }
+      read++;
       LocalDate day = when.toInstant().atOffset(ZoneOffset.UTC).toLocalDate();
       perDay.computeIfAbsent(day, d -> new ArrayList<>());
       if (obs.getValue() instanceof Quantity q && q.hasValue()) {
@@ -178,6 +193,7 @@ class OperationsService {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("read", read);
+    out.put("otherModels", otherModels);
     out.put("truncated", read >= MAX_RESULTS);
     out.put("withProbability", all.size());
     out.put("qualityFailures", read - all.size());

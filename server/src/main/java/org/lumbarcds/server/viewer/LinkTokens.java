@@ -37,8 +37,13 @@ class LinkTokens {
    *
    * @param user the EHR user ({@code Practitioner/…}), when the hook named one
    * @param issuer the EHR (the CDS client's issuer), when the call was authenticated
+   * @param patient the patient of the card the link was on (the result must be theirs)
    */
-  record Reader(Optional<String> user, Optional<String> issuer) {}
+  record Reader(Optional<String> user, Optional<String> issuer, Optional<String> patient) {
+    static Reader nobody() {
+      return new Reader(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+  }
 
   /** A token that does not open this result. */
   static final class Invalid extends Exception {
@@ -68,6 +73,7 @@ class LinkTokens {
             .expirationTime(Date.from(clock.instant().plus(lifetime)));
     reader.user().ifPresent(claims::subject);
     reader.issuer().ifPresent(i -> claims.claim("ehr", i));
+    reader.patient().ifPresent(p -> claims.claim("pat", p));
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
     try {
       jwt.sign(new MACSigner(secret));
@@ -99,7 +105,8 @@ class LinkTokens {
       }
       return new Reader(
           Optional.ofNullable(claims.getSubject()),
-          Optional.ofNullable(claims.getStringClaim("ehr")));
+          Optional.ofNullable(claims.getStringClaim("ehr")),
+          Optional.ofNullable(claims.getStringClaim("pat")));
     } catch (ParseException | JOSEException e) {
       throw new Invalid("the link's token cannot be read");
     }

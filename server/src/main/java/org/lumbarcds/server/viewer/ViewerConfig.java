@@ -14,8 +14,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public class ViewerConfig {
 
   @Bean
-  public ViewerLinks viewerLinks(JdbcTemplate jdbc, ViewerProperties properties) {
-    return new ViewerLinks(new LinkTokens(jdbc, properties.linkLifetime(), Clock.systemUTC()));
+  public ViewerLinks viewerLinks(
+      JdbcTemplate jdbc, ViewerProperties properties, ViewerService viewer) {
+    return new ViewerLinks(
+        new LinkTokens(jdbc, properties.linkLifetime(), Clock.systemUTC()), viewer::subject);
   }
 
   @Bean

@@ -38,7 +38,7 @@ class ViewerController {
 
   private static final Logger log = LoggerFactory.getLogger(ViewerController.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+  static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 
   /** A request refused, with the status and a message for the page. */
   static final class Refusal extends RuntimeException {
@@ -87,7 +87,7 @@ class ViewerController {
       throws ViewerService.NotFound {
     checkId(id);
     LinkTokens.Reader reader = reader(request, id);
-    Map<String, Object> basis = viewer.basis(viewer.result(id));
+    Map<String, Object> basis = viewer.basis(opened(reader, id));
     basis.put("reader", reader.user().orElse(null));
     basis.put("mayReview", reader.user().isPresent() || !tokenRequired);
     return json(basis);
@@ -97,8 +97,7 @@ class ViewerController {
   ResponseEntity<Map<String, Object>> views(@PathVariable String id, HttpServletRequest request)
       throws ViewerService.NotFound, AnalysisException {
     checkId(id);
-    reader(request, id);
-    Observation obs = viewer.result(id);
+    Observation obs = opened(reader(request, id), id);
     Renderings r = viewer.renderings(obs);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("views", r.views().keySet().stream().map(Posture::id).toList());
@@ -147,6 +146,11 @@ class ViewerController {
         ViewerService.action(json.path("action").asText(null))
             .orElseThrow(
                 () -> new Refusal(HttpStatus.BAD_REQUEST, "action must be acknowledge or dispute"));
+    String version = json.path("version").asText("");
+    if (version.isEmpty()) {
+      throw new Refusal(HttpStatus.BAD_REQUEST, "version (of the result shown) is required");
+    }
+    opened(reader, id);
     String comment = json.path("comment").asText("");
     if (comment.length() > 1000) {
       throw new Refusal(HttpStatus.BAD_REQUEST, "the comment is longer than 1000 characters");
@@ -154,7 +158,7 @@ class ViewerController {
     if (action == ViewerService.Action.DISPUTE && comment.isBlank()) {
       throw new Refusal(HttpStatus.BAD_REQUEST, "say why you dispute the result");
     }
-    Observation updated = viewer.review(id, action, comment, reader);
+    Observation updated = viewer.review(id, version, action, comment, reader);
     log.info("AI result reviewed in the viewer: {}", action.name().toLowerCase());
     Map<String, Object> basis = viewer.basis(updated);
     basis.put("reader", reader.user().orElse(null));
@@ -166,13 +170,13 @@ class ViewerController {
       String id, String posture, HttpServletRequest request, boolean heatmap)
       throws ViewerService.NotFound, AnalysisException {
     checkId(id);
-    reader(request, id);
+    Observation obs = opened(reader(request, id), id);
     Posture p =
         java.util.Arrays.stream(Posture.values())
             .filter(v -> v.id().equals(posture))
             .findFirst()
             .orElseThrow(() -> new Refusal(HttpStatus.NOT_FOUND, "no such view"));
-    Renderings r = viewer.renderings(viewer.result(id));
+    Renderings r = viewer.renderings(obs);
     byte[] png = (heatmap ? r.heatmaps() : r.views()).get(p);
     if (png == null) {
       throw new Refusal(HttpStatus.NOT_FOUND, "no " + (heatmap ? "heatmap" : "image") + " here");
@@ -195,13 +199,26 @@ class ViewerController {
         throw new Refusal(
             HttpStatus.UNAUTHORIZED, "open this page from the link on a decision-support card");
       }
-      return new LinkTokens.Reader(Optional.empty(), Optional.empty());
+      return LinkTokens.Reader.nobody();
     }
     try {
       return tokens.verify(token.get(), id);
     } catch (LinkTokens.Invalid e) {
       throw new Refusal(HttpStatus.UNAUTHORIZED, e.getMessage());
     }
+  }
+
+  /** The result, if the link was made for its patient (a link's token names the patient). */
+  private Observation opened(LinkTokens.Reader reader, String id) throws ViewerService.NotFound {
+    Observation obs = viewer.result(id);
+    if (reader.patient().isPresent()
+        && !reader.patient().get().equals(obs.getSubject().getReferenceElement().getIdPart())) {
+      throw new Refusal(HttpStatus.FORBIDDEN, "the link was made for another result");
+    }
+    if (tokenRequired && reader.patient().isEmpty()) {
+      throw new Refusal(HttpStatus.UNAUTHORIZED, "the link names no patient");
+    }
+    return obs;
   }
 
   private static void checkId(String id) {

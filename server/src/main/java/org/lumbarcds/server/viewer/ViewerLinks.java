@@ -1,10 +1,11 @@
 package org.lumbarcds.server.viewer;
 
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The viewer link a card carries for an AI result: the page's URL with, in its fragment, a token
- * opening that result for the user the card is shown to.
+ * opening that result for the user the card is shown to, and for the card's patient only.
  */
 public final class ViewerLinks {
 
@@ -12,9 +13,15 @@ public final class ViewerLinks {
   public static final String PATH = "/viewer/";
 
   private final LinkTokens tokens;
+  private final Function<String, Optional<String>> subjectOf;
 
-  ViewerLinks(LinkTokens tokens) {
+  /**
+   * @param tokens signs the links
+   * @param subjectOf the patient (id) of a stored AI result of this server, if there is one
+   */
+  ViewerLinks(LinkTokens tokens, Function<String, Optional<String>> subjectOf) {
     this.tokens = tokens;
+    this.subjectOf = subjectOf;
   }
 
   LinkTokens tokens() {
@@ -22,20 +29,30 @@ public final class ViewerLinks {
   }
 
   /**
-   * The link with its token, when {@code url} is a viewer link ({@code root + PATH + id}); else
-   * {@code url} as it is.
+   * The link with its token when {@code url} is a viewer link ({@code root + PATH + id}) to a
+   * result of this server about the card's patient; empty when it is a viewer link to anything else
+   * (a result from the EHR's own record, whose id means nothing here, or another patient's): such a
+   * link is dropped, never signed. Any other URL is returned as it is.
    *
    * @param root the server's root URL
+   * @param patient the patient of the hook call (its id, with or without {@code Patient/})
    * @param user the EHR user the card is shown to (the hook's {@code userId}), if named
    * @param issuer the EHR's issuer, if the call was authenticated
    */
-  public String withAccess(
-      String url, String root, Optional<String> user, Optional<String> issuer) {
+  public Optional<String> withAccess(
+      String url, String root, String patient, Optional<String> user, Optional<String> issuer) {
     String prefix = root + PATH;
-    if (!url.startsWith(prefix) || url.contains("#")) {
-      return url;
+    if (!url.startsWith(prefix)) {
+      return Optional.of(url);
     }
     String id = url.substring(prefix.length());
-    return url + "#access=" + tokens.sign(id, new LinkTokens.Reader(user, issuer));
+    String patientId = patient.replaceFirst("^Patient/", "");
+    if (id.contains("#") || !subjectOf.apply(id).map(patientId::equals).orElse(false)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        url
+            + "#access="
+            + tokens.sign(id, new LinkTokens.Reader(user, issuer, Optional.of(patientId))));
   }
 }

@@ -6,8 +6,6 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -74,7 +72,8 @@ class ViewerService {
 
   private static final String VERIFIER_SYSTEM =
       "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
-  private static final String OPEN_MODE_USER = "unverified local user (CDS Hooks open mode)";
+  private static final String OPEN_MODE = "CDS Hooks open mode";
+  private static final String OPEN_MODE_USER = "unverified local user (" + OPEN_MODE + ")";
 
   private final DaoRegistry daos;
   private final IHapiTransactionService transactions;
@@ -105,13 +104,46 @@ class ViewerService {
       obs =
           daos.getResourceDao(Observation.class)
               .read(new IdType("Observation", id), new SystemRequestDetails());
-    } catch (ResourceNotFoundException | ResourceGoneException | IllegalArgumentException e) {
+    } catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException
+        | IllegalArgumentException e) {
       throw new NotFound("no such AI result");
     }
     if (!obs.getCode().getCoding().stream().anyMatch(c -> is(c, Codes.LSS_AI_PROBABILITY))) {
       throw new NotFound("no such AI result");
     }
     return obs;
+  }
+
+  /** The patient (id) of a stored AI result, if the id names one. */
+  Optional<String> subject(String id) {
+    if (!ViewerController.ID.matcher(id).matches()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(result(id))
+          .map(o -> o.getSubject().getReferenceElement())
+          .filter(r -> "Patient".equals(r.getResourceType()))
+          .map(r -> r.getIdPart());
+    } catch (NotFound e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Whether the model in use made this result and gave it a probability (heatmaps explain it). */
+  boolean explainable(Observation obs) {
+    return sameModel(obs) && obs.getValue() instanceof Quantity q && q.hasValue();
+  }
+
+  private boolean sameModel(Observation obs) {
+    return analysisIdentifier(obs).endsWith("|" + card.id() + "|" + card.version());
+  }
+
+  private static String analysisIdentifier(Observation obs) {
+    return obs.getIdentifier().stream()
+        .filter(i -> AiResultFactory.ANALYSIS_SYSTEM.equals(i.getSystem()))
+        .map(Identifier::getValue)
+        .findFirst()
+        .orElse("");
   }
 
   /** The basis of the result as the page shows it (no patient name or identifier). */
@@ -152,13 +184,8 @@ class ViewerService {
     out.put("viewScores", scores);
     out.put("viewsUsed", viewsUsed);
     out.put("qualityFlags", flags);
-    String identifier =
-        obs.getIdentifier().stream()
-            .filter(i -> AiResultFactory.ANALYSIS_SYSTEM.equals(i.getSystem()))
-            .map(Identifier::getValue)
-            .findFirst()
-            .orElse("");
-    boolean sameModel = identifier.endsWith("|" + card.id() + "|" + card.version());
+    String identifier = analysisIdentifier(obs);
+    boolean sameModel = sameModel(obs);
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("id", card.id());
     model.put("version", card.version());
@@ -184,7 +211,8 @@ class ViewerService {
 
   /**
    * The result's radiographs and heatmaps (computed again from the study by the model in use, and
-   * kept).
+   * kept). Heatmaps only for a result this model made with a probability: they explain nothing
+   * else.
    */
   Renderings renderings(Observation obs) throws AnalysisException {
     String key = obs.getIdElement().toUnqualified().getValue();
@@ -193,15 +221,26 @@ class ViewerService {
       found =
           Renderings.of(
               analysis.reproduce(obs), analysis.analyzer().threeViewModel().preprocessor());
+      if (!explainable(obs)) {
+        found = new Renderings(found.views(), Map.of(), Optional.empty());
+      }
       renderings.put(key, found);
     }
     return found;
   }
 
-  /** Records a physician's review: the Observation updated and a Provenance, in one transaction. */
-  Observation review(String id, Action action, String comment, LinkTokens.Reader reader)
+  /**
+   * Records a physician's review of the version of the result they saw: the Observation updated and
+   * a Provenance, in one transaction. A result changed since (superseded, reviewed by someone else)
+   * is refused, never reviewed unseen.
+   */
+  Observation review(
+      String id, String versionSeen, Action action, String comment, LinkTokens.Reader reader)
       throws NotFound, Conflict {
     Observation obs = result(id);
+    if (!obs.getIdElement().getVersionIdPart().equals(versionSeen)) {
+      throw new Conflict("the result changed since the page showed it: reload the page");
+    }
     if (obs.getStatus() != Observation.ObservationStatus.PRELIMINARY || disputed(obs)) {
       throw new Conflict(
           "the result was already reviewed ("
@@ -209,7 +248,11 @@ class ViewerService {
               + ")");
     }
     Date now = Date.from(clock.instant());
-    String who = reader.user().orElse(OPEN_MODE_USER);
+    // a user named by an authenticated EHR, or one the open mode cannot vouch for
+    String who =
+        reader.issuer().isPresent()
+            ? reader.user().orElse(OPEN_MODE_USER)
+            : reader.user().map(u -> u + " (unverified: " + OPEN_MODE + ")").orElse(OPEN_MODE_USER);
     if (action == Action.ACKNOWLEDGE) {
       obs.setStatus(Observation.ObservationStatus.FINAL);
     } else {
@@ -234,7 +277,7 @@ class ViewerService {
             u ->
                 agent.setIdentifier(
                     new Identifier()
-                        .setSystem(reader.issuer().orElse("urn:lumbarcds:cds-hooks-user"))
+                        .setSystem(reader.issuer().orElse("urn:lumbarcds:unverified-user"))
                         .setValue(u)));
     provenance
         .addAgent()
