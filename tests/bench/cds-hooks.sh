@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CDS Hooks and analysis benchmark: film-size phantom studies (2500 x 2048, 12-bit DX) stored with
 # their Patient and active order (model/training/stow.py), then
-#   - the order-complete hook analysing synchronously (a third of the orders; two warm up),
+#   - the order-complete hook analysing synchronously (a third of the orders; five warm up),
 #   - order completed -> Observation stored, one order at a time (a third; two warm up),
 #   - sustained throughput: the last third completed at once,
 #   - the viewer page's data (basis, views, 3 radiographs, 3 heatmaps) per result, cold and warm,

@@ -88,6 +88,22 @@ class AnalysisStoryTest extends ServerTestBase {
     complete(client, orderId, note);
   }
 
+  /**
+   * A new patient and order with the fixture study's three views stored, the order completed and
+   * its analysis done (Task completed).
+   */
+  static Ordered analysed(
+      ca.uhn.fhir.rest.client.api.IGenericClient client, java.net.http.HttpClient http, int port)
+      throws Exception {
+    PhantomStudy study =
+        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    Ordered o = order(client, study);
+    study.stow(http, port);
+    complete(client, o.order(), null);
+    AnalysisRecords.awaitTask(client, o.order(), Task.TaskStatus.COMPLETED);
+    return o;
+  }
+
   /** Writes the order as completed (with a note, if given). */
   static void complete(
       ca.uhn.fhir.rest.client.api.IGenericClient client, IIdType orderId, String note) {

@@ -34,12 +34,7 @@ class OperationsTest extends CdsHooksTestBase {
     assertThat(before.at("/model/synthetic").asBoolean()).isTrue();
 
     // one analysed order, one that fails for good, one override with its reason
-    PhantomStudy study =
-        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
-    AnalysisStoryTest.Ordered ok = AnalysisStoryTest.order(client, study);
-    study.stow(http, port);
-    AnalysisStoryTest.complete(client, ok.order(), null);
-    AnalysisRecords.awaitTask(client, ok.order(), Task.TaskStatus.COMPLETED);
+    AnalysisStoryTest.Ordered ok = AnalysisStoryTest.analysed(client, http, port);
 
     AnalysisStoryTest.Ordered bad =
         AnalysisStoryTest.order(client, PhantomStudy.copy("study1/neutral.dcm"));

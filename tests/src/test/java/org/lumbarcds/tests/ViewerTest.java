@@ -16,7 +16,6 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Quantity;
-import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -45,12 +44,7 @@ class ViewerTest extends CdsHooksTestBase {
   record Shown(IIdType patient, Observation result, String link) {}
 
   Shown analysedAndSigned() throws Exception {
-    PhantomStudy study =
-        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
-    AnalysisStoryTest.Ordered o = AnalysisStoryTest.order(client, study);
-    study.stow(http, port);
-    AnalysisStoryTest.complete(client, o.order(), null);
-    AnalysisRecords.awaitTask(client, o.order(), Task.TaskStatus.COMPLETED);
+    AnalysisStoryTest.Ordered o = AnalysisStoryTest.analysed(client, http, port);
     Observation result = AnalysisRecords.results(client, o.order()).get(0);
     JsonNode card =
         onlyCard(

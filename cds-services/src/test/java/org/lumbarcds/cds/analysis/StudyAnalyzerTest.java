@@ -62,7 +62,7 @@ class StudyAnalyzerTest {
   private static final class FixtureSource implements ImageSource {
     final Map<String, byte[]> files = new HashMap<>();
     final List<DicomDataset> headers = new ArrayList<>();
-    final List<String> retrieved = new ArrayList<>();
+    final List<String> retrieved = java.util.Collections.synchronizedList(new ArrayList<>());
     ImageSourceException failure;
 
     FixtureSource(String... names) throws Exception {

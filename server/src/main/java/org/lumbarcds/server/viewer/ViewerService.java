@@ -81,6 +81,11 @@ class ViewerService {
   private final ModelCard card;
   private final Clock clock;
   private final Cache<String, Renderings> renderings;
+  private final Cache<String, Optional<String>> subjects =
+      Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .expireAfterWrite(java.time.Duration.ofMinutes(10))
+          .build();
 
   ViewerService(
       DaoRegistry daos,
@@ -114,11 +119,19 @@ class ViewerService {
     return obs;
   }
 
-  /** The patient (id) of a stored AI result, if the id names one. */
+  /**
+   * The patient (id) of a stored AI result, if the id names one. Kept for a while (the hooks ask
+   * for every card): a kept answer gone stale only makes a link that does not open, since every
+   * viewer call checks the result's patient again.
+   */
   Optional<String> subject(String id) {
     if (!ViewerController.ID.matcher(id).matches()) {
       return Optional.empty();
     }
+    return subjects.get(id, this::readSubject);
+  }
+
+  private Optional<String> readSubject(String id) {
     try {
       return Optional.of(result(id))
           .map(o -> o.getSubject().getReferenceElement())
