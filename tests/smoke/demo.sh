@@ -9,28 +9,13 @@
 # Needs the built server jar (mvn -DskipTests install) and Debian's python3-numpy python3-scipy
 # python3-pil python3-pydicom. .ci/run runs this after the test suite.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-jar=$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar | head -n 1)
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 LUMBARCDS_CDS_HOOKS_SECURITY=open java -jar "$jar" --lumbarcds.data-dir="$work/data" \
   --server.port="$port" > "$work/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 300); do
-  curl -sf "$base/actuator/health/readiness" > /dev/null && break
-  kill -0 $pid 2>/dev/null || { tail -n 60 "$work/server.log" >&2; exit 1; }
-  sleep 1
-done
-
-passed=0
-check() { # description, expected, actual
-  if [ "$2" = "$3" ]; then echo "ok: $1"; passed=$((passed + 1)); else
-    echo "FAIL: $1: expected $2, got $3" >&2; tail -n 40 "$work/server.log" >&2; exit 1; fi
-}
+await_ready "$work/server.log"
 
 for run in 1 2; do
   start=$(date +%s)

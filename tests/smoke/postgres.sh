@@ -9,33 +9,16 @@
 # Needs the built server jar (mvn -DskipTests install) and an empty database. .ci/run starts a
 # local PostgreSQL and runs this after the test suite.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-jar=$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar | head -n 1)
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 start() {
   SPRING_PROFILES_ACTIVE=postgres java -jar "$jar" --lumbarcds.data-dir="$work/data" \
     --server.port="$port" > "$work/server-$1.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 300); do
-    curl -sf "$base/actuator/health/readiness" > /dev/null && return 0
-    kill -0 $pid 2>/dev/null || break
-    sleep 1
-  done
-  echo "FAIL: the server did not become ready on PostgreSQL; log:" >&2
-  tail -n 60 "$work/server-$1.log" >&2
-  exit 1
+  await_ready "$work/server-$1.log"
 }
 stop() { kill $pid; wait $pid 2>/dev/null || true; pid=; }
-passed=0
-check() { # description, expected, actual
-  if [ "$2" = "$3" ]; then echo "ok: $1"; passed=$((passed + 1)); else
-    echo "FAIL: $1: expected $2, got $3" >&2; exit 1; fi
-}
 
 start 1
 grep -q 'org.postgresql' "$work/server-1.log" || { echo "FAIL: not on PostgreSQL" >&2; exit 1; }
