@@ -30,4 +30,14 @@ public final class FhirCodes {
   public static CodeableConcept concept(Code code) {
     return new CodeableConcept(coding(code));
   }
+
+  /** Whether the coding is the code (same system and code). */
+  public static boolean is(Coding coding, Code code) {
+    return code.system().equals(coding.getSystem()) && code.code().equals(coding.getCode());
+  }
+
+  /** Whether any coding of the concept is the code. */
+  public static boolean has(CodeableConcept concept, Code code) {
+    return concept.getCoding().stream().anyMatch(c -> is(c, code));
+  }
 }

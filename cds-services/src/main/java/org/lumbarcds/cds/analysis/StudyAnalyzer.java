@@ -14,6 +14,7 @@ import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
+import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.imaging.ImageSource;
 import org.lumbarcds.cds.imaging.ImageSourceException;
 import org.lumbarcds.cds.imaging.ViewSelector;
@@ -29,6 +30,7 @@ import org.lumbarcds.model.inference.ModelException;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.Prediction;
 import org.lumbarcds.model.inference.ThreeViewModel;
+import org.lumbarcds.terminology.Codes;
 import org.lumbarcds.terminology.QualityFlag;
 
 /**
@@ -107,11 +109,6 @@ public final class StudyAnalyzer {
     Reference supersede(Observation stored, ResultBundle result) throws AnalysisException;
   }
 
-  private static final org.lumbarcds.terminology.Code QUALITY_FLAG =
-      org.lumbarcds.terminology.Codes.LSS_AI_QUALITY_FLAG;
-  private static final org.lumbarcds.terminology.Code DISPUTED =
-      org.lumbarcds.terminology.Codes.AI_RESULT_DISPUTED;
-
   /**
    * A study's views as the analysis saw them, with the model's output on them: for the viewer page.
    *
@@ -186,11 +183,15 @@ public final class StudyAnalyzer {
    * The study's views and the model's output on them, as {@link #analyze} computes them, without
    * storing anything: the same selection, rendering and model, so the maps shown are the ones
    * behind the stored result.
+   *
+   * @param runModel false when only the views are wanted (the model's output would explain nothing:
+   *     a result of another model, or one without a probability)
    */
-  public Reproduction reproduce(Study study, ImageSource source) throws AnalysisException {
+  public Reproduction reproduce(Study study, ImageSource source, boolean runModel)
+      throws AnalysisException {
     ViewSelector.Selection selection = selectViews(study, source);
     Views views = fetch(study, source, selection);
-    if (!selection.complete() || views.images().size() < Posture.values().length) {
+    if (!runModel || !selection.complete() || views.images().size() < Posture.values().length) {
       return new Reproduction(views.images(), Optional.empty(), views.flags());
     }
     Prediction prediction = classify(preprocess(views.images()));
@@ -205,20 +206,14 @@ public final class StudyAnalyzer {
     return !stored.hasValue()
         && stored.getStatus() == Observation.ObservationStatus.PRELIMINARY
         && stored.getMeta().getTag().stream()
-            .noneMatch(
-                t ->
-                    DISPUTED.system().equals(t.getSystem()) && DISPUTED.code().equals(t.getCode()));
+            .noneMatch(t -> FhirCodes.is(t, Codes.AI_RESULT_DISPUTED));
   }
 
   /** The quality flags recorded in a stored result. */
   static Set<String> recordedFlags(Observation stored) {
     Set<String> flags = new java.util.TreeSet<>();
     for (Observation.ObservationComponentComponent c : stored.getComponent()) {
-      if (c.getCode().getCoding().stream()
-          .anyMatch(
-              cd ->
-                  QUALITY_FLAG.system().equals(cd.getSystem())
-                      && QUALITY_FLAG.code().equals(cd.getCode()))) {
+      if (FhirCodes.has(c.getCode(), Codes.LSS_AI_QUALITY_FLAG)) {
         c.getValueCodeableConcept().getCoding().forEach(cd -> flags.add(cd.getCode()));
       }
     }

@@ -66,6 +66,20 @@ public final class CdsHooks {
         throw new IllegalArgumentException("suggestions need a selectionBehavior");
       }
     }
+
+    /** The same card with other links. */
+    public Card withLinks(List<Link> newLinks) {
+      return new Card(
+          uuid,
+          summary,
+          detail,
+          indicator,
+          source,
+          suggestions,
+          selectionBehavior,
+          overrideReasons,
+          newLinks);
+    }
   }
 
   /** Who the advice is from. */

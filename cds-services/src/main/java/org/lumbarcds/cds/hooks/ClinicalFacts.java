@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.ServiceRequest;
+import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.ValueSetIndex;
 import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.result.AiResultFactory;
@@ -177,16 +178,12 @@ public final class ClinicalFacts {
   }
 
   private AiResult read(Observation obs) {
-    String identifier =
-        obs.getIdentifier().stream()
-            .filter(i -> AiResultFactory.ANALYSIS_SYSTEM.equals(i.getSystem()))
-            .map(i -> i.getValue())
-            .findFirst()
-            .orElse("");
-    boolean sameModel = identifier.endsWith("|" + model.id() + "|" + model.version());
+    String identifier = AiResultFactory.analysisIdentifier(obs).orElse("");
+    boolean sameModel = AiResultFactory.madeBy(obs, model.id(), model.version());
     Set<String> problems = new LinkedHashSet<>();
     for (Observation.ObservationComponentComponent c : obs.getComponent()) {
-      if (c.getCode().getCoding().stream().anyMatch(cd -> isCode(cd, Codes.LSS_AI_QUALITY_FLAG))
+      if (c.getCode().getCoding().stream()
+              .anyMatch(cd -> FhirCodes.is(cd, Codes.LSS_AI_QUALITY_FLAG))
           && c.hasValueCodeableConcept()) {
         problems.add(describeWithoutCode(c.getValueCodeableConcept()));
       }
@@ -204,7 +201,7 @@ public final class ClinicalFacts {
               + "); its operating points are not this model's: the analysis must be re-run");
       probability = Optional.empty();
     }
-    if (obs.getMeta().getTag().stream().anyMatch(t -> isCode(t, Codes.AI_RESULT_DISPUTED))) {
+    if (obs.getMeta().getTag().stream().anyMatch(t -> FhirCodes.is(t, Codes.AI_RESULT_DISPUTED))) {
       // a physician who looked at the radiographs disputes it: not a basis for advice
       problems.add("disputed by a physician who reviewed the radiographs");
       probability = Optional.empty();
@@ -254,15 +251,11 @@ public final class ClinicalFacts {
 
   private static boolean has(List<Condition> conditions, Code code) {
     return conditions.stream()
-        .anyMatch(c -> c.getCode().getCoding().stream().anyMatch(cd -> isCode(cd, code)));
+        .anyMatch(c -> c.getCode().getCoding().stream().anyMatch(cd -> FhirCodes.is(cd, code)));
   }
 
   private static boolean isProbabilityCode(Coding c) {
-    return isCode(c, Codes.LSS_AI_PROBABILITY);
-  }
-
-  private static boolean isCode(Coding c, Code code) {
-    return code.system().equals(c.getSystem()) && code.code().equals(c.getCode());
+    return FhirCodes.is(c, Codes.LSS_AI_PROBABILITY);
   }
 
   /** "display (code)" from the first coding, or the text. */

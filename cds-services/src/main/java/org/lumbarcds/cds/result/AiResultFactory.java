@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -80,6 +81,21 @@ public final class AiResultFactory {
   /** The identifier that makes a study's result unique per model version. */
   public static String analysisIdentifier(String studyUid, Model model) {
     return studyUid + "|" + model.id() + "|" + model.version();
+  }
+
+  /** A stored result's analysis identifier, if it has one. */
+  public static Optional<String> analysisIdentifier(Observation result) {
+    return result.getIdentifier().stream()
+        .filter(i -> ANALYSIS_SYSTEM.equals(i.getSystem()) && i.hasValue())
+        .map(org.hl7.fhir.r4.model.Identifier::getValue)
+        .findFirst();
+  }
+
+  /** Whether a stored result was made by this model id and version (its analysis identifier). */
+  public static boolean madeBy(Observation result, String modelId, String modelVersion) {
+    return analysisIdentifier(result)
+        .map(i -> i.endsWith("|" + modelId + "|" + modelVersion))
+        .orElse(false);
   }
 
   /** The model's Device (its id is the caller's; identifier: the file's SHA-256). */

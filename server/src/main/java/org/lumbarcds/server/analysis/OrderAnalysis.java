@@ -124,9 +124,11 @@ public class OrderAnalysis {
   /**
    * The views and the model's output behind a stored AI result (its ImagingStudy, read again from
    * its image source); nothing is written.
+   *
+   * @param runModel false when only the views are wanted
    */
-  public StudyAnalyzer.Reproduction reproduce(org.hl7.fhir.r4.model.Observation result)
-      throws AnalysisException {
+  public StudyAnalyzer.Reproduction reproduce(
+      org.hl7.fhir.r4.model.Observation result, boolean runModel) throws AnalysisException {
     ImagingStudy study;
     try {
       study =
@@ -139,7 +141,8 @@ public class OrderAnalysis {
     }
     return analyzer.reproduce(
         new StudyAnalyzer.Study(result.getSubject(), result.getBasedOnFirstRep(), study),
-        source(study));
+        source(study),
+        runModel);
   }
 
   private ImageSource source(ImagingStudy study) throws AnalysisException {

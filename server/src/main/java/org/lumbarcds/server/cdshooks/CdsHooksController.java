@@ -176,15 +176,7 @@ class CdsHooksController {
                 c ->
                     c.links() == null || c.links().isEmpty()
                         ? c
-                        : new CdsHooks.Card(
-                            c.uuid(),
-                            c.summary(),
-                            c.detail(),
-                            c.indicator(),
-                            c.source(),
-                            c.suggestions(),
-                            c.selectionBehavior(),
-                            c.overrideReasons(),
+                        : c.withLinks(
                             c.links().stream()
                                 .flatMap(
                                     l ->

@@ -160,7 +160,6 @@ class OperationsService {
     Map<LocalDate, List<Double>> perDay = new TreeMap<>();
     Map<LocalDate, Integer> failuresPerDay = new TreeMap<>();
     int read = 0;
-    String thisModel = "|" + card.id() + "|" + card.version();
     int otherModels = 0;
     for (var r :
         daos.getResourceDao(Observation.class)
@@ -171,12 +170,7 @@ class OperationsService {
       if (when.toInstant().isBefore(since)) {
         continue; // an older result written again (reviewed, superseded): not of the period
       }
-      if (obs.getIdentifier().stream()
-          .noneMatch(
-              i ->
-                  AiResultFactory.ANALYSIS_SYSTEM.equals(i.getSystem())
-                      && i.getValue() != null
-                      && i.getValue().endsWith(thisModel))) {
+      if (!AiResultFactory.madeBy(obs, card.id(), card.version())) {
         otherModels++; // another model's probabilities are not this card's distribution
         continue;
       }

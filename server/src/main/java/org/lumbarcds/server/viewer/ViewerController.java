@@ -150,7 +150,7 @@ class ViewerController {
     if (version.isEmpty()) {
       throw new Refusal(HttpStatus.BAD_REQUEST, "version (of the result shown) is required");
     }
-    opened(reader, id);
+    Observation shown = opened(reader, id);
     String comment = json.path("comment").asText("");
     if (comment.length() > 1000) {
       throw new Refusal(HttpStatus.BAD_REQUEST, "the comment is longer than 1000 characters");
@@ -158,7 +158,7 @@ class ViewerController {
     if (action == ViewerService.Action.DISPUTE && comment.isBlank()) {
       throw new Refusal(HttpStatus.BAD_REQUEST, "say why you dispute the result");
     }
-    Observation updated = viewer.review(id, version, action, comment, reader);
+    Observation updated = viewer.review(shown, version, action, comment, reader);
     log.info("AI result reviewed in the viewer: {}", action.name().toLowerCase());
     Map<String, Object> basis = viewer.basis(updated);
     basis.put("reader", reader.user().orElse(null));

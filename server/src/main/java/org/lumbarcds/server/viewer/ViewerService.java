@@ -113,7 +113,7 @@ class ViewerService {
         | IllegalArgumentException e) {
       throw new NotFound("no such AI result");
     }
-    if (!obs.getCode().getCoding().stream().anyMatch(c -> is(c, Codes.LSS_AI_PROBABILITY))) {
+    if (!FhirCodes.has(obs.getCode(), Codes.LSS_AI_PROBABILITY)) {
       throw new NotFound("no such AI result");
     }
     return obs;
@@ -148,15 +148,7 @@ class ViewerService {
   }
 
   private boolean sameModel(Observation obs) {
-    return analysisIdentifier(obs).endsWith("|" + card.id() + "|" + card.version());
-  }
-
-  private static String analysisIdentifier(Observation obs) {
-    return obs.getIdentifier().stream()
-        .filter(i -> AiResultFactory.ANALYSIS_SYSTEM.equals(i.getSystem()))
-        .map(Identifier::getValue)
-        .findFirst()
-        .orElse("");
+    return AiResultFactory.madeBy(obs, card.id(), card.version());
   }
 
   /** The basis of the result as the page shows it (no patient name or identifier). */
@@ -178,17 +170,20 @@ class ViewerService {
     List<String> flags = new ArrayList<>();
     List<String> viewsUsed = new ArrayList<>();
     for (Observation.ObservationComponentComponent c : obs.getComponent()) {
-      if (has(c.getCode(), Codes.LSS_AI_VIEW_SCORE) && c.getValue() instanceof Quantity q) {
+      if (FhirCodes.has(c.getCode(), Codes.LSS_AI_VIEW_SCORE)
+          && c.getValue() instanceof Quantity q) {
         for (Posture p : Posture.values()) {
-          if (has(c.getCode(), FhirCodes.posture(p))) {
+          if (FhirCodes.has(c.getCode(), FhirCodes.posture(p))) {
             scores.put(p.id(), q.getValue().doubleValue());
           }
         }
-      } else if (has(c.getCode(), Codes.LSS_AI_QUALITY_FLAG) && c.hasValueCodeableConcept()) {
+      } else if (FhirCodes.has(c.getCode(), Codes.LSS_AI_QUALITY_FLAG)
+          && c.hasValueCodeableConcept()) {
         c.getValueCodeableConcept().getCoding().forEach(f -> flags.add(f.getDisplay()));
-      } else if (has(c.getCode(), Codes.LSS_AI_VIEWS_USED) && c.hasValueCodeableConcept()) {
+      } else if (FhirCodes.has(c.getCode(), Codes.LSS_AI_VIEWS_USED)
+          && c.hasValueCodeableConcept()) {
         for (Posture p : Posture.values()) {
-          if (has(c.getValueCodeableConcept(), FhirCodes.posture(p))) {
+          if (FhirCodes.has(c.getValueCodeableConcept(), FhirCodes.posture(p))) {
             viewsUsed.add(p.id());
           }
         }
@@ -197,7 +192,7 @@ class ViewerService {
     out.put("viewScores", scores);
     out.put("viewsUsed", viewsUsed);
     out.put("qualityFlags", flags);
-    String identifier = analysisIdentifier(obs);
+    String identifier = AiResultFactory.analysisIdentifier(obs).orElse("");
     boolean sameModel = sameModel(obs);
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("id", card.id());
@@ -233,10 +228,8 @@ class ViewerService {
     if (found == null) {
       found =
           Renderings.of(
-              analysis.reproduce(obs), analysis.analyzer().threeViewModel().preprocessor());
-      if (!explainable(obs)) {
-        found = new Renderings(found.views(), Map.of(), Optional.empty());
-      }
+              analysis.reproduce(obs, explainable(obs)),
+              analysis.analyzer().threeViewModel().preprocessor());
       renderings.put(key, found);
     }
     return found;
@@ -248,9 +241,8 @@ class ViewerService {
    * is refused, never reviewed unseen.
    */
   Observation review(
-      String id, String versionSeen, Action action, String comment, LinkTokens.Reader reader)
-      throws NotFound, Conflict {
-    Observation obs = result(id);
+      Observation obs, String versionSeen, Action action, String comment, LinkTokens.Reader reader)
+      throws Conflict {
     if (!obs.getIdElement().getVersionIdPart().equals(versionSeen)) {
       throw new Conflict("the result changed since the page showed it: reload the page");
     }
@@ -328,15 +320,17 @@ class ViewerService {
         .map(Provenance.class::cast)
         .filter(
             p ->
-                has(p.getActivity(), Codes.AI_RESULT_ACKNOWLEDGED)
-                    || has(p.getActivity(), Codes.AI_RESULT_DISPUTED))
+                FhirCodes.has(p.getActivity(), Codes.AI_RESULT_ACKNOWLEDGED)
+                    || FhirCodes.has(p.getActivity(), Codes.AI_RESULT_DISPUTED))
         .sorted(Comparator.comparing(Provenance::getRecorded))
         .forEach(
             p -> {
               Map<String, String> r = new LinkedHashMap<>();
               r.put(
                   "action",
-                  has(p.getActivity(), Codes.AI_RESULT_ACKNOWLEDGED) ? "acknowledged" : "disputed");
+                  FhirCodes.has(p.getActivity(), Codes.AI_RESULT_ACKNOWLEDGED)
+                      ? "acknowledged"
+                      : "disputed");
               r.put("who", p.getAgentFirstRep().getWho().getDisplay());
               r.put("when", new InstantType(p.getRecorded()).asStringValue());
               out.add(r);
@@ -345,15 +339,7 @@ class ViewerService {
   }
 
   private static boolean disputed(Observation obs) {
-    return obs.getMeta().getTag().stream().anyMatch(t -> is(t, Codes.AI_RESULT_DISPUTED));
-  }
-
-  private static boolean has(CodeableConcept concept, Code code) {
-    return concept.getCoding().stream().anyMatch(c -> is(c, code));
-  }
-
-  private static boolean is(Coding c, Code code) {
-    return code.system().equals(c.getSystem()) && code.code().equals(c.getCode());
+    return obs.getMeta().getTag().stream().anyMatch(t -> FhirCodes.is(t, Codes.AI_RESULT_DISPUTED));
   }
 
   static Optional<Action> action(String value) {
