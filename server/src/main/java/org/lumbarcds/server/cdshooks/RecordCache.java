@@ -32,6 +32,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class RecordCache {
 
   static final String TABLE = "lcds_record_change";
+  private static final String INCREMENT =
+      "UPDATE " + TABLE + " SET counter = counter + 1 WHERE patient_id = ?";
 
   private record Entry(long counter, List<IBaseResource> resources) {}
 
@@ -101,18 +103,11 @@ class RecordCache {
   }
 
   /**
-   * Increments the counters of the patients a write touched, at once, inside its transaction. (Not
-   * deferred to the transaction's end: HAPI fires some hooks, e.g. of conditional deletes, while
-   * the transaction is already completing, when a newly registered before-commit step would never
-   * run.)
+   * Increments the counters of the patients a write touched, inside its transaction, in patient
+   * order.
    */
   private void changed(Set<String> patients) {
-    increment(new TreeSet<>(patients));
-  }
-
-  /** Increments each patient's counter, in the set's order. */
-  private void increment(TreeSet<String> patients) {
-    for (String patient : patients) {
+    for (String patient : new TreeSet<>(patients)) {
       if (postgres) {
         jdbc.update(
             "INSERT INTO "
@@ -122,16 +117,13 @@ class RecordCache {
                 + TABLE
                 + ".counter + 1",
             patient);
-      } else if (jdbc.update(
-              "UPDATE " + TABLE + " SET counter = counter + 1 WHERE patient_id = ?", patient)
-          == 0) {
+      } else if (jdbc.update(INCREMENT, patient) == 0) {
         // H2's MERGE is not atomic for two first writers: insert, and if another transaction
         // inserted the row meanwhile (H2 keeps this transaction usable), increment theirs
         try {
           jdbc.update("INSERT INTO " + TABLE + " (patient_id, counter) VALUES (?, 1)", patient);
         } catch (DuplicateKeyException e) {
-          jdbc.update(
-              "UPDATE " + TABLE + " SET counter = counter + 1 WHERE patient_id = ?", patient);
+          jdbc.update(INCREMENT, patient);
         }
       }
     }
