@@ -82,6 +82,9 @@
     const f = s.feedback;
     $('#feedback').textContent = f.cards + ' cards shown, ' + f.feedback + ' with feedback: ' +
       'accepted ' + pct(f.acceptRate) + ', overridden ' + pct(f.overrideRate) + '.';
+    $('#foreign').textContent = s.foreignAiResultsIgnored + ' AI result(s) of another patient' +
+      ' found in records and ignored since this instance started' +
+      (s.foreignAiResultsIgnored > 0 ? ': check how the EHR fills prefetch.' : '.');
     rows('#services', Object.entries(f.services), (tr, [id, svc]) => {
       cell(tr, id);
       cell(tr, svc.cards);

@@ -14,6 +14,8 @@ public final class CodeSystems {
       "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
   public static final String V3_OBSERVATION_INTERPRETATION =
       "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
+  public static final String RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm";
+  public static final String CPT = "http://www.ama-assn.org/go/cpt";
   public static final String DICOM_UID = "urn:dicom:uid";
 
   /** The project's own code system, for concepts without a verified standard code. */

@@ -110,6 +110,15 @@ final class CdsClient {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The discovery document, which must be 200. */
+  JsonNode discovery() throws IOException, InterruptedException {
+    HttpResponse<String> response = call("GET", "/cds-services", null);
+    if (response.statusCode() != 200) {
+      throw new AssertionError(response.statusCode() + " " + response.body());
+    }
+    return JSON.readTree(response.body());
+  }
+
   /** A hook call's answer, which must be 200. */
   JsonNode hook(String serviceId, JsonNode request) throws IOException, InterruptedException {
     HttpResponse<String> response =

@@ -9,14 +9,17 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Whether a lumbar MRI is warranted, by DESIGN.md's rules (ACR Appropriateness Criteria low back
- * pain 2021, NICE NG59, NASS LSS guideline), in order of precedence:
+ * Whether a lumbar MRI is warranted (docs/clinical-logic.md; ACR Appropriateness Criteria Low Back
+ * Pain, NICE NG59, NASS LSS guideline), in order of precedence:
  *
  * <ol>
- *   <li>a red flag → MRI now, critical; the model's score is not the reason;
+ *   <li>a critical trigger (suspected cauda equina syndrome, severe or progressive neurological
+ *       deficit) → MRI now, critical; the model's score is not the reason;
+ *   <li>an imaging trigger (suspected infection or cancer, fracture risk, prior lumbar surgery) →
+ *       imaging warranted, naming the modality the guideline rates first;
  *   <li>a lumbar MRI within the look-back window → duplicate warning;
- *   <li>no usable AI result (none, stale, or failed quality checks) → info on what is missing, no
- *       recommendation from the model;
+ *   <li>no usable AI result (none, stale, another model's, disputed, or failed quality checks) →
+ *       info on what is missing, no recommendation from the model;
  *   <li>probability ≥ rule-in with ≥ 6 weeks of symptoms or failed conservative care → MRI
  *       recommended (suggest the order when none is drafted);
  *   <li>probability ≥ rule-in, shorter symptoms → LSS likely; MRI if a surgical or injection
@@ -26,27 +29,63 @@ import java.util.Set;
  *   <li>in between → indeterminate: clinical judgement, no suggestion.
  * </ol>
  *
- * Pure and thread-safe: the caller gathers the facts; every branch is a unit test.
+ * Removing a drafted MRI (rules 3 and 7) is suggested only when the whole record was read and no
+ * MRI indication outside what the model judges is present; otherwise the card reports what it
+ * found, says what it cannot judge or could not check, and suggests nothing to remove. No trigger
+ * ever leads to a removal suggestion.
+ *
+ * <p>Pure and thread-safe: the caller gathers the facts; every branch is a unit test.
  */
 public final class MriAdviceRules {
+
+  /** What an indication leads to (the trigger table's tiers). */
+  public enum Tier {
+    CRITICAL,
+    IMAGING_WARRANTED,
+    OUTSIDE_MODEL_SCOPE
+  }
+
+  /**
+   * A trigger found in the record.
+   *
+   * @param tier what it leads to
+   * @param label what it is, in words (e.g. "suspected spinal infection")
+   * @param evidence the facts behind it, in words
+   * @param modality the imaging the guideline rates first for it
+   * @param mri whether that is an MRI
+   * @param source the guideline statement it encodes, cited
+   */
+  public record Indication(
+      Tier tier, String label, List<String> evidence, String modality, boolean mri, String source) {
+    public Indication {
+      evidence = List.copyOf(evidence);
+    }
+  }
 
   /**
    * The facts from the record that the rules weigh.
    *
-   * @param redFlags red flags found, in words (e.g. "cauda equina syndrome (G83.4)")
+   * @param indications triggers found (every tier)
+   * @param unchecked what could not be checked, in words: any of it forbids a removal suggestion
    * @param lastLumbarMri date of the most recent lumbar MRI, if any
    * @param symptomOnset when the current back or leg symptoms began, if recorded
    * @param conservativeCareFailed whether failed conservative care is documented
    * @param interventionCandidate whether the patient is a surgical or injection candidate
    */
   public record ClinicalPicture(
-      List<String> redFlags,
+      List<Indication> indications,
+      List<String> unchecked,
       Optional<LocalDate> lastLumbarMri,
       Optional<LocalDate> symptomOnset,
       boolean conservativeCareFailed,
       boolean interventionCandidate) {
     public ClinicalPicture {
-      redFlags = List.copyOf(redFlags);
+      indications = List.copyOf(indications);
+      unchecked = List.copyOf(unchecked);
+    }
+
+    List<Indication> of(Tier tier) {
+      return indications.stream().filter(i -> i.tier() == tier).toList();
     }
   }
 
@@ -90,11 +129,14 @@ public final class MriAdviceRules {
   /** What the rules conclude. */
   public enum Recommendation {
     MRI_NOW_RED_FLAG,
+    IMAGING_WARRANTED,
     DUPLICATE_MRI,
     NO_USABLE_AI_RESULT,
     MRI_RECOMMENDED,
     LSS_LIKELY_CONSERVATIVE_CARE_FIRST,
     MRI_NOT_NEEDED_NOW,
+    /** Stenosis unlikely, but another MRI indication is present or part of the record unread. */
+    STENOSIS_UNLIKELY_NOT_EXCLUDED,
     INDETERMINATE
   }
 
@@ -132,6 +174,13 @@ public final class MriAdviceRules {
     public Advice {
       basis = List.copyOf(basis);
     }
+
+    /** The same advice with one more line of basis. */
+    public Advice withBasis(String line) {
+      List<String> more = new ArrayList<>(basis);
+      more.add(line);
+      return new Advice(recommendation, indicator, suggestion, more);
+    }
   }
 
   private final Settings settings;
@@ -151,28 +200,50 @@ public final class MriAdviceRules {
   public Advice advise(
       ClinicalPicture picture, Optional<AiFinding> ai, boolean mriDrafted, LocalDate today) {
     List<String> basis = new ArrayList<>();
-    if (!picture.redFlags().isEmpty()) {
-      basis.add("Red flag: " + String.join("; ", picture.redFlags()));
+    List<Indication> critical = picture.of(Tier.CRITICAL);
+    if (!critical.isEmpty()) {
+      critical.forEach(i -> basis.add("Red flag: " + describe(i)));
       basis.add("Red flags call for MRI without delay, whatever the radiograph model says.");
-      return new Advice(
-          Recommendation.MRI_NOW_RED_FLAG,
-          Indicator.CRITICAL,
-          mriDrafted ? Suggestion.NONE : Suggestion.ORDER_MRI,
-          basis);
+      return withLimits(
+          new Advice(
+              Recommendation.MRI_NOW_RED_FLAG,
+              Indicator.CRITICAL,
+              mriDrafted ? Suggestion.NONE : Suggestion.ORDER_MRI,
+              basis),
+          picture);
     }
+    List<Indication> warranted = picture.of(Tier.IMAGING_WARRANTED);
+    if (!warranted.isEmpty()) {
+      warranted.forEach(
+          i -> basis.add("Imaging indication: " + describe(i) + "; first: " + i.modality() + "."));
+      basis.add("These call for imaging whatever the radiograph model says.");
+      boolean mriFirst = warranted.stream().anyMatch(Indication::mri);
+      return withLimits(
+          new Advice(
+              Recommendation.IMAGING_WARRANTED,
+              Indicator.WARNING,
+              !mriDrafted && mriFirst ? Suggestion.ORDER_MRI : Suggestion.NONE,
+              basis),
+          picture);
+    }
+    boolean removable = removalSafe(picture);
     Optional<LocalDate> lastMri = picture.lastLumbarMri();
     if (lastMri.isPresent() && !lastMri.get().isBefore(today.minus(settings.mriLookBack()))) {
       basis.add("Lumbar MRI already done on " + lastMri.get() + ".");
-      return new Advice(
-          Recommendation.DUPLICATE_MRI,
-          Indicator.WARNING,
-          mriDrafted ? Suggestion.REMOVE_DRAFT_MRI : Suggestion.NONE,
-          basis);
+      return withLimits(
+          new Advice(
+              Recommendation.DUPLICATE_MRI,
+              Indicator.WARNING,
+              mriDrafted && removable ? Suggestion.REMOVE_DRAFT_MRI : Suggestion.NONE,
+              basis),
+          picture);
     }
     Optional<String> unusable = unusable(ai, today);
     if (unusable.isPresent()) {
       basis.add(unusable.get());
-      return new Advice(Recommendation.NO_USABLE_AI_RESULT, Indicator.INFO, Suggestion.NONE, basis);
+      return withLimits(
+          new Advice(Recommendation.NO_USABLE_AI_RESULT, Indicator.INFO, Suggestion.NONE, basis),
+          picture);
     }
     AiFinding finding = ai.orElseThrow();
     double p = finding.probability().orElseThrow();
@@ -201,30 +272,81 @@ public final class MriAdviceRules {
         if (picture.interventionCandidate()) {
           basis.add("Surgical or injection candidate.");
         }
-        return new Advice(
-            Recommendation.MRI_RECOMMENDED,
-            Indicator.INFO,
-            mriDrafted ? Suggestion.NONE : Suggestion.ORDER_MRI,
-            basis);
+        return withLimits(
+            new Advice(
+                Recommendation.MRI_RECOMMENDED,
+                Indicator.INFO,
+                mriDrafted ? Suggestion.NONE : Suggestion.ORDER_MRI,
+                basis),
+            picture);
       }
       basis.add(
           "Severe central stenosis likely; MRI if symptoms persist past "
               + words(settings.symptomDuration())
               + " of conservative care, or for a surgical or injection candidate.");
-      return new Advice(
-          Recommendation.LSS_LIKELY_CONSERVATIVE_CARE_FIRST,
-          Indicator.INFO,
-          Suggestion.NONE,
-          basis);
+      return withLimits(
+          new Advice(
+              Recommendation.LSS_LIKELY_CONSERVATIVE_CARE_FIRST,
+              Indicator.INFO,
+              Suggestion.NONE,
+              basis),
+          picture);
     }
     if (p <= finding.ruleOut()) {
-      return new Advice(
-          Recommendation.MRI_NOT_NEEDED_NOW,
-          mriDrafted ? Indicator.WARNING : Indicator.INFO,
-          mriDrafted ? Suggestion.REMOVE_DRAFT_MRI : Suggestion.NONE,
-          basis);
+      if (!removable) {
+        basis.add(
+            "The model screens for severe central stenosis only: it cannot say whether the MRI is"
+                + " needed for anything else.");
+        return withLimits(
+            new Advice(
+                Recommendation.STENOSIS_UNLIKELY_NOT_EXCLUDED,
+                Indicator.INFO,
+                Suggestion.NONE,
+                basis),
+            picture);
+      }
+      return withLimits(
+          new Advice(
+              Recommendation.MRI_NOT_NEEDED_NOW,
+              mriDrafted ? Indicator.WARNING : Indicator.INFO,
+              mriDrafted ? Suggestion.REMOVE_DRAFT_MRI : Suggestion.NONE,
+              basis),
+          picture);
     }
-    return new Advice(Recommendation.INDETERMINATE, Indicator.INFO, Suggestion.NONE, basis);
+    return withLimits(
+        new Advice(Recommendation.INDETERMINATE, Indicator.INFO, Suggestion.NONE, basis), picture);
+  }
+
+  /**
+   * Whether removing a drafted MRI may be suggested: every part of the record was read, and no
+   * indication is present (no trigger of any tier).
+   */
+  static boolean removalSafe(ClinicalPicture picture) {
+    return picture.indications().isEmpty() && picture.unchecked().isEmpty();
+  }
+
+  /** The advice with the indications the model cannot judge and what was not checked. */
+  private static Advice withLimits(Advice advice, ClinicalPicture picture) {
+    List<String> basis = new ArrayList<>(advice.basis());
+    picture
+        .of(Tier.OUTSIDE_MODEL_SCOPE)
+        .forEach(
+            i ->
+                basis.add(
+                    "MRI indication the radiograph model does not judge: " + describe(i) + "."));
+    picture.unchecked().forEach(u -> basis.add("Not checked: " + u + "."));
+    if (advice.suggestion() == Suggestion.REMOVE_DRAFT_MRI && !removalSafe(picture)) {
+      throw new IllegalStateException("a removal must never be suggested with an indication");
+    }
+    return new Advice(advice.recommendation(), advice.indicator(), advice.suggestion(), basis);
+  }
+
+  private static String describe(Indication i) {
+    return i.label()
+        + (i.evidence().isEmpty() ? "" : " — " + String.join("; ", i.evidence()))
+        + " ["
+        + i.source()
+        + "]";
   }
 
   private static String words(Period period) {

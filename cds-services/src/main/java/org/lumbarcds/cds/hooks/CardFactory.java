@@ -84,6 +84,8 @@ public final class CardFactory {
               orderMri(
                   patientId,
                   advice.recommendation() == MriAdviceRules.Recommendation.MRI_NOW_RED_FLAG
+                          || advice.recommendation()
+                              == MriAdviceRules.Recommendation.IMAGING_WARRANTED
                       ? Optional.empty()
                       : ai));
       case REMOVE_DRAFT_MRI -> {
@@ -124,6 +126,24 @@ public final class CardFactory {
         links);
   }
 
+  /** The first imaging line of the basis, shortened for a summary: what and which modality. */
+  private static String first(Advice advice) {
+    return advice.basis().stream()
+        .filter(b -> b.startsWith("Imaging indication: "))
+        .findFirst()
+        .map(
+            b -> {
+              String label = b.substring("Imaging indication: ".length());
+              int cut = label.indexOf(" — ");
+              cut = cut < 0 ? label.indexOf(" [") : cut;
+              String what = cut < 0 ? label : label.substring(0, cut);
+              String modality = b.substring(b.lastIndexOf("; first: ") + 9).replaceAll("\\.$", "");
+              String text = what + " (" + modality + " first)";
+              return text.length() > 95 ? what : text;
+            })
+        .orElse("imaging warranted");
+  }
+
   /** The one-sentence summary, under 140 characters. */
   static String summary(Advice advice, Optional<ClinicalFacts.AiResult> ai) {
     String p =
@@ -132,6 +152,7 @@ public final class CardFactory {
             .orElse("");
     return switch (advice.recommendation()) {
       case MRI_NOW_RED_FLAG -> "Red flag in the record: lumbar MRI warranted now";
+      case IMAGING_WARRANTED -> "Imaging indication in the record: " + first(advice);
       case DUPLICATE_MRI -> "Recent lumbar MRI on record: a new one may duplicate it";
       case NO_USABLE_AI_RESULT ->
           "No usable AI radiograph result: MRI decision on clinical grounds";
@@ -141,6 +162,8 @@ public final class CardFactory {
           "Severe lumbar stenosis likely" + p + ", symptoms recent: conservative care first";
       case MRI_NOT_NEEDED_NOW ->
           "Severe lumbar stenosis unlikely" + p + ": MRI likely not needed now";
+      case STENOSIS_UNLIKELY_NOT_EXCLUDED ->
+          "Severe central stenosis unlikely" + p + "; other MRI questions not excluded";
       case INDETERMINATE -> "AI radiograph result indeterminate" + p + ": clinical judgement";
     };
   }
@@ -150,7 +173,8 @@ public final class CardFactory {
     md.append("**Why:** ").append(reason(advice.recommendation())).append("\n\n");
     md.append("**Basis**\n\n");
     advice.basis().forEach(b -> md.append("- ").append(b).append('\n'));
-    if (advice.recommendation() != MriAdviceRules.Recommendation.MRI_NOW_RED_FLAG) {
+    if (advice.recommendation() != MriAdviceRules.Recommendation.MRI_NOW_RED_FLAG
+        && advice.recommendation() != MriAdviceRules.Recommendation.IMAGING_WARRANTED) {
       ai.ifPresent(r -> aiSection(md, r));
     }
     md.append("\n**Model:** ")
@@ -266,6 +290,12 @@ public final class CardFactory {
     return switch (r) {
       case MRI_NOW_RED_FLAG ->
           "a red flag calls for MRI without delay; the radiograph model is not the reason.";
+      case IMAGING_WARRANTED ->
+          "the record holds an indication for imaging that the guidelines name; the radiograph"
+              + " model is not the reason.";
+      case STENOSIS_UNLIKELY_NOT_EXCLUDED ->
+          "the AI result is at or below the rule-out point, but the record holds an MRI"
+              + " indication the model does not judge, or could not be read whole.";
       case DUPLICATE_MRI -> "a recent lumbar MRI usually answers the question already.";
       case NO_USABLE_AI_RESULT -> "there is no AI result the advice can rest on.";
       case MRI_RECOMMENDED ->

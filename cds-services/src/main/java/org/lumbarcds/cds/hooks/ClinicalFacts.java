@@ -7,32 +7,33 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.ValueSetIndex;
 import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.terminology.Code;
-import org.lumbarcds.terminology.CodeSystems;
 import org.lumbarcds.terminology.Codes;
 import org.lumbarcds.terminology.ValueSets;
 
 /**
- * Reads the facts the MRI advice weighs from a patient's record: red flags, the last lumbar MRI,
- * symptom onset, failed conservative care, intervention candidacy (the project's ValueSets and
- * codes), and the latest AI result. A Condition counts unless its clinical status says it is over
- * (inactive, remission, resolved) or its verification status says it is not so (refuted, entered in
- * error).
+ * Reads the facts the MRI advice weighs from a patient's record: the trigger table's triggers
+ * ({@link TriggerFinder}), the last lumbar MRI, symptom onset, failed conservative care,
+ * intervention candidacy (the project's ValueSets and codes), and the latest AI result of this
+ * patient. A Condition counts unless its clinical status says it is over (inactive, remission,
+ * resolved) or its verification status says it is not so (refuted, entered in error).
  */
 public final class ClinicalFacts {
 
@@ -49,46 +50,56 @@ public final class ClinicalFacts {
   /** The model in use, as results name it, with its operating points. */
   public record ModelInUse(String id, String version, double ruleOut, double ruleIn) {}
 
-  /**
-   * ICD-10-CM categories that are red flags but cannot be enumerated in the ValueSets without the
-   * ICD-10-CM code system loaded (docs/terminology.md): matched by prefix, per red-flag group.
-   */
-  static final Map<String, java.util.regex.Pattern> ICD10_RED_FLAG_CATEGORIES =
-      Map.of(
-          // malignant neoplasms C00-C96 (secondary of bone C79.5- included); history of one Z85.-
-          ValueSets.RED_FLAG_CANCER,
-          java.util.regex.Pattern.compile("^(C(0\\d|[1-8]\\d|9[0-6])|Z85)"),
-          // fracture of a lumbar vertebra, every S32.0- child
-          ValueSets.RED_FLAG_FRACTURE,
-          java.util.regex.Pattern.compile("^S32\\.0"),
-          // vertebral osteomyelitis, disc infection, discitis: M46.2-, M46.3-, M46.4-
-          ValueSets.RED_FLAG_INFECTION,
-          java.util.regex.Pattern.compile("^M46\\.[234]"));
-
   private static final Set<String> OVER = Set.of("inactive", "remission", "resolved");
   private static final Set<String> NOT_SO = Set.of("refuted", "entered-in-error");
 
   private final ValueSetIndex valueSets;
   private final ModelInUse model;
   private final ZoneId zone;
+  private final TriggerFinder triggers;
+  private final Function<String, Optional<String>> studyPatient;
 
-  public ClinicalFacts(ValueSetIndex valueSets, ModelInUse model, ZoneId zone) {
+  /**
+   * @param triggers finds the trigger table's triggers in a record
+   * @param studyPatient the patient id of an ImagingStudy this server holds, by reference (empty
+   *     when the server does not hold it)
+   */
+  public ClinicalFacts(
+      ValueSetIndex valueSets,
+      ModelInUse model,
+      ZoneId zone,
+      TriggerFinder triggers,
+      Function<String, Optional<String>> studyPatient) {
     this.valueSets = valueSets;
     this.model = model;
     this.zone = zone;
+    this.triggers = triggers;
+    this.studyPatient = studyPatient;
   }
 
-  /** The clinical picture the rules weigh. */
-  public MriAdviceRules.ClinicalPicture picture(PatientRecord record) {
+  /**
+   * The clinical picture the rules weigh.
+   *
+   * @param record the patient's record
+   * @param orders the orders the hook is about: their reasons count like the problem list
+   * @param today the date the advice is for
+   */
+  public MriAdviceRules.ClinicalPicture picture(
+      PatientRecord record, List<ServiceRequest> orders, LocalDate today) {
     List<Condition> current = record.conditions().stream().filter(ClinicalFacts::counts).toList();
-    Set<String> redFlags = new LinkedHashSet<>();
-    for (String group : ValueSets.RED_FLAG_GROUPS) {
-      for (Condition c : current) {
-        if (valueSets.contains(group, c.getCode()) || icd10Category(group, c.getCode())) {
-          redFlags.add(describe(c.getCode()));
-        }
-      }
-    }
+    TriggerFinder.Findings found = triggers.find(record, orders, today);
+    List<MriAdviceRules.Indication> indications =
+        found.hits().stream()
+            .map(
+                h ->
+                    new MriAdviceRules.Indication(
+                        MriAdviceRules.Tier.valueOf(h.trigger().tier().name()),
+                        h.trigger().label(),
+                        h.evidence(),
+                        h.trigger().modality(),
+                        h.trigger().mri(),
+                        h.trigger().source() + ": " + h.trigger().statement()))
+            .toList();
     Optional<LocalDate> onset =
         current.stream()
             .filter(
@@ -99,21 +110,12 @@ public final class ClinicalFacts {
             .flatMap(Optional::stream)
             .min(Comparator.naturalOrder());
     return new MriAdviceRules.ClinicalPicture(
-        List.copyOf(redFlags),
+        indications,
+        found.unchecked(),
         lastLumbarMri(record),
         onset,
         has(current, Codes.CONSERVATIVE_CARE_FAILED),
         has(current, Codes.SPINAL_INTERVENTION_CANDIDATE));
-  }
-
-  private static boolean icd10Category(String group, CodeableConcept code) {
-    java.util.regex.Pattern pattern = ICD10_RED_FLAG_CATEGORIES.get(group);
-    return pattern != null
-        && code.getCoding().stream()
-            .filter(c -> CodeSystems.ICD_10_CM.equals(c.getSystem()) && c.hasCode())
-            .anyMatch(
-                c ->
-                    pattern.matcher(c.getCode().strip().toUpperCase(java.util.Locale.ROOT)).find());
   }
 
   /** The most recent completed lumbar MRI (order or procedure). */
@@ -165,16 +167,73 @@ public final class ClinicalFacts {
         .toList();
   }
 
-  /** The latest AI result (by issue time, else effective time, else last update). */
+  /**
+   * The AI results of the record that count: this patient's, by subject and, when this server holds
+   * the ImagingStudy a result derives from, by that study's patient too.
+   *
+   * @param latest the latest of them (by issue time, else effective time, else last update)
+   * @param foreign how many results in the record belong to another patient (ignored)
+   */
+  public record AiResults(Optional<AiResult> latest, int foreign) {}
+
+  /** The record's AI results, this patient's only. */
+  public AiResults aiResults(PatientRecord record) {
+    String patient = idPart(record.patientId());
+    List<Observation> candidates =
+        record.aiResults().stream()
+            .filter(
+                o -> o.getCode().getCoding().stream().anyMatch(ClinicalFacts::isProbabilityCode))
+            .filter(
+                o ->
+                    o.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
+                        && o.getStatus() != Observation.ObservationStatus.CANCELLED)
+            .sorted(Comparator.comparing(ClinicalFacts::when).reversed())
+            .toList();
+    int foreign = 0;
+    Optional<AiResult> latest = Optional.empty();
+    for (Observation o : candidates) {
+      if (!isPatients(o, patient)) {
+        foreign++;
+      } else if (latest.isEmpty()) {
+        latest = Optional.of(read(o));
+      }
+    }
+    return new AiResults(latest, foreign);
+  }
+
+  /** The latest AI result of this patient. */
   public Optional<AiResult> latestAiResult(PatientRecord record) {
-    return record.aiResults().stream()
-        .filter(o -> o.getCode().getCoding().stream().anyMatch(ClinicalFacts::isProbabilityCode))
-        .filter(
-            o ->
-                o.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
-                    && o.getStatus() != Observation.ObservationStatus.CANCELLED)
-        .max(Comparator.comparing(ClinicalFacts::when))
-        .map(this::read);
+    return aiResults(record).latest();
+  }
+
+  private boolean isPatients(Observation o, String patient) {
+    if (!o.hasSubject() || !o.getSubject().hasReference()) {
+      return false;
+    }
+    IdType subject = new IdType(o.getSubject().getReference());
+    if (subject.hasResourceType() && !"Patient".equals(subject.getResourceType())) {
+      return false;
+    }
+    if (!patient.equals(subject.getIdPart())) {
+      return false;
+    }
+    for (Reference study : o.getDerivedFrom()) {
+      if (study.hasReference() && study.getReference().contains("ImagingStudy/")) {
+        Optional<String> owner = studyPatient.apply(study.getReference());
+        if (owner.isPresent() && !patient.equals(idPart(owner.get()))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** {@code 123}, {@code Patient/123}, absolute and versioned references: the id part. */
+  static String idPart(String reference) {
+    if (reference == null) {
+      return "";
+    }
+    return reference.contains("/") ? new IdType(reference).getIdPart() : reference.strip();
   }
 
   private AiResult read(Observation obs) {

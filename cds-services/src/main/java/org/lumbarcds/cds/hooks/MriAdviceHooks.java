@@ -39,6 +39,21 @@ public final class MriAdviceHooks {
   public static final String LUMBAR_MRI_PROCEDURES = "lumbarMriProcedures";
   public static final String ORDER = "order";
 
+  // Optional keys: a key that cannot be read makes the card say so and forbids a removal
+  public static final String PATIENT = "patient";
+  public static final String MEDICATION_REQUESTS = "medicationRequests";
+  public static final String MEDICATION_STATEMENTS = "medicationStatements";
+  public static final String TEMPERATURES = "temperatures";
+  public static final String PROCEDURES = "procedures";
+
+  /**
+   * The keys the advice can do without: unobtainable, they are named on the card as not checked
+   * (the others, unobtainable, are a 412).
+   */
+  public static final java.util.Set<String> OPTIONAL_KEYS =
+      java.util.Set.of(
+          PATIENT, MEDICATION_REQUESTS, MEDICATION_STATEMENTS, TEMPERATURES, PROCEDURES);
+
   /**
    * A service as discovery lists it.
    *
@@ -85,6 +100,8 @@ public final class MriAdviceHooks {
   private record Made(CdsHooks.Card card, Issued issued) {}
 
   private final ClinicalFacts facts;
+  private final java.util.concurrent.atomic.LongAdder foreignResults =
+      new java.util.concurrent.atomic.LongAdder();
   private final MriAdviceRules rules;
   private final CardFactory cards;
   private final Clock clock;
@@ -130,6 +147,19 @@ public final class MriAdviceHooks {
             + "&_sort=-date&_count=10");
     record.put(LUMBAR_MRI_ORDERS, "ServiceRequest?patient={{context.patientId}}&code=" + mriCodes);
     record.put(LUMBAR_MRI_PROCEDURES, "Procedure?patient={{context.patientId}}&code=" + mriCodes);
+    record.put(PATIENT, "Patient/{{context.patientId}}");
+    record.put(MEDICATION_REQUESTS, "MedicationRequest?patient={{context.patientId}}");
+    record.put(MEDICATION_STATEMENTS, "MedicationStatement?patient={{context.patientId}}");
+    record.put(
+        TEMPERATURES,
+        "Observation?patient={{context.patientId}}&code="
+            + String.join(
+                ",",
+                TriggerFinder.BODY_TEMPERATURE.stream()
+                    .map(c -> CodeSystems.LOINC + "|" + c)
+                    .toList())
+            + "&_sort=-date&_count=100");
+    record.put(PROCEDURES, "Procedure?patient={{context.patientId}}");
     Map<String, String> withOrder = new LinkedHashMap<>(record);
     withOrder.put(ORDER, "ServiceRequest/{{context.serviceRequestId}}");
     return List.of(
@@ -170,6 +200,11 @@ public final class MriAdviceHooks {
             List.of("patientId", "serviceRequestId")));
   }
 
+  /** How many AI results of another patient were found in records and ignored, since start. */
+  public long foreignResultsIgnored() {
+    return foreignResults.sum();
+  }
+
   /** Whether any of the orders is a lumbar MRI. */
   public boolean anyLumbarMri(List<ServiceRequest> orders) {
     return !facts.draftedMris(orders).isEmpty();
@@ -190,7 +225,7 @@ public final class MriAdviceHooks {
 
   /** patient-view: the advice from an AI result that is new and not yet acknowledged. */
   public Answer patientView(PatientRecord record) {
-    Optional<ClinicalFacts.AiResult> latest = facts.latestAiResult(record);
+    Optional<ClinicalFacts.AiResult> latest = facts.aiResults(record).latest();
     boolean fresh =
         latest
             .filter(r -> r.observation().getStatus() == Observation.ObservationStatus.PRELIMINARY)
@@ -226,12 +261,25 @@ public final class MriAdviceHooks {
   }
 
   private Made card(PatientRecord record, List<ServiceRequest> draftedMris) {
-    Optional<ClinicalFacts.AiResult> ai = facts.latestAiResult(record);
+    ClinicalFacts.AiResults results = facts.aiResults(record);
+    Optional<ClinicalFacts.AiResult> ai = results.latest();
     // an MRI already ordered (draft, active, on hold) counts as drafted: never suggest a second
     boolean mriOrdered = !draftedMris.isEmpty() || !facts.openMriOrders(record).isEmpty();
     MriAdviceRules.Advice advice =
         rules.advise(
-            facts.picture(record), ai.map(ClinicalFacts.AiResult::finding), mriOrdered, today());
+            facts.picture(record, draftedMris, today()),
+            ai.map(ClinicalFacts.AiResult::finding),
+            mriOrdered,
+            today());
+    if (results.foreign() > 0) {
+      foreignResults.add(results.foreign());
+      advice =
+          advice.withBasis(
+              results.foreign() == 1
+                  ? "An AI result in the record belongs to another patient and was not used."
+                  : results.foreign()
+                      + " AI results in the record belong to another patient and were not used.");
+    }
     CdsHooks.Card card = cards.card(advice, ai, record.patientId(), draftedMris);
     return new Made(
         card,

@@ -13,9 +13,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.lumbarcds.cds.advice.MriAdviceRules.Advice;
 import org.lumbarcds.cds.advice.MriAdviceRules.AiFinding;
 import org.lumbarcds.cds.advice.MriAdviceRules.ClinicalPicture;
+import org.lumbarcds.cds.advice.MriAdviceRules.Indication;
 import org.lumbarcds.cds.advice.MriAdviceRules.Indicator;
 import org.lumbarcds.cds.advice.MriAdviceRules.Recommendation;
 import org.lumbarcds.cds.advice.MriAdviceRules.Suggestion;
+import org.lumbarcds.cds.advice.MriAdviceRules.Tier;
 
 /** Every branch of the advice rules, their precedence and their boundaries. */
 class MriAdviceRulesTest {
@@ -32,7 +34,22 @@ class MriAdviceRulesTest {
       boolean failedCare,
       boolean candidate) {
     return new ClinicalPicture(
-        redFlags, Optional.ofNullable(lastMri), Optional.ofNullable(onset), failedCare, candidate);
+        redFlags.stream().map(f -> indication(Tier.CRITICAL, f)).toList(),
+        List.of(),
+        Optional.ofNullable(lastMri),
+        Optional.ofNullable(onset),
+        failedCare,
+        candidate);
+  }
+
+  private static Indication indication(Tier tier, String label) {
+    return new Indication(tier, label, List.of("a coded entry"), "MRI", true, "a guideline");
+  }
+
+  /** Symptoms for ten weeks, with the given indications and unchecked parts. */
+  private static ClinicalPicture with(List<Indication> indications, List<String> unchecked) {
+    return new ClinicalPicture(
+        indications, unchecked, Optional.empty(), Optional.of(TODAY.minusWeeks(10)), false, false);
   }
 
   /** No red flag, no MRI, symptoms for the given number of weeks (null: not recorded). */
@@ -157,5 +174,142 @@ class MriAdviceRulesTest {
   void operatingPointsInTheWrongOrderAreRefused() {
     assertThatThrownBy(() -> new AiFinding(Optional.of(0.5), 0.7, 0.2, TODAY, Set.of()))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void anImagingIndicationIsAWarningThatNeverSuggestsRemoval() {
+    Advice advice =
+        advise(
+            with(
+                List.of(indication(Tier.IMAGING_WARRANTED, "suspected spinal infection")),
+                List.of()),
+            ai(0.01),
+            true);
+    assertThat(advice.recommendation()).isEqualTo(Recommendation.IMAGING_WARRANTED);
+    assertThat(advice.indicator()).isEqualTo(Indicator.WARNING);
+    assertThat(advice.suggestion()).isEqualTo(Suggestion.NONE);
+    assertThat(advice.basis()).anyMatch(b -> b.contains("suspected spinal infection"));
+    assertThat(advice.basis()).noneMatch(b -> b.contains("AI probability"));
+  }
+
+  @Test
+  void anImagingIndicationWithoutADraftSuggestsTheMriOnlyWhenMriIsRatedFirst() {
+    Indication radiographsFirst =
+        new Indication(
+            Tier.IMAGING_WARRANTED,
+            "fracture risk",
+            List.of("osteoporosis"),
+            "radiographs",
+            false,
+            "x");
+    assertThat(advise(with(List.of(radiographsFirst), List.of()), ai(0.01), false).suggestion())
+        .isEqualTo(Suggestion.NONE);
+    assertThat(
+            advise(
+                    with(
+                        List.of(indication(Tier.IMAGING_WARRANTED, "history of cancer")),
+                        List.of()),
+                    ai(0.01),
+                    false)
+                .suggestion())
+        .isEqualTo(Suggestion.ORDER_MRI);
+  }
+
+  @Test
+  void aCriticalIndicationOutranksAnImagingOne() {
+    Advice advice =
+        advise(
+            with(
+                List.of(
+                    indication(Tier.IMAGING_WARRANTED, "history of cancer"),
+                    indication(Tier.CRITICAL, "suspected cauda equina syndrome")),
+                List.of()),
+            ai(0.01),
+            true);
+    assertThat(advice.recommendation()).isEqualTo(Recommendation.MRI_NOW_RED_FLAG);
+    assertThat(advice.indicator()).isEqualTo(Indicator.CRITICAL);
+  }
+
+  @Test
+  void anIndicationOutsideTheModelsScopeForbidsRemovalOfAnUnlikelyResult() {
+    Advice advice =
+        advise(
+            with(
+                List.of(indication(Tier.OUTSIDE_MODEL_SCOPE, "radiculopathy ≥ 6 weeks")),
+                List.of()),
+            ai(0.01),
+            true);
+    assertThat(advice.recommendation()).isEqualTo(Recommendation.STENOSIS_UNLIKELY_NOT_EXCLUDED);
+    assertThat(advice.indicator()).isEqualTo(Indicator.INFO);
+    assertThat(advice.suggestion()).isEqualTo(Suggestion.NONE);
+    assertThat(advice.basis())
+        .anyMatch(b -> b.startsWith("MRI indication the radiograph model does not judge"))
+        .anyMatch(b -> b.contains("severe central stenosis only"));
+  }
+
+  @Test
+  void anUncheckedPartOfTheRecordForbidsRemovalOfAnUnlikelyResultAndIsNamed() {
+    Advice advice =
+        advise(with(List.of(), List.of("medication orders could not be read")), ai(0.01), true);
+    assertThat(advice.suggestion()).isEqualTo(Suggestion.NONE);
+    assertThat(advice.basis()).contains("Not checked: medication orders could not be read.");
+  }
+
+  @Test
+  void aDuplicateMriIsRemovedOnlyWhenTheWholeRecordWasReadAndNothingElseCallsForIt() {
+    ClinicalPicture read =
+        new ClinicalPicture(
+            List.of(),
+            List.of(),
+            Optional.of(TODAY.minusMonths(3)),
+            Optional.empty(),
+            false,
+            false);
+    assertThat(advise(read, Optional.empty(), true).suggestion())
+        .isEqualTo(Suggestion.REMOVE_DRAFT_MRI);
+    ClinicalPicture partly =
+        new ClinicalPicture(
+            List.of(),
+            List.of("procedures could not be read"),
+            Optional.of(TODAY.minusMonths(3)),
+            Optional.empty(),
+            false,
+            false);
+    Advice advice = advise(partly, Optional.empty(), true);
+    assertThat(advice.recommendation()).isEqualTo(Recommendation.DUPLICATE_MRI);
+    assertThat(advice.suggestion()).isEqualTo(Suggestion.NONE);
+  }
+
+  @Test
+  void noPictureWithAnyIndicationOrUncheckedPartEverLeadsToARemoval() {
+    List<List<Indication>> indications =
+        List.of(
+            List.of(),
+            List.of(indication(Tier.CRITICAL, "c")),
+            List.of(indication(Tier.IMAGING_WARRANTED, "i")),
+            List.of(indication(Tier.OUTSIDE_MODEL_SCOPE, "o")));
+    for (List<Indication> found : indications) {
+      for (List<String> unchecked : List.of(List.<String>of(), List.of("x"))) {
+        for (LocalDate lastMri : java.util.Arrays.asList(null, TODAY.minusMonths(2))) {
+          for (double p : new double[] {0.01, 0.5, 0.9}) {
+            ClinicalPicture picture =
+                new ClinicalPicture(
+                    found,
+                    unchecked,
+                    Optional.ofNullable(lastMri),
+                    Optional.of(TODAY.minusWeeks(10)),
+                    false,
+                    false);
+            Advice advice = advise(picture, ai(p), true);
+            boolean clean = found.isEmpty() && unchecked.isEmpty();
+            if (!clean) {
+              assertThat(advice.suggestion())
+                  .as(picture.toString())
+                  .isNotEqualTo(Suggestion.REMOVE_DRAFT_MRI);
+            }
+          }
+        }
+      }
+    }
   }
 }

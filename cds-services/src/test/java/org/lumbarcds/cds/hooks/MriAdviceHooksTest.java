@@ -29,6 +29,7 @@ import org.lumbarcds.cds.ValueSetIndex;
 import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
+import org.lumbarcds.terminology.ClinicalTriggers;
 import org.lumbarcds.terminology.Code;
 import org.lumbarcds.terminology.CodeSystems;
 import org.lumbarcds.terminology.Codes;
@@ -58,7 +59,9 @@ class MriAdviceHooksTest {
                 valueSets,
                 new ClinicalFacts.ModelInUse(
                     card.id(), card.version(), card.ruleOut(), card.ruleIn()),
-                ZoneOffset.UTC),
+                ZoneOffset.UTC,
+                new TriggerFinder(ClinicalTriggers.load(), Subsumption.none(), ZoneOffset.UTC),
+                study -> Optional.empty()),
             new MriAdviceRules(MriAdviceRules.Settings.defaults()),
             new CardFactory(
                 card,
@@ -97,6 +100,7 @@ class MriAdviceHooksTest {
         .setValue("2.25.1|" + card.id() + "|" + modelVersion);
     o.setStatus(Observation.ObservationStatus.PRELIMINARY);
     o.setCode(FhirCodes.concept(Codes.LSS_AI_PROBABILITY));
+    o.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/p1"));
     o.setIssued(Date.from(issued.atStartOfDay(ZoneOffset.UTC).toInstant()));
     o.setValue(new Quantity().setValue(p).setUnit("1"));
     return o;
@@ -135,7 +139,7 @@ class MriAdviceHooksTest {
 
   private static PatientRecord record(
       List<Condition> conditions, List<Procedure> mris, List<Observation> ai) {
-    return new PatientRecord("p1", conditions, List.of(), mris, ai, Optional.empty());
+    return PatientRecord.of("p1", conditions, List.of(), mris, ai, Optional.empty());
   }
 
   private static Procedure mriDone(LocalDate when) {
@@ -240,16 +244,40 @@ class MriAdviceHooksTest {
   }
 
   @Test
-  void icd10RedFlagCategoriesMatchByPrefix() {
+  void icd10TriggerCategoriesMatchByHierarchyWithOrWithoutTheDot() {
     for (String code :
-        List.of("C61", "C79.51", "C96.9", "Z85.46", "S32.010A", "M46.26", "M46.47")) {
+        List.of(
+            "C61",
+            "C79.51",
+            "C7A.00",
+            "C96.9",
+            "Z85.46",
+            "S32.010A",
+            "M46.26",
+            "M46.47",
+            "M4626",
+            "Z94.0",
+            "Z79.52",
+            "M81.0",
+            "R50.9",
+            "R63.4",
+            "Z98.1")) {
       MriAdviceHooks.Answer a = sign(List.of(icd(code, null)), current(low()));
       assertThat(recommendation(a))
           .as(code)
-          .isEqualTo(MriAdviceRules.Recommendation.MRI_NOW_RED_FLAG);
+          .isEqualTo(MriAdviceRules.Recommendation.IMAGING_WARRANTED);
       assertThat(only(a).detail()).contains("(" + code + ")");
+      assertThat(only(a).suggestions()).as(code).isNullOrEmpty();
     }
-    for (String code : List.of("C97", "D18.00", "S33.5XXA", "M46.06", "M54.50")) {
+    for (String code : List.of("G83.4", "g834", "M21.372", "R33.9")) {
+      assertThat(recommendation(sign(List.of(icd(code, null)), current(low()))))
+          .as(code)
+          .isEqualTo(MriAdviceRules.Recommendation.MRI_NOW_RED_FLAG);
+    }
+    // not malignant, not lumbar, not infective, not a red flag; Z79.899 (other long-term drug
+    // therapy) holds aspirin and insulin too
+    for (String code :
+        List.of("C97", "D18.00", "D49.0", "S33.5XXA", "M46.06", "M54.50", "Z79.899", "Z79.4")) {
       assertThat(recommendation(sign(List.of(icd(code, null)), current(low()))))
           .as(code)
           .isEqualTo(MriAdviceRules.Recommendation.MRI_NOT_NEEDED_NOW);
@@ -335,7 +363,7 @@ class MriAdviceHooksTest {
     active.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
     MriAdviceHooks.Answer a =
         hooks.patientView(
-            new PatientRecord(
+            PatientRecord.of(
                 "p1",
                 List.of(condition(Codes.LOW_BACK_PAIN, LONG_AGO)),
                 List.of(active),
@@ -347,7 +375,7 @@ class MriAdviceHooksTest {
     // and with a low probability the active order is not offered for removal (not a draft)
     MriAdviceHooks.Answer low =
         hooks.patientView(
-            new PatientRecord(
+            PatientRecord.of(
                 "p1",
                 List.of(),
                 List.of(active),

@@ -11,8 +11,11 @@ import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.hooks.CardFactory;
 import org.lumbarcds.cds.hooks.ClinicalFacts;
 import org.lumbarcds.cds.hooks.MriAdviceHooks;
+import org.lumbarcds.cds.hooks.Subsumption;
+import org.lumbarcds.cds.hooks.TriggerFinder;
 import org.lumbarcds.model.inference.ThreeViewModel;
 import org.lumbarcds.server.network.ServerAddress;
+import org.lumbarcds.terminology.ClinicalTriggers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
@@ -35,14 +38,17 @@ public class CdsHooksConfig {
       ThreeViewModel model,
       CdsHooksProperties properties,
       ServerAddress address,
-      FhirContext fhir) {
+      FhirContext fhir,
+      DaoRegistry daos) {
     Clock clock = Clock.systemDefaultZone();
     var card = model.card();
     ClinicalFacts facts =
         new ClinicalFacts(
             valueSets,
             new ClinicalFacts.ModelInUse(card.id(), card.version(), card.ruleOut(), card.ruleIn()),
-            clock.getZone());
+            clock.getZone(),
+            new TriggerFinder(ClinicalTriggers.load(), Subsumption.none(), clock.getZone()),
+            new StudyPatients(daos, address)::patientOf);
     MriAdviceRules rules =
         new MriAdviceRules(
             new MriAdviceRules.Settings(

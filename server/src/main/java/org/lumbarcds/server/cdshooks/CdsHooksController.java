@@ -247,15 +247,7 @@ class CdsHooksController {
     results.removeIf(
         o -> o.getIdElement().getIdPart().equals(observation.getIdElement().getIdPart()));
     results.add(observation);
-    return hooks.orderComplete(
-        new PatientRecord(
-            record.patientId(),
-            record.conditions(),
-            record.mriOrders(),
-            record.mriProcedures(),
-            results,
-            record.order()),
-        observation);
+    return hooks.orderComplete(record.withAiResults(results), observation);
   }
 
   private List<ServiceRequest> draftOrders(JsonNode context) {

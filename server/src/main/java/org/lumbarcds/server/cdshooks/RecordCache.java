@@ -135,7 +135,11 @@ class RecordCache {
       return patients;
     }
     if (fhir.getResourceDefinition(resource).getName().equals("Patient")) {
-      return patients; // the Patient itself is not among the record's queries
+      // the Patient itself is read too (age): its own record changes
+      if (resource.getIdElement().hasIdPart()) {
+        patients.add(resource.getIdElement().getIdPart());
+      }
+      return patients;
     }
     for (IIdType owner :
         fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, Set.of())) {

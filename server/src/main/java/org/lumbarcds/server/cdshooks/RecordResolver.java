@@ -21,8 +21,11 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.hooks.MriAdviceHooks;
@@ -109,9 +112,18 @@ class RecordResolver {
     String patientId = call.context().get("patientId");
     Counter counter =
         patientId == null ? null : new Counter(patientId.replaceFirst("^Patient/", ""));
+    java.util.Set<String> unread = new java.util.TreeSet<>();
     for (Map.Entry<String, String> template : service.prefetch().entrySet()) {
-      data.put(
-          template.getKey(), values(template.getKey(), template.getValue(), call, remote, counter));
+      String key = template.getKey();
+      try {
+        data.put(key, values(key, template.getValue(), call, remote, counter));
+      } catch (Missing e) {
+        if (!MriAdviceHooks.OPTIONAL_KEYS.contains(key)) {
+          throw e;
+        }
+        // the advice can do without it, but says so and never advises against imaging
+        unread.add(key);
+      }
     }
     Optional<ServiceRequest> order =
         data.getOrDefault(MriAdviceHooks.ORDER, List.of()).stream()
@@ -124,7 +136,13 @@ class RecordResolver {
         of(data, MriAdviceHooks.LUMBAR_MRI_ORDERS, ServiceRequest.class),
         of(data, MriAdviceHooks.LUMBAR_MRI_PROCEDURES, Procedure.class),
         of(data, MriAdviceHooks.AI_RESULTS, Observation.class),
-        order);
+        order,
+        of(data, MriAdviceHooks.PATIENT, Patient.class).stream().findFirst(),
+        of(data, MriAdviceHooks.MEDICATION_REQUESTS, MedicationRequest.class),
+        of(data, MriAdviceHooks.MEDICATION_STATEMENTS, MedicationStatement.class),
+        of(data, MriAdviceHooks.TEMPERATURES, Observation.class),
+        of(data, MriAdviceHooks.PROCEDURES, Procedure.class),
+        unread);
   }
 
   private List<IBaseResource> values(
@@ -151,7 +169,7 @@ class RecordResolver {
       if (remote != null) {
         return remote(remote, query);
       }
-      if (counter != null && template.contains(PATIENT_SCOPED)) {
+      if (counter != null && template.contains(PATIENT_ID)) {
         // a query of this patient's record: the answer read at the current counter, if kept
         return cache.get(counter.patientId, counter.get(), query, () -> local(query));
       }
@@ -262,8 +280,8 @@ class RecordResolver {
 
   private static final int MAX_PAGES = 20;
 
-  /** The parameter that makes a prefetch template a query of the patient's record. */
-  private static final String PATIENT_SCOPED = "patient={{context.patientId}}";
+  /** What makes a prefetch template a query of the patient's record (searches and the Patient). */
+  private static final String PATIENT_ID = "{{context.patientId}}";
 
   /** More pages than the service reads. */
   private static final class TooLong extends RuntimeException {}

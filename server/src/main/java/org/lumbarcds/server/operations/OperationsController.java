@@ -27,8 +27,11 @@ class OperationsController {
       ca.uhn.fhir.jpa.api.dao.DaoRegistry daos,
       org.springframework.jdbc.core.JdbcTemplate jdbc,
       org.lumbarcds.server.cdshooks.FeedbackStore feedback,
-      org.lumbarcds.model.inference.ThreeViewModel model) {
-    this.operations = new OperationsService(daos, jdbc, feedback, model.card(), Clock.systemUTC());
+      org.lumbarcds.model.inference.ThreeViewModel model,
+      org.lumbarcds.cds.hooks.MriAdviceHooks hooks) {
+    this.operations =
+        new OperationsService(
+            daos, jdbc, feedback, model.card(), Clock.systemUTC(), hooks::foreignResultsIgnored);
   }
 
   @GetMapping(path = "/ops")

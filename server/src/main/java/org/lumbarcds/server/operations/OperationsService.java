@@ -49,9 +49,19 @@ class OperationsService {
   private final FeedbackStore feedback;
   private final ModelCard card;
   private final Clock clock;
+  private final java.util.function.LongSupplier foreignResults;
 
+  /**
+   * @param foreignResults how many AI results of another patient the hooks ignored since start
+   */
   OperationsService(
-      DaoRegistry daos, JdbcTemplate jdbc, FeedbackStore feedback, ModelCard card, Clock clock) {
+      DaoRegistry daos,
+      JdbcTemplate jdbc,
+      FeedbackStore feedback,
+      ModelCard card,
+      Clock clock,
+      java.util.function.LongSupplier foreignResults) {
+    this.foreignResults = foreignResults;
     this.daos = daos;
     this.jdbc = jdbc;
     this.feedback = feedback;
@@ -68,6 +78,9 @@ class OperationsService {
     out.put("jobs", jobs(since));
     out.put("results", results(since));
     out.put("feedback", feedback(since));
+    // since this instance started (not per period): a result of another patient in a record is
+    // an integration fault to look into, not a trend
+    out.put("foreignAiResultsIgnored", foreignResults.getAsLong());
     return out;
   }
 

@@ -1,0 +1,493 @@
+package org.lumbarcds.cds.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.MedicationStatement;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.junit.jupiter.api.Test;
+import org.lumbarcds.terminology.ClinicalTriggers;
+import org.lumbarcds.terminology.CodeSystems;
+
+/** The trigger table read from records as EHRs code them. */
+class TriggerFinderTest {
+
+  private static final LocalDate TODAY = LocalDate.of(2026, 11, 27);
+  private static final ClinicalTriggers TABLE = ClinicalTriggers.load();
+  private final TriggerFinder finder = new TriggerFinder(TABLE, Subsumption.none(), ZoneOffset.UTC);
+
+  // --- record builders ---------------------------------------------------------------------------
+
+  private static Condition condition(String system, String code, LocalDate onset) {
+    Condition c = new Condition();
+    c.setId("c-" + code);
+    c.setCode(new CodeableConcept(new Coding(system, code, null)));
+    if (onset != null) {
+      c.setOnset(new DateTimeType(onset.toString()));
+    }
+    return c;
+  }
+
+  private static Condition icd(String code) {
+    return condition(CodeSystems.ICD_10_CM, code, null);
+  }
+
+  private static Condition sct(String code) {
+    return condition(CodeSystems.SNOMED_CT, code, null);
+  }
+
+  private static Condition status(Condition c, String system, String code) {
+    if (system.endsWith("condition-clinical")) {
+      c.getClinicalStatus().addCoding(new Coding(system, code, null));
+    } else {
+      c.getVerificationStatus().addCoding(new Coding(system, code, null));
+    }
+    return c;
+  }
+
+  private static PatientRecord record(List<Condition> conditions) {
+    return PatientRecord.of("p1", conditions, List.of(), List.of(), List.of(), Optional.empty());
+  }
+
+  private static PatientRecord full(
+      List<Condition> conditions,
+      Optional<Patient> patient,
+      List<MedicationRequest> requests,
+      List<MedicationStatement> statements,
+      List<Observation> temperatures,
+      List<Procedure> procedures,
+      Set<String> unread) {
+    return new PatientRecord(
+        "p1",
+        conditions,
+        List.of(),
+        List.of(),
+        List.of(),
+        Optional.empty(),
+        patient,
+        requests,
+        statements,
+        temperatures,
+        procedures,
+        unread);
+  }
+
+  private static Date date(LocalDate d) {
+    return Date.from(d.atStartOfDay(ZoneOffset.UTC).toInstant());
+  }
+
+  private static MedicationRequest rx(String code, String display, LocalDate start) {
+    MedicationRequest m = new MedicationRequest();
+    m.setStatus(MedicationRequest.MedicationRequestStatus.ACTIVE);
+    m.setMedication(new CodeableConcept(new Coding(CodeSystems.RXNORM, code, display)));
+    m.setAuthoredOn(date(start));
+    return m;
+  }
+
+  private static MedicationRequest text(String text) {
+    MedicationRequest m = new MedicationRequest();
+    m.setStatus(MedicationRequest.MedicationRequestStatus.ACTIVE);
+    m.setMedication(new CodeableConcept().setText(text));
+    m.setAuthoredOn(date(TODAY.minusDays(3)));
+    return m;
+  }
+
+  private static Observation temperature(double value, String unit, LocalDate when) {
+    Observation o = new Observation();
+    o.setStatus(Observation.ObservationStatus.FINAL);
+    o.getCode().addCoding(new Coding(CodeSystems.LOINC, "8310-5", "Body temperature"));
+    o.setEffective(new DateTimeType(date(when)));
+    o.setValue(new Quantity().setValue(value).setCode(unit).setSystem(CodeSystems.UCUM));
+    return o;
+  }
+
+  private static Patient patient(int years, AdministrativeGender gender) {
+    Patient p = new Patient();
+    p.setBirthDateElement(new DateType(TODAY.minusYears(years).minusDays(10).toString()));
+    p.setGender(gender);
+    return p;
+  }
+
+  private List<String> ids(PatientRecord record) {
+    return ids(record, List.of());
+  }
+
+  private List<String> ids(PatientRecord record, List<ServiceRequest> orders) {
+    return finder.find(record, orders, TODAY).hits().stream().map(h -> h.trigger().id()).toList();
+  }
+
+  // --- the table ---------------------------------------------------------------------------------
+
+  @Test
+  void everyTriggerCitesAGuidelineStatementAndEveryCodeASource() {
+    assertThat(TABLE.triggers()).hasSizeGreaterThanOrEqualTo(20);
+    for (ClinicalTriggers.Trigger t : TABLE.triggers()) {
+      assertThat(TABLE.sources()).containsKey(t.source());
+      assertThat(t.statement()).isNotBlank();
+      assertThat(t.modality()).as(t.id()).isNotBlank();
+    }
+    for (var g : TABLE.groups().values()) {
+      for (var code : ClinicalTriggers.allCodes(g)) {
+        assertThat(TABLE.sources()).as(code.code()).containsKey(code.source());
+      }
+    }
+  }
+
+  @Test
+  void everyTriggerGroupIsRecognisedInIcd10CmOrSnomedCt() {
+    for (var e : TABLE.groups().entrySet()) {
+      var g = e.getValue();
+      boolean coded =
+          !g.icd10cm().isEmpty()
+              || !g.snomed().roots().isEmpty()
+              || !g.rxnorm().isEmpty()
+              || !g.local().isEmpty();
+      assertThat(coded).as(e.getKey()).isTrue();
+    }
+  }
+
+  // --- conditions --------------------------------------------------------------------------------
+
+  @Test
+  void caudaEquinaInSnomedCtAndItsShippedDescendantsIsCritical() {
+    assertThat(ids(record(List.of(sct("192970008"))))).contains("cauda-equina");
+    assertThat(ids(record(List.of(sct("12454008"))))).contains("cauda-equina");
+  }
+
+  @Test
+  void aSiteSpecificCancerInSnomedCtIsAHistoryOfCancer() {
+    // secondary malignant neoplasm of lumbar vertebral column: a shipped descendant of 128462008
+    assertThat(ids(record(List.of(sct("94389000"))))).contains("cancer-history");
+    assertThat(ids(record(List.of(sct("254837009"))))).contains("cancer-history");
+  }
+
+  @Test
+  void aResolvedCancerIsStillAHistoryOfCancerButARefutedOneIsNot() {
+    Condition resolved =
+        status(
+            icd("C50.911"), "http://terminology.hl7.org/CodeSystem/condition-clinical", "resolved");
+    assertThat(ids(record(List.of(resolved)))).contains("cancer-history");
+    Condition refuted =
+        status(
+            icd("C50.911"),
+            "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+            "refuted");
+    assertThat(ids(record(List.of(refuted)))).isEmpty();
+    Condition error =
+        status(
+            sct("192970008"),
+            "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+            "entered-in-error");
+    assertThat(ids(record(List.of(error)))).isEmpty();
+  }
+
+  @Test
+  void aResolvedFeverIsNoLongerATrigger() {
+    Condition resolved =
+        status(
+            icd("R50.9"), "http://terminology.hl7.org/CodeSystem/condition-clinical", "resolved");
+    assertThat(ids(record(List.of(resolved)))).isEmpty();
+    assertThat(ids(record(List.of(icd("R50.9"))))).contains("infection-fever");
+  }
+
+  @Test
+  void windowsHoldOnEitherSide() {
+    assertThat(ids(record(List.of(condition(CodeSystems.ICD_10_CM, "R50.9", TODAY.minusDays(30))))))
+        .contains("infection-fever");
+    assertThat(ids(record(List.of(condition(CodeSystems.ICD_10_CM, "R50.9", TODAY.minusDays(31))))))
+        .doesNotContain("infection-fever");
+    assertThat(
+            ids(record(List.of(condition(CodeSystems.ICD_10_CM, "M54.16", TODAY.minusWeeks(6))))))
+        .contains("radiculopathy-persisting");
+    assertThat(
+            ids(
+                record(
+                    List.of(
+                        condition(
+                            CodeSystems.ICD_10_CM, "M54.16", TODAY.minusWeeks(6).plusDays(1))))))
+        .doesNotContain("radiculopathy-persisting");
+  }
+
+  @Test
+  void wholeCategoriesThatAlsoHoldHarmlessDrugsAreNotTriggers() {
+    assertThat(ids(record(List.of(icd("Z79.899"), icd("Z79.4"), icd("Z79.01"))))).isEmpty();
+    assertThat(ids(record(List.of(icd("Z79.52"))))).contains("fracture-long-term-steroids");
+    assertThat(ids(record(List.of(icd("Z79.621"))))).contains("infection-immunosuppression");
+  }
+
+  @Test
+  void theDraftOrdersReasonCountsLikeTheProblemList() {
+    ServiceRequest mri = new ServiceRequest();
+    mri.addReasonCode(new CodeableConcept(new Coding(CodeSystems.ICD_10_CM, "G83.4", null)));
+    assertThat(ids(record(List.of()), List.of(mri))).contains("cauda-equina");
+  }
+
+  @Test
+  void aReasonReferenceToAConditionOnRecordOrContainedCountsAndAnUnreadableOneIsUnchecked() {
+    Condition onRecord = sct("192970008");
+    ServiceRequest mri = new ServiceRequest();
+    mri.addReasonReference(new Reference("Condition/" + onRecord.getIdElement().getIdPart()));
+    assertThat(ids(record(List.of(onRecord)), List.of(mri))).contains("cauda-equina");
+
+    ServiceRequest contained = new ServiceRequest();
+    Condition inside = icd("C79.51");
+    inside.setId("reason");
+    contained.addContained(inside);
+    contained.addReasonReference(new Reference("#reason"));
+    assertThat(ids(record(List.of()), List.of(contained))).contains("cancer-history");
+
+    ServiceRequest elsewhere = new ServiceRequest();
+    elsewhere.addReasonReference(new Reference("Condition/not-here").setDisplay("back pain"));
+    TriggerFinder.Findings f = finder.find(record(List.of()), List.of(elsewhere), TODAY);
+    assertThat(f.unchecked()).anyMatch(u -> u.contains("'back pain' could not be read"));
+  }
+
+  // --- medications -------------------------------------------------------------------------------
+
+  @Test
+  void aSystemicSteroidByRxNormOrByNameIsImmunosuppressionAndLongTermAFractureRisk() {
+    PatientRecord shortCourse =
+        full(
+            List.of(),
+            Optional.empty(),
+            List.of(rx("312617", "prednisone 5 MG Oral Tablet", TODAY.minusDays(10))),
+            List.of(),
+            List.of(),
+            List.of(),
+            Set.of());
+    assertThat(ids(shortCourse))
+        .contains("infection-systemic-steroid")
+        .doesNotContain("fracture-steroid-medication");
+    PatientRecord longTerm =
+        full(
+            List.of(),
+            Optional.empty(),
+            List.of(rx("999999", "prednisone 7 MG Oral Tablet", TODAY.minusDays(120))),
+            List.of(),
+            List.of(),
+            List.of(),
+            Set.of());
+    assertThat(ids(longTerm)).contains("infection-systemic-steroid", "fracture-steroid-medication");
+  }
+
+  @Test
+  void aTopicalSteroidIsNotSystemic() {
+    PatientRecord cream =
+        full(
+            List.of(),
+            Optional.empty(),
+            List.of(text("hydrocortisone 1 % Topical Cream")),
+            List.of(),
+            List.of(),
+            List.of(),
+            Set.of());
+    assertThat(ids(cream)).isEmpty();
+  }
+
+  @Test
+  void anImmunosuppressantStatementIsATrigger() {
+    MedicationStatement tacrolimus = new MedicationStatement();
+    tacrolimus.setStatus(MedicationStatement.MedicationStatementStatus.ACTIVE);
+    tacrolimus.setMedication(
+        new CodeableConcept(
+            new Coding(CodeSystems.RXNORM, "198377", "tacrolimus 1 MG Oral Capsule")));
+    PatientRecord r =
+        full(
+            List.of(),
+            Optional.empty(),
+            List.of(),
+            List.of(tacrolimus),
+            List.of(),
+            List.of(),
+            Set.of());
+    assertThat(ids(r)).contains("infection-immunosuppressant");
+  }
+
+  @Test
+  void aMedicationTheListsCannotPlaceMakesMedicationsPartlyChecked() {
+    PatientRecord r =
+        full(
+            List.of(),
+            Optional.empty(),
+            List.of(text("Tab XYZ 10")),
+            List.of(),
+            List.of(),
+            List.of(),
+            Set.of());
+    TriggerFinder.Findings f = finder.find(r, List.of(), TODAY);
+    assertThat(f.hits()).isEmpty();
+    assertThat(f.unchecked()).anyMatch(u -> u.contains("medications only partly checked"));
+  }
+
+  // --- temperatures, age, procedures, unread keys ------------------------------------------------
+
+  @Test
+  void aMeasuredFeverCountsInCelsiusOrFahrenheitWithinSevenDays() {
+    for (Observation t :
+        List.of(
+            temperature(38.0, "Cel", TODAY.minusDays(7)),
+            temperature(100.4, "[degF]", TODAY.minusDays(1)))) {
+      PatientRecord r =
+          full(List.of(), Optional.empty(), List.of(), List.of(), List.of(t), List.of(), Set.of());
+      assertThat(ids(r))
+          .as(finder.find(r, List.of(), TODAY).toString() + t.getValue())
+          .contains("infection-fever-measured");
+    }
+    for (Observation t :
+        List.of(
+            temperature(37.9, "Cel", TODAY.minusDays(1)),
+            temperature(39.0, "Cel", TODAY.minusDays(8)))) {
+      PatientRecord r =
+          full(List.of(), Optional.empty(), List.of(), List.of(), List.of(t), List.of(), Set.of());
+      assertThat(ids(r)).doesNotContain("infection-fever-measured");
+    }
+  }
+
+  @Test
+  void aRecentFallCountsForOlderPatientsWithTheGuidelinesThresholdsBySex() {
+    Condition fall = condition(CodeSystems.ICD_10_CM, "W19.XXXA", TODAY.minusWeeks(2));
+    assertThat(
+            ids(
+                full(
+                    List.of(fall),
+                    Optional.of(patient(66, AdministrativeGender.MALE)),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    Set.of())))
+        .contains("fracture-older-age-fall");
+    assertThat(
+            ids(
+                full(
+                    List.of(fall),
+                    Optional.of(patient(70, AdministrativeGender.FEMALE)),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    Set.of())))
+        .doesNotContain("fracture-older-age-fall");
+    assertThat(
+            ids(
+                full(
+                    List.of(fall),
+                    Optional.of(patient(76, AdministrativeGender.FEMALE)),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    Set.of())))
+        .contains("fracture-older-age-fall");
+    assertThat(
+            ids(
+                full(
+                    List.of(fall),
+                    Optional.of(patient(60, AdministrativeGender.MALE)),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    Set.of())))
+        .doesNotContain("fracture-older-age-fall");
+  }
+
+  @Test
+  void aFallWithAnUnknownAgeIsUncheckedNotIgnored() {
+    Condition fall = condition(CodeSystems.ICD_10_CM, "Z91.81", TODAY.minusWeeks(2));
+    TriggerFinder.Findings f =
+        finder.find(
+            full(
+                List.of(fall),
+                Optional.of(new Patient()),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Set.of()),
+            List.of(),
+            TODAY);
+    assertThat(f.hits()).isEmpty();
+    assertThat(f.unchecked()).anyMatch(u -> u.contains("age not recorded"));
+  }
+
+  @Test
+  void priorSpinalSurgeryAsAProcedureIsATrigger() {
+    Procedure fusion = new Procedure();
+    fusion.setStatus(Procedure.ProcedureStatus.COMPLETED);
+    fusion.setCode(new CodeableConcept(new Coding(CodeSystems.SNOMED_CT, "50172003", null)));
+    fusion.setPerformed(new DateTimeType(TODAY.minusYears(3).toString()));
+    PatientRecord r =
+        full(
+            List.of(),
+            Optional.empty(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(fusion),
+            Set.of());
+    assertThat(ids(r))
+        .contains("prior-lumbar-surgery-procedure")
+        .doesNotContain("infection-recent-spinal-procedure");
+  }
+
+  @Test
+  void everyUnreadOptionalKeyIsNamed() {
+    TriggerFinder.Findings f =
+        finder.find(
+            full(
+                List.of(),
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Set.of(
+                    MriAdviceHooks.MEDICATION_REQUESTS,
+                    MriAdviceHooks.TEMPERATURES,
+                    MriAdviceHooks.PATIENT)),
+            List.of(),
+            TODAY);
+    assertThat(f.unchecked())
+        .contains(
+            "medication orders could not be read",
+            "body temperatures could not be read",
+            "the Patient (age) could not be read");
+  }
+
+  @Test
+  void aSnomedCodeTheTerminologyServerCouldNotCheckIsUnchecked() {
+    TriggerFinder unreachable =
+        new TriggerFinder(TABLE, (system, ancestor, code) -> Optional.empty(), ZoneOffset.UTC);
+    TriggerFinder.Findings f =
+        unreachable.find(record(List.of(sct("999999999"))), List.of(), TODAY);
+    assertThat(f.hits()).isEmpty();
+    assertThat(f.unchecked()).anyMatch(u -> u.contains("999999999"));
+    TriggerFinder subsumed =
+        new TriggerFinder(
+            TABLE,
+            (system, ancestor, code) -> Optional.of(ancestor.equals("192970008")),
+            ZoneOffset.UTC);
+    assertThat(
+            subsumed.find(record(List.of(sct("999999999"))), List.of(), TODAY).hits().stream()
+                .map(h -> h.trigger().id()))
+        .contains("cauda-equina");
+  }
+}
