@@ -350,6 +350,15 @@ public final class TriggerFinder {
   }
 
   private static boolean namesMatch(Group group, CodeableConcept concept) {
+    return namesMatch(group, concept, false);
+  }
+
+  /**
+   * Whether an ingredient name of the group is in the concept's text or displays; a topical,
+   * inhaled or other local form counts only when {@code anyForm} (it is then placed, but not
+   * systemic).
+   */
+  private static boolean namesMatch(Group group, CodeableConcept concept, boolean anyForm) {
     List<String> texts = new ArrayList<>();
     if (concept.hasText()) {
       texts.add(concept.getText());
@@ -357,7 +366,7 @@ public final class TriggerFinder {
     concept.getCoding().stream().filter(Coding::hasDisplay).forEach(c -> texts.add(c.getDisplay()));
     for (String text : texts) {
       String t = text.toLowerCase(Locale.ROOT);
-      if (TOPICAL.matcher(t).find()) {
+      if (!anyForm && TOPICAL.matcher(t).find()) {
         continue; // a cream or an inhaler of a steroid is not systemic
       }
       for (String name : group.names()) {
@@ -379,7 +388,7 @@ public final class TriggerFinder {
     }
     return table.groups().values().stream()
         .filter(g -> g.kind() == Kind.MEDICATION)
-        .noneMatch(g -> namesMatch(g, e.concept()));
+        .noneMatch(g -> namesMatch(g, e.concept(), true));
   }
 
   private static boolean listed(List<GroupCode> codes, String code) {
