@@ -210,6 +210,9 @@ class CdsHooksTest extends CdsHooksTestBase {
             "2.25.9|" + modelCard.path("id").asText() + "|" + modelCard.path("version").asText());
     high.setStatus(Observation.ObservationStatus.PRELIMINARY);
     high.setCode(Fixtures.concept(Codes.LSS_AI_PROBABILITY));
+    // the EHR's absolute, versioned reference to the same patient
+    high.setSubject(
+        new Reference("https://ehr.test/fhir/Patient/" + p.getIdPart() + "/_history/2"));
     high.setIssued(new Date());
     high.setValue(new Quantity().setValue(Math.min(0.99, ruleIn() + 0.1)));
     Bundle results = new Bundle().setType(Bundle.BundleType.SEARCHSET);

@@ -65,7 +65,7 @@ class RestartTest {
       // The stale edit was replaced by the shipped version.
       ValueSet restored = (ValueSet) mriSets.getEntryFirstRep().getResource();
       assertThat(restored.getVersion()).isEqualTo("0.1.0");
-      assertThat(restored.getCompose().getInclude()).hasSize(2);
+      assertThat(restored.getCompose().getInclude()).hasSize(3);
       assertThat(restored.getMeta().getVersionId()).isEqualTo("3");
     }
   }

@@ -14,10 +14,10 @@ import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
-import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.imaging.ImageSource;
 import org.lumbarcds.cds.imaging.ImageSourceException;
 import org.lumbarcds.cds.imaging.ViewSelector;
+import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomException;
@@ -30,7 +30,6 @@ import org.lumbarcds.model.inference.ModelException;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.Prediction;
 import org.lumbarcds.model.inference.ThreeViewModel;
-import org.lumbarcds.terminology.Codes;
 import org.lumbarcds.terminology.QualityFlag;
 
 /**
@@ -203,20 +202,16 @@ public final class StudyAnalyzer {
    * replaced by a new analysis.
    */
   static boolean supersedable(Observation stored) {
-    return !stored.hasValue()
+    AiResult result = AiResultFactory.read(stored);
+    return result.probability().isEmpty()
         && stored.getStatus() == Observation.ObservationStatus.PRELIMINARY
-        && stored.getMeta().getTag().stream()
-            .noneMatch(t -> FhirCodes.is(t, Codes.AI_RESULT_DISPUTED));
+        && !result.disputed();
   }
 
   /** The quality flags recorded in a stored result. */
   static Set<String> recordedFlags(Observation stored) {
     Set<String> flags = new java.util.TreeSet<>();
-    for (Observation.ObservationComponentComponent c : stored.getComponent()) {
-      if (FhirCodes.has(c.getCode(), Codes.LSS_AI_QUALITY_FLAG)) {
-        c.getValueCodeableConcept().getCoding().forEach(cd -> flags.add(cd.getCode()));
-      }
-    }
+    AiResultFactory.read(stored).qualityFlags().forEach(f -> flags.add(f.code()));
     return flags;
   }
 

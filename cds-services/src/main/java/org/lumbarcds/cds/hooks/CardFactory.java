@@ -9,14 +9,14 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
-import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.advice.MriAdviceRules.Advice;
+import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.model.inference.ModelCard;
+import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.terminology.Code;
 import org.lumbarcds.terminology.Codes;
 
@@ -72,7 +72,7 @@ public final class CardFactory {
    */
   public CdsHooks.Card card(
       Advice advice,
-      Optional<ClinicalFacts.AiResult> ai,
+      Optional<ClinicalFacts.AiBasis> ai,
       String patientId,
       List<ServiceRequest> draftedMris) {
     List<CdsHooks.Suggestion> suggestions = new ArrayList<>();
@@ -145,7 +145,7 @@ public final class CardFactory {
   }
 
   /** The one-sentence summary, under 140 characters. */
-  static String summary(Advice advice, Optional<ClinicalFacts.AiResult> ai) {
+  static String summary(Advice advice, Optional<ClinicalFacts.AiBasis> ai) {
     String p =
         ai.flatMap(r -> r.finding().probability())
             .map(v -> String.format(Locale.ROOT, " (AI p=%.2f)", v))
@@ -168,7 +168,7 @@ public final class CardFactory {
     };
   }
 
-  private String detail(Advice advice, Optional<ClinicalFacts.AiResult> ai) {
+  private String detail(Advice advice, Optional<ClinicalFacts.AiBasis> ai) {
     StringBuilder md = new StringBuilder();
     md.append("**Why:** ").append(reason(advice.recommendation())).append("\n\n");
     md.append("**Basis**\n\n");
@@ -203,55 +203,60 @@ public final class CardFactory {
       "This reference model was trained on synthetic phantom radiographs only: it is not"
           + " clinically validated and not for clinical use.";
 
-  private void aiSection(StringBuilder md, ClinicalFacts.AiResult r) {
-    Observation obs = r.observation();
+  private void aiSection(StringBuilder md, ClinicalFacts.AiBasis r) {
+    AiResult result = r.result();
     md.append("\n**AI result**");
-    if (obs.hasIssued()) {
-      md.append(" of ")
-          .append(new java.text.SimpleDateFormat("yyyy-MM-dd").format(obs.getIssued()));
-    }
+    result
+        .issued()
+        .ifPresent(i -> md.append(" of ").append(i.atZone(java.time.ZoneOffset.UTC).toLocalDate()));
     md.append("\n\n");
-    if (r.sameModel() && obs.getValue() instanceof Quantity q && q.hasValue()) {
+    if (r.sameModel() && result.probability().isPresent()) {
       md.append(
           String.format(
               Locale.ROOT,
               "- Probability of severe central stenosis: **%.2f** (rule-out at or below %.2f,"
                   + " rule-in at or above %.2f)%n",
-              q.getValue().doubleValue(),
+              result.probability().get(),
               card.ruleOut(),
               card.ruleIn()));
-      if (obs.hasInterpretation()) {
-        md.append("- Band: ")
-            .append(obs.getInterpretationFirstRep().getCodingFirstRep().getDisplay())
-            .append('\n');
-      }
+      result.band().ifPresent(b -> md.append("- Band: ").append(b.display()).append('\n'));
     } else {
       md.append("- No probability: ")
           .append(String.join("; ", r.finding().qualityProblems()))
           .append('\n');
     }
-    List<String> scores = new ArrayList<>();
-    List<String> views = new ArrayList<>();
-    for (Observation.ObservationComponentComponent c : obs.getComponent()) {
-      String code = c.getCode().getCodingFirstRep().getCode();
-      if (Codes.LSS_AI_VIEW_SCORE.code().equals(code) && c.getValue() instanceof Quantity q) {
-        String posture =
-            c.getCode().getCoding().size() > 1 ? c.getCode().getCoding().get(1).getDisplay() : "?";
-        scores.add(String.format(Locale.ROOT, "%s %.2f", posture, q.getValue().doubleValue()));
-      } else if (Codes.LSS_AI_VIEWS_USED.code().equals(code) && c.hasValueCodeableConcept()) {
-        c.getValueCodeableConcept().getCoding().forEach(cd -> views.add(cd.getDisplay()));
-      }
+    if (!result.viewsUsed().isEmpty()) {
+      md.append("- Views used: ")
+          .append(
+              String.join(
+                  ", ",
+                  java.util.Arrays.stream(Posture.values())
+                      .filter(result.viewsUsed()::contains)
+                      .map(p -> FhirCodes.posture(p).display())
+                      .toList()))
+          .append('\n');
     }
-    if (!views.isEmpty()) {
-      md.append("- Views used: ").append(String.join(", ", views)).append('\n');
-    }
-    if (!scores.isEmpty()) {
-      md.append("- Single-view scores: ").append(String.join(", ", scores)).append('\n');
+    if (!result.viewScores().isEmpty()) {
+      md.append("- Single-view scores: ")
+          .append(
+              String.join(
+                  ", ",
+                  java.util.Arrays.stream(Posture.values())
+                      .filter(result.viewScores()::containsKey)
+                      .map(
+                          p ->
+                              String.format(
+                                  Locale.ROOT,
+                                  "%s %.2f",
+                                  FhirCodes.posture(p).display(),
+                                  result.viewScores().get(p)))
+                      .toList()))
+          .append('\n');
     }
     md.append("- Result: ")
-        .append(obs.getIdElement().toUnqualifiedVersionless().getValue())
+        .append(r.observation().getIdElement().toUnqualifiedVersionless().getValue())
         .append(" (")
-        .append(obs.getStatus().toCode())
+        .append(result.status())
         .append(")\n");
   }
 
@@ -308,7 +313,7 @@ public final class CardFactory {
     };
   }
 
-  private CdsHooks.Suggestion orderMri(String patientId, Optional<ClinicalFacts.AiResult> ai) {
+  private CdsHooks.Suggestion orderMri(String patientId, Optional<ClinicalFacts.AiBasis> ai) {
     ServiceRequest mri = new ServiceRequest();
     mri.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
     mri.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);

@@ -1,5 +1,6 @@
 package org.lumbarcds.cds.hooks;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -17,12 +18,11 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Procedure;
-import org.hl7.fhir.r4.model.Quantity;
-import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.ValueSetIndex;
 import org.lumbarcds.cds.advice.MriAdviceRules;
+import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.terminology.Code;
 import org.lumbarcds.terminology.Codes;
@@ -41,11 +41,15 @@ public final class ClinicalFacts {
    * The latest AI result and how the rules read it.
    *
    * @param observation the Observation
+   * @param result the Observation as read ({@link AiResultFactory#read})
    * @param finding the finding the rules weigh
    * @param sameModel whether the model in use made it (its operating points are then the card's)
    */
-  public record AiResult(
-      Observation observation, MriAdviceRules.AiFinding finding, boolean sameModel) {}
+  public record AiBasis(
+      Observation observation,
+      AiResult result,
+      MriAdviceRules.AiFinding finding,
+      boolean sameModel) {}
 
   /** The model in use, as results name it, with its operating points. */
   public record ModelInUse(String id, String version, double ruleOut, double ruleIn) {}
@@ -174,7 +178,7 @@ public final class ClinicalFacts {
    * @param latest the latest of them (by issue time, else effective time, else last update)
    * @param foreign how many results in the record belong to another patient (ignored)
    */
-  public record AiResults(Optional<AiResult> latest, int foreign) {}
+  public record AiResults(Optional<AiBasis> latest, int foreign) {}
 
   /** The record's AI results, this patient's only. */
   public AiResults aiResults(PatientRecord record) {
@@ -187,39 +191,44 @@ public final class ClinicalFacts {
                 o ->
                     o.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
                         && o.getStatus() != Observation.ObservationStatus.CANCELLED)
-            .sorted(Comparator.comparing(ClinicalFacts::when).reversed())
             .toList();
     int foreign = 0;
-    Optional<AiResult> latest = Optional.empty();
+    Optional<AiBasis> latest = Optional.empty();
+    Instant latestWhen = Instant.MIN;
     for (Observation o : candidates) {
-      if (!isPatients(o, patient)) {
+      AiResult result = AiResultFactory.read(o);
+      if (!isPatients(result, patient)) {
         foreign++;
-      } else if (latest.isEmpty()) {
-        latest = Optional.of(read(o));
+        continue;
+      }
+      Instant when = result.issued().orElse(Instant.EPOCH);
+      if (latest.isEmpty() || when.isAfter(latestWhen)) {
+        latest = Optional.of(basis(o, result));
+        latestWhen = when;
       }
     }
     return new AiResults(latest, foreign);
   }
 
   /** The latest AI result of this patient. */
-  public Optional<AiResult> latestAiResult(PatientRecord record) {
+  public Optional<AiBasis> latestAiResult(PatientRecord record) {
     return aiResults(record).latest();
   }
 
-  private boolean isPatients(Observation o, String patient) {
-    if (!o.hasSubject() || !o.getSubject().hasReference()) {
+  private boolean isPatients(AiResult result, String patient) {
+    if (result.subject().isEmpty()) {
       return false;
     }
-    IdType subject = new IdType(o.getSubject().getReference());
+    IdType subject = new IdType(result.subject().get());
     if (subject.hasResourceType() && !"Patient".equals(subject.getResourceType())) {
       return false;
     }
     if (!patient.equals(subject.getIdPart())) {
       return false;
     }
-    for (Reference study : o.getDerivedFrom()) {
-      if (study.hasReference() && study.getReference().contains("ImagingStudy/")) {
-        Optional<String> owner = studyPatient.apply(study.getReference());
+    for (String study : result.studies()) {
+      if (study.contains("ImagingStudy/")) {
+        Optional<String> owner = studyPatient.apply(study);
         if (owner.isPresent() && !patient.equals(idPart(owner.get()))) {
           return false;
         }
@@ -236,31 +245,19 @@ public final class ClinicalFacts {
     return reference.contains("/") ? new IdType(reference).getIdPart() : reference.strip();
   }
 
-  private AiResult read(Observation obs) {
-    String identifier = AiResultFactory.analysisIdentifier(obs).orElse("");
-    boolean sameModel = AiResultFactory.madeBy(obs, model.id(), model.version());
+  private AiBasis basis(Observation obs, AiResult result) {
+    boolean sameModel = result.madeBy(model.id(), model.version());
     Set<String> problems = new LinkedHashSet<>();
-    for (Observation.ObservationComponentComponent c : obs.getComponent()) {
-      if (c.getCode().getCoding().stream()
-              .anyMatch(cd -> FhirCodes.is(cd, Codes.LSS_AI_QUALITY_FLAG))
-          && c.hasValueCodeableConcept()) {
-        problems.add(describeWithoutCode(c.getValueCodeableConcept()));
-      }
-    }
-    Optional<Double> probability =
-        obs.getValue() instanceof Quantity q && q.hasValue()
-            ? Optional.of(q.getValue().doubleValue())
-            : Optional.empty();
+    result.qualityFlags().forEach(f -> problems.add(f.display()));
+    Optional<Double> probability = result.probability();
     if (probability.isPresent() && !sameModel) {
       problems.add(
           "made by another model than the one in use ("
-              + (identifier.isEmpty()
-                  ? "unnamed"
-                  : identifier.substring(identifier.indexOf('|') + 1))
+              + result.model().orElse("unnamed")
               + "); its operating points are not this model's: the analysis must be re-run");
       probability = Optional.empty();
     }
-    if (obs.getMeta().getTag().stream().anyMatch(t -> FhirCodes.is(t, Codes.AI_RESULT_DISPUTED))) {
+    if (result.disputed()) {
       // a physician who looked at the radiographs disputes it: not a basis for advice
       problems.add("disputed by a physician who reviewed the radiographs");
       probability = Optional.empty();
@@ -268,21 +265,14 @@ public final class ClinicalFacts {
     if (probability.isEmpty() && problems.isEmpty()) {
       problems.add("no probability recorded");
     }
-    return new AiResult(
+    LocalDate issued =
+        result.issued().map(i -> i.atZone(zone).toLocalDate()).orElse(LocalDate.EPOCH);
+    return new AiBasis(
         obs,
+        result,
         new MriAdviceRules.AiFinding(
-            probability, model.ruleOut(), model.ruleIn(), date(when(obs)), problems),
+            probability, model.ruleOut(), model.ruleIn(), issued, problems),
         sameModel);
-  }
-
-  private static Date when(Observation o) {
-    if (o.hasIssued()) {
-      return o.getIssued();
-    }
-    if (o.hasEffectiveDateTimeType()) {
-      return o.getEffectiveDateTimeType().getValue();
-    }
-    return o.getMeta().hasLastUpdated() ? o.getMeta().getLastUpdated() : new Date(0);
   }
 
   private Optional<LocalDate> onset(Condition c) {
@@ -330,10 +320,5 @@ public final class ClinicalFacts {
       parts.add("(" + first.getCode() + ")");
     }
     return parts.isEmpty() ? "coded condition" : String.join(" ", parts);
-  }
-
-  private static String describeWithoutCode(CodeableConcept concept) {
-    Coding first = concept.getCodingFirstRep();
-    return first.hasDisplay() ? first.getDisplay() : first.getCode();
   }
 }

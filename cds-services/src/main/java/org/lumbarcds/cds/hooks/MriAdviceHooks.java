@@ -225,7 +225,7 @@ public final class MriAdviceHooks {
 
   /** patient-view: the advice from an AI result that is new and not yet acknowledged. */
   public Answer patientView(PatientRecord record) {
-    Optional<ClinicalFacts.AiResult> latest = facts.aiResults(record).latest();
+    Optional<ClinicalFacts.AiBasis> latest = facts.aiResults(record).latest();
     boolean fresh =
         latest
             .filter(r -> r.observation().getStatus() == Observation.ObservationStatus.PRELIMINARY)
@@ -262,13 +262,13 @@ public final class MriAdviceHooks {
 
   private Made card(PatientRecord record, List<ServiceRequest> draftedMris) {
     ClinicalFacts.AiResults results = facts.aiResults(record);
-    Optional<ClinicalFacts.AiResult> ai = results.latest();
+    Optional<ClinicalFacts.AiBasis> ai = results.latest();
     // an MRI already ordered (draft, active, on hold) counts as drafted: never suggest a second
     boolean mriOrdered = !draftedMris.isEmpty() || !facts.openMriOrders(record).isEmpty();
     MriAdviceRules.Advice advice =
         rules.advise(
             facts.picture(record, draftedMris, today()),
-            ai.map(ClinicalFacts.AiResult::finding),
+            ai.map(ClinicalFacts.AiBasis::finding),
             mriOrdered,
             today());
     if (results.foreign() > 0) {

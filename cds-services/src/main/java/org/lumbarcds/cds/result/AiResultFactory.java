@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
+import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.model.inference.Interpretation;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.Prediction;
@@ -93,9 +94,86 @@ public final class AiResultFactory {
 
   /** Whether a stored result was made by this model id and version (its analysis identifier). */
   public static boolean madeBy(Observation result, String modelId, String modelVersion) {
-    return analysisIdentifier(result)
-        .map(i -> i.endsWith("|" + modelId + "|" + modelVersion))
-        .orElse(false);
+    return read(result).madeBy(modelId, modelVersion);
+  }
+
+  /**
+   * Reads a result Observation (this factory's, or another writer's of the same contract): the one
+   * place where its fields are interpreted.
+   */
+  public static AiResult read(Observation obs) {
+    Optional<Double> probability =
+        obs.getValue() instanceof Quantity q && q.hasValue()
+            ? Optional.of(q.getValue().doubleValue())
+            : Optional.empty();
+    java.util.Map<Posture, Double> scores = new java.util.EnumMap<>(Posture.class);
+    Set<Posture> views = java.util.EnumSet.noneOf(Posture.class);
+    List<Code> flags = new java.util.ArrayList<>();
+    for (Observation.ObservationComponentComponent c : obs.getComponent()) {
+      if (FhirCodes.has(c.getCode(), Codes.LSS_AI_VIEW_SCORE)
+          && c.getValue() instanceof Quantity q
+          && q.hasValue()) {
+        for (Posture p : Posture.values()) {
+          if (FhirCodes.has(c.getCode(), posture(p))) {
+            scores.put(p, q.getValue().doubleValue());
+          }
+        }
+      } else if (FhirCodes.has(c.getCode(), Codes.LSS_AI_QUALITY_FLAG)
+          && c.hasValueCodeableConcept()) {
+        c.getValueCodeableConcept().getCoding().stream()
+            .filter(Coding::hasCode)
+            .forEach(
+                f ->
+                    flags.add(
+                        new Code(
+                            f.hasSystem() ? f.getSystem() : "",
+                            f.getCode(),
+                            f.hasDisplay() ? f.getDisplay() : f.getCode())));
+      } else if (FhirCodes.has(c.getCode(), Codes.LSS_AI_VIEWS_USED)
+          && c.hasValueCodeableConcept()) {
+        for (Posture p : Posture.values()) {
+          if (FhirCodes.has(c.getValueCodeableConcept(), posture(p))) {
+            views.add(p);
+          }
+        }
+      }
+    }
+    Optional<Code> band =
+        obs.getInterpretation().stream()
+            .flatMap(i -> i.getCoding().stream())
+            .filter(Coding::hasCode)
+            .findFirst()
+            .map(
+                c ->
+                    new Code(
+                        c.hasSystem() ? c.getSystem() : "",
+                        c.getCode(),
+                        c.hasDisplay() ? c.getDisplay() : c.getCode()));
+    Date when =
+        obs.hasIssued()
+            ? obs.getIssued()
+            : obs.hasEffectiveDateTimeType()
+                ? obs.getEffectiveDateTimeType().getValue()
+                : obs.getMeta().getLastUpdated();
+    return new AiResult(
+        Optional.ofNullable(obs.getIdElement().getIdPart()),
+        Optional.ofNullable(obs.getIdElement().getVersionIdPart()),
+        obs.hasStatus() ? obs.getStatus().toCode() : "unknown",
+        obs.hasSubject() && obs.getSubject().hasReference()
+            ? Optional.of(obs.getSubject().getReference())
+            : Optional.empty(),
+        obs.getDerivedFrom().stream()
+            .filter(Reference::hasReference)
+            .map(Reference::getReference)
+            .toList(),
+        analysisIdentifier(obs),
+        Optional.ofNullable(when).map(Date::toInstant),
+        probability,
+        band,
+        scores,
+        views,
+        flags,
+        obs.getMeta().getTag().stream().anyMatch(t -> FhirCodes.is(t, Codes.AI_RESULT_DISPUTED)));
   }
 
   /** The model's Device (its id is the caller's; identifier: the file's SHA-256). */

@@ -25,9 +25,11 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.model.inference.Interpretation;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.Prediction;
+import org.lumbarcds.terminology.Codes;
 import org.lumbarcds.terminology.QualityFlag;
 
 /** The result resources follow DESIGN.md's contract and are valid FHIR R4. */
@@ -185,5 +187,61 @@ class AiResultFactoryTest {
     assertThat(p.getAgentFirstRep().getWho().getReference()).isEqualTo("Device/model");
     assertThat(p.getEntityFirstRep().getWhat().getReference()).isEqualTo("ImagingStudy/3");
     assertThat(p.getEntityFirstRep().getRole()).isEqualTo(Provenance.ProvenanceEntityRole.SOURCE);
+  }
+
+  @Test
+  void whatTheFactoryWritesItReadsBack() {
+    Observation obs =
+        factory.observation(
+            subject, prediction(0.91, EnumSet.of(Posture.NEUTRAL, Posture.FLEXION)), device, model);
+    obs.setId("Observation/17/_history/2");
+    AiResult read = AiResultFactory.read(obs);
+    assertThat(read.id()).contains("17");
+    assertThat(read.version()).contains("2");
+    assertThat(read.status()).isEqualTo("preliminary");
+    assertThat(read.subject()).contains("Patient/1");
+    assertThat(read.studies()).containsExactly("ImagingStudy/3");
+    assertThat(read.analysisIdentifier()).contains("1.2.3|lumbar-cds-lss-3view-phantom|1.1.0");
+    assertThat(read.madeBy("lumbar-cds-lss-3view-phantom", "1.1.0")).isTrue();
+    assertThat(read.madeBy("lumbar-cds-lss-3view-phantom", "1.0.0")).isFalse();
+    assertThat(read.model()).contains("lumbar-cds-lss-3view-phantom|1.1.0");
+    assertThat(read.issued()).contains(obs.getIssued().toInstant());
+    assertThat(read.probability()).contains(0.91);
+    assertThat(read.band()).map(org.lumbarcds.terminology.Code::code).contains("above-rule-in");
+    assertThat(read.viewScores())
+        .containsExactlyInAnyOrderEntriesOf(Map.of(Posture.NEUTRAL, 0.6123, Posture.FLEXION, 0.8));
+    assertThat(read.viewsUsed()).containsExactlyInAnyOrder(Posture.NEUTRAL, Posture.FLEXION);
+    assertThat(read.qualityFlags()).isEmpty();
+    assertThat(read.disputed()).isFalse();
+    // and after the JSON the server stores and serves
+    AiResult parsed =
+        AiResultFactory.read(
+            FHIR.newJsonParser()
+                .parseResource(
+                    Observation.class, FHIR.newJsonParser().encodeResourceToString(obs)));
+    assertThat(parsed.probability()).isEqualTo(read.probability());
+    assertThat(parsed.viewScores()).isEqualTo(read.viewScores());
+    assertThat(parsed.viewsUsed()).isEqualTo(read.viewsUsed());
+    assertThat(parsed.band()).isEqualTo(read.band());
+  }
+
+  @Test
+  void aQualityFailureReadsBackWithItsFlagsAndViewsAndNoProbability() {
+    Observation obs =
+        factory.qualityFailure(
+            subject,
+            EnumSet.of(QualityFlag.VIEW_MISSING_EXTENSION, QualityFlag.IMAGE_UNREADABLE),
+            EnumSet.of(Posture.NEUTRAL, Posture.FLEXION),
+            device,
+            model);
+    obs.getMeta().addTag(FhirCodes.coding(Codes.AI_RESULT_DISPUTED));
+    AiResult read = AiResultFactory.read(obs);
+    assertThat(read.probability()).isEmpty();
+    assertThat(read.band()).isEmpty();
+    assertThat(read.qualityFlags())
+        .containsExactlyInAnyOrder(
+            QualityFlag.VIEW_MISSING_EXTENSION.code(), QualityFlag.IMAGE_UNREADABLE.code());
+    assertThat(read.viewsUsed()).containsExactlyInAnyOrder(Posture.NEUTRAL, Posture.FLEXION);
+    assertThat(read.disputed()).isTrue();
   }
 }

@@ -39,7 +39,8 @@ public class CdsHooksConfig {
       CdsHooksProperties properties,
       ServerAddress address,
       FhirContext fhir,
-      DaoRegistry daos) {
+      DaoRegistry daos,
+      Subsumption subsumption) {
     Clock clock = Clock.systemDefaultZone();
     var card = model.card();
     ClinicalFacts facts =
@@ -47,7 +48,7 @@ public class CdsHooksConfig {
             valueSets,
             new ClinicalFacts.ModelInUse(card.id(), card.version(), card.ruleOut(), card.ruleIn()),
             clock.getZone(),
-            new TriggerFinder(ClinicalTriggers.load(), Subsumption.none(), clock.getZone()),
+            new TriggerFinder(ClinicalTriggers.load(), subsumption, clock.getZone()),
             new StudyPatients(daos, address)::patientOf);
     MriAdviceRules rules =
         new MriAdviceRules(

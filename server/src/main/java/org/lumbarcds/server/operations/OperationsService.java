@@ -21,8 +21,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Task;
+import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
 import org.lumbarcds.server.analysis.AnalysisJobs;
@@ -183,15 +183,16 @@ class OperationsService {
       if (when.toInstant().isBefore(since)) {
         continue; // an older result written again (reviewed, superseded): not of the period
       }
-      if (!AiResultFactory.madeBy(obs, card.id(), card.version())) {
+      AiResult result = AiResultFactory.read(obs);
+      if (!result.madeBy(card.id(), card.version())) {
         otherModels++; // another model's probabilities are not this card's distribution
         continue;
       }
       read++;
       LocalDate day = when.toInstant().atOffset(ZoneOffset.UTC).toLocalDate();
       perDay.computeIfAbsent(day, d -> new ArrayList<>());
-      if (obs.getValue() instanceof Quantity q && q.hasValue()) {
-        double p = q.getValue().doubleValue();
+      if (result.probability().isPresent()) {
+        double p = result.probability().get();
         all.add(p);
         perDay.get(day).add(p);
       } else {

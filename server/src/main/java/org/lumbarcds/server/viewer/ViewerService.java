@@ -24,11 +24,11 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
-import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.cds.hooks.CardFactory;
+import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
 import org.lumbarcds.model.inference.Posture;
@@ -144,11 +144,8 @@ class ViewerService {
 
   /** Whether the model in use made this result and gave it a probability (heatmaps explain it). */
   boolean explainable(Observation obs) {
-    return sameModel(obs) && obs.getValue() instanceof Quantity q && q.hasValue();
-  }
-
-  private boolean sameModel(Observation obs) {
-    return AiResultFactory.madeBy(obs, card.id(), card.version());
+    AiResult result = AiResultFactory.read(obs);
+    return result.madeBy(card.id(), card.version()) && result.probability().isPresent();
   }
 
   /** The basis of the result as the page shows it (no patient name or identifier). */
@@ -158,42 +155,26 @@ class ViewerService {
     out.put("version", obs.getIdElement().getVersionIdPart());
     out.put("status", obs.getStatus().toCode());
     out.put("disputed", disputed(obs));
+    AiResult result = AiResultFactory.read(obs);
     out.put("issued", obs.hasIssued() ? new InstantType(obs.getIssued()).asStringValue() : null);
-    if (obs.getValue() instanceof Quantity q && q.hasValue()) {
-      out.put("probability", q.getValue().doubleValue());
-    }
-    obs.getInterpretation().stream()
-        .flatMap(i -> i.getCoding().stream())
-        .findFirst()
-        .ifPresent(c -> out.put("band", Map.of("code", c.getCode(), "display", c.getDisplay())));
+    result.probability().ifPresent(p -> out.put("probability", p));
+    result.band().ifPresent(b -> out.put("band", Map.of("code", b.code(), "display", b.display())));
     Map<String, Double> scores = new LinkedHashMap<>();
-    List<String> flags = new ArrayList<>();
-    List<String> viewsUsed = new ArrayList<>();
-    for (Observation.ObservationComponentComponent c : obs.getComponent()) {
-      if (FhirCodes.has(c.getCode(), Codes.LSS_AI_VIEW_SCORE)
-          && c.getValue() instanceof Quantity q) {
-        for (Posture p : Posture.values()) {
-          if (FhirCodes.has(c.getCode(), FhirCodes.posture(p))) {
-            scores.put(p.id(), q.getValue().doubleValue());
-          }
-        }
-      } else if (FhirCodes.has(c.getCode(), Codes.LSS_AI_QUALITY_FLAG)
-          && c.hasValueCodeableConcept()) {
-        c.getValueCodeableConcept().getCoding().forEach(f -> flags.add(f.getDisplay()));
-      } else if (FhirCodes.has(c.getCode(), Codes.LSS_AI_VIEWS_USED)
-          && c.hasValueCodeableConcept()) {
-        for (Posture p : Posture.values()) {
-          if (FhirCodes.has(c.getValueCodeableConcept(), FhirCodes.posture(p))) {
-            viewsUsed.add(p.id());
-          }
-        }
+    for (Posture p : Posture.values()) {
+      if (result.viewScores().containsKey(p)) {
+        scores.put(p.id(), result.viewScores().get(p));
       }
     }
     out.put("viewScores", scores);
-    out.put("viewsUsed", viewsUsed);
-    out.put("qualityFlags", flags);
-    String identifier = AiResultFactory.analysisIdentifier(obs).orElse("");
-    boolean sameModel = sameModel(obs);
+    out.put(
+        "viewsUsed",
+        java.util.Arrays.stream(Posture.values())
+            .filter(result.viewsUsed()::contains)
+            .map(Posture::id)
+            .toList());
+    out.put("qualityFlags", result.qualityFlags().stream().map(Code::display).toList());
+    String identifier = result.analysisIdentifier().orElse("");
+    boolean sameModel = result.madeBy(card.id(), card.version());
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("id", card.id());
     model.put("version", card.version());
