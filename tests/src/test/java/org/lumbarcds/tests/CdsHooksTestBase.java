@@ -48,6 +48,11 @@ abstract class CdsHooksTestBase extends ServerTestBase {
   }
 
   void condition(IIdType patient, Coding code, LocalDate onset) {
+    client.create().resource(activeCondition(patient, code, onset)).execute();
+  }
+
+  /** An active, confirmed Condition of the patient (onset: when given). */
+  static Condition activeCondition(IIdType patient, Coding code, LocalDate onset) {
     Condition c = new Condition();
     c.setSubject(new Reference(patient));
     c.setCode(new CodeableConcept(code));
@@ -62,7 +67,7 @@ abstract class CdsHooksTestBase extends ServerTestBase {
     if (onset != null) {
       c.setOnset(new DateTimeType(onset.toString()));
     }
-    client.create().resource(c).execute();
+    return c;
   }
 
   void lowBackPainSince(IIdType patient, LocalDate onset) {
@@ -70,6 +75,16 @@ abstract class CdsHooksTestBase extends ServerTestBase {
   }
 
   IIdType aiResult(IIdType patient, Double probability, String qualityFlag) {
+    return client
+        .create()
+        .resource(aiResultResource(patient, probability, qualityFlag))
+        .execute()
+        .getId()
+        .toUnqualifiedVersionless();
+  }
+
+  /** An AI result of the model in use for the patient: a probability, or a quality flag. */
+  Observation aiResultResource(IIdType patient, Double probability, String qualityFlag) {
     Observation o = new Observation();
     o.addIdentifier()
         .setSystem("http://lumbarcds.org/fhir/NamingSystem/analysis")
@@ -104,7 +119,7 @@ abstract class CdsHooksTestBase extends ServerTestBase {
                   new Coding(
                       CodeSystems.LUMBAR_CDS, qualityFlag, "Extension lateral view missing")));
     }
-    return client.create().resource(o).execute().getId().toUnqualifiedVersionless();
+    return o;
   }
 
   double ruleIn() {

@@ -169,8 +169,13 @@ class TerminologyServerTest extends CdsHooksTestBase {
               .execute()
               .getId()
               .toUnqualifiedVersionless();
-      remote.create().resource(condition(patient, Fixtures.coding(Codes.LOW_BACK_PAIN))).execute();
-      remote.create().resource(lowResult(patient)).execute();
+      remote
+          .create()
+          .resource(
+              activeCondition(
+                  patient, Fixtures.coding(Codes.LOW_BACK_PAIN), LocalDate.now().minusWeeks(10)))
+          .execute();
+      remote.create().resource(aiResultResource(patient, ruleOut() / 2, null)).execute();
 
       JsonNode clean = sign(cds.port(), patient);
       assertThat(clean.at("/cards/0/suggestions/0/actions/0/type").asText()).isEqualTo("delete");
@@ -178,9 +183,10 @@ class TerminologyServerTest extends CdsHooksTestBase {
       remote
           .create()
           .resource(
-              condition(
+              activeCondition(
                   patient,
-                  new Coding(CodeSystems.SNOMED_CT, HYPERNEPHROMA, "Hypernephroma (disorder)")))
+                  new Coding(CodeSystems.SNOMED_CT, HYPERNEPHROMA, "Hypernephroma (disorder)"),
+                  LocalDate.now().minusWeeks(10)))
           .execute();
       JsonNode card = sign(cds.port(), patient).path("cards").get(0);
       assertThat(card.path("indicator").asText()).isEqualTo("warning");
@@ -188,41 +194,6 @@ class TerminologyServerTest extends CdsHooksTestBase {
       assertThat(card.path("detail").asText()).contains("history of cancer", HYPERNEPHROMA);
       assertThat(card.has("suggestions")).isFalse();
     }
-  }
-
-  private static Condition condition(IIdType patient, Coding code) {
-    Condition c = new Condition();
-    c.setSubject(new Reference(patient));
-    c.setCode(new CodeableConcept(code));
-    c.getClinicalStatus()
-        .addCoding()
-        .setSystem("http://terminology.hl7.org/CodeSystem/condition-clinical")
-        .setCode("active");
-    c.setOnset(new DateTimeType(LocalDate.now().minusWeeks(10).toString()));
-    return c;
-  }
-
-  private Observation lowResult(IIdType patient) {
-    Observation o = new Observation();
-    o.addIdentifier()
-        .setSystem("http://lumbarcds.org/fhir/NamingSystem/analysis")
-        .setValue(
-            Fixtures.dicomUid()
-                + "|"
-                + modelCard.path("id").asText()
-                + "|"
-                + modelCard.path("version").asText());
-    o.setStatus(Observation.ObservationStatus.PRELIMINARY);
-    o.setCode(Fixtures.concept(Codes.LSS_AI_PROBABILITY));
-    o.setSubject(new Reference(patient));
-    o.setIssued(new Date());
-    o.setValue(
-        new Quantity()
-            .setValue(ruleOut() / 2)
-            .setUnit("1")
-            .setSystem(CodeSystems.UCUM)
-            .setCode("1"));
-    return o;
   }
 
   private JsonNode sign(int port, IIdType patient) throws Exception {

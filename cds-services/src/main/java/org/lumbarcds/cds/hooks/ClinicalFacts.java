@@ -54,9 +54,6 @@ public final class ClinicalFacts {
   /** The model in use, as results name it, with its operating points. */
   public record ModelInUse(String id, String version, double ruleOut, double ruleIn) {}
 
-  private static final Set<String> OVER = Set.of("inactive", "remission", "resolved");
-  private static final Set<String> NOT_SO = Set.of("refuted", "entered-in-error");
-
   private final ValueSetIndex valueSets;
   private final ModelInUse model;
   private final ZoneId zone;
@@ -276,13 +273,7 @@ public final class ClinicalFacts {
   }
 
   private Optional<LocalDate> onset(Condition c) {
-    if (c.hasOnsetDateTimeType()) {
-      return Optional.of(date(c.getOnsetDateTimeType().getValue()));
-    }
-    if (c.hasOnsetPeriod() && c.getOnsetPeriod().hasStart()) {
-      return Optional.of(date(c.getOnsetPeriod().getStart()));
-    }
-    return c.hasRecordedDate() ? Optional.of(date(c.getRecordedDate())) : Optional.empty();
+    return triggers.onset(c);
   }
 
   private LocalDate date(Date d) {
@@ -290,12 +281,7 @@ public final class ClinicalFacts {
   }
 
   private static boolean counts(Condition c) {
-    boolean over =
-        c.getClinicalStatus().getCoding().stream().anyMatch(cd -> OVER.contains(cd.getCode()));
-    boolean notSo =
-        c.getVerificationStatus().getCoding().stream()
-            .anyMatch(cd -> NOT_SO.contains(cd.getCode()));
-    return !over && !notSo;
+    return TriggerFinder.current(c);
   }
 
   private static boolean has(List<Condition> conditions, Code code) {

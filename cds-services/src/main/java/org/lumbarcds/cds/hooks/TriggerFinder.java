@@ -543,6 +543,11 @@ public final class TriggerFinder {
     return new CodeableConcept();
   }
 
+  /** Whether a Condition is current: neither over (inactive, remission, resolved) nor not so. */
+  static boolean current(Condition c) {
+    return !over(c) && !notSo(c);
+  }
+
   private static boolean notSo(Condition c) {
     return c.getVerificationStatus().getCoding().stream()
         .anyMatch(cd -> CONDITION_NOT_SO.contains(cd.getCode()));
@@ -553,7 +558,8 @@ public final class TriggerFinder {
         .anyMatch(cd -> CONDITION_OVER.contains(cd.getCode()));
   }
 
-  private Optional<LocalDate> onset(Condition c) {
+  /** A Condition's onset (date or period start), else its recorded date. */
+  Optional<LocalDate> onset(Condition c) {
     if (c.hasOnsetDateTimeType()) {
       return Optional.of(date(c.getOnsetDateTimeType().getValue()));
     }

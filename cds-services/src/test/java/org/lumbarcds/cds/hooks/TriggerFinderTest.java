@@ -89,6 +89,33 @@ class TriggerFinderTest {
         unread);
   }
 
+  private static PatientRecord withPatient(Condition condition, Patient patient) {
+    return full(
+        List.of(condition),
+        Optional.of(patient),
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        Set.of());
+  }
+
+  private static PatientRecord withRequests(MedicationRequest... requests) {
+    return full(
+        List.of(), Optional.empty(), List.of(requests), List.of(), List.of(), List.of(), Set.of());
+  }
+
+  private static PatientRecord withTemperature(Observation temperature) {
+    return full(
+        List.of(),
+        Optional.empty(),
+        List.of(),
+        List.of(),
+        List.of(temperature),
+        List.of(),
+        Set.of());
+  }
+
   private static Date date(LocalDate d) {
     return Date.from(d.atStartOfDay(ZoneOffset.UTC).toInstant());
   }
@@ -264,40 +291,18 @@ class TriggerFinderTest {
   @Test
   void aSystemicSteroidByRxNormOrByNameIsImmunosuppressionAndLongTermAFractureRisk() {
     PatientRecord shortCourse =
-        full(
-            List.of(),
-            Optional.empty(),
-            List.of(rx("312617", "prednisone 5 MG Oral Tablet", TODAY.minusDays(10))),
-            List.of(),
-            List.of(),
-            List.of(),
-            Set.of());
+        withRequests(rx("312617", "prednisone 5 MG Oral Tablet", TODAY.minusDays(10)));
     assertThat(ids(shortCourse))
         .contains("infection-systemic-steroid")
         .doesNotContain("fracture-steroid-medication");
     PatientRecord longTerm =
-        full(
-            List.of(),
-            Optional.empty(),
-            List.of(rx("999999", "prednisone 7 MG Oral Tablet", TODAY.minusDays(120))),
-            List.of(),
-            List.of(),
-            List.of(),
-            Set.of());
+        withRequests(rx("999999", "prednisone 7 MG Oral Tablet", TODAY.minusDays(120)));
     assertThat(ids(longTerm)).contains("infection-systemic-steroid", "fracture-steroid-medication");
   }
 
   @Test
   void aTopicalSteroidIsNotSystemic() {
-    PatientRecord cream =
-        full(
-            List.of(),
-            Optional.empty(),
-            List.of(text("hydrocortisone 1 % Topical Cream")),
-            List.of(),
-            List.of(),
-            List.of(),
-            Set.of());
+    PatientRecord cream = withRequests(text("hydrocortisone 1 % Topical Cream"));
     assertThat(ids(cream)).isEmpty();
   }
 
@@ -322,15 +327,7 @@ class TriggerFinderTest {
 
   @Test
   void aMedicationTheListsCannotPlaceMakesMedicationsPartlyChecked() {
-    PatientRecord r =
-        full(
-            List.of(),
-            Optional.empty(),
-            List.of(text("Tab XYZ 10")),
-            List.of(),
-            List.of(),
-            List.of(),
-            Set.of());
+    PatientRecord r = withRequests(text("Tab XYZ 10"));
     TriggerFinder.Findings f = finder.find(r, List.of(), TODAY);
     assertThat(f.hits()).isEmpty();
     assertThat(f.unchecked()).anyMatch(u -> u.contains("medications only partly checked"));
@@ -344,8 +341,7 @@ class TriggerFinderTest {
         List.of(
             temperature(38.0, "Cel", TODAY.minusDays(7)),
             temperature(100.4, "[degF]", TODAY.minusDays(1)))) {
-      PatientRecord r =
-          full(List.of(), Optional.empty(), List.of(), List.of(), List.of(t), List.of(), Set.of());
+      PatientRecord r = withTemperature(t);
       assertThat(ids(r))
           .as(finder.find(r, List.of(), TODAY).toString() + t.getValue())
           .contains("infection-fever-measured");
@@ -354,8 +350,7 @@ class TriggerFinderTest {
         List.of(
             temperature(37.9, "Cel", TODAY.minusDays(1)),
             temperature(39.0, "Cel", TODAY.minusDays(8)))) {
-      PatientRecord r =
-          full(List.of(), Optional.empty(), List.of(), List.of(), List.of(t), List.of(), Set.of());
+      PatientRecord r = withTemperature(t);
       assertThat(ids(r)).doesNotContain("infection-fever-measured");
     }
   }
@@ -363,67 +358,20 @@ class TriggerFinderTest {
   @Test
   void aRecentFallCountsForOlderPatientsWithTheGuidelinesThresholdsBySex() {
     Condition fall = condition(CodeSystems.ICD_10_CM, "W19.XXXA", TODAY.minusWeeks(2));
-    assertThat(
-            ids(
-                full(
-                    List.of(fall),
-                    Optional.of(patient(66, AdministrativeGender.MALE)),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    Set.of())))
+    assertThat(ids(withPatient(fall, patient(66, AdministrativeGender.MALE))))
         .contains("fracture-older-age-fall");
-    assertThat(
-            ids(
-                full(
-                    List.of(fall),
-                    Optional.of(patient(70, AdministrativeGender.FEMALE)),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    Set.of())))
+    assertThat(ids(withPatient(fall, patient(70, AdministrativeGender.FEMALE))))
         .doesNotContain("fracture-older-age-fall");
-    assertThat(
-            ids(
-                full(
-                    List.of(fall),
-                    Optional.of(patient(76, AdministrativeGender.FEMALE)),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    Set.of())))
+    assertThat(ids(withPatient(fall, patient(76, AdministrativeGender.FEMALE))))
         .contains("fracture-older-age-fall");
-    assertThat(
-            ids(
-                full(
-                    List.of(fall),
-                    Optional.of(patient(60, AdministrativeGender.MALE)),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    Set.of())))
+    assertThat(ids(withPatient(fall, patient(60, AdministrativeGender.MALE))))
         .doesNotContain("fracture-older-age-fall");
   }
 
   @Test
   void aFallWithAnUnknownAgeIsUncheckedNotIgnored() {
     Condition fall = condition(CodeSystems.ICD_10_CM, "Z91.81", TODAY.minusWeeks(2));
-    TriggerFinder.Findings f =
-        finder.find(
-            full(
-                List.of(fall),
-                Optional.of(new Patient()),
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                Set.of()),
-            List.of(),
-            TODAY);
+    TriggerFinder.Findings f = finder.find(withPatient(fall, new Patient()), List.of(), TODAY);
     assertThat(f.hits()).isEmpty();
     assertThat(f.unchecked()).anyMatch(u -> u.contains("age not recorded"));
   }
