@@ -247,6 +247,95 @@ public record ClinicalTriggers(
         .toList();
   }
 
+  /** Canonical base of the trigger groups' ValueSets: {@code <base><group id>}. */
+  public static final String VALUE_SET_BASE = "http://lumbarcds.org/fhir/ValueSet/trigger-";
+
+  /**
+   * The concept groups as FHIR ValueSets a terminology server can expand: SNOMED CT roots and
+   * ICD-10-CM categories as {@code is-a} filters (the range C00–C96 as a {@code regex} filter on
+   * the code, which not every server supports), exact codes and RxNorm drugs enumerated. The
+   * shipped descendants are not listed: the filters hold them.
+   */
+  public List<org.hl7.fhir.r4.model.ValueSet> valueSets() {
+    List<org.hl7.fhir.r4.model.ValueSet> out = new java.util.ArrayList<>();
+    groups.forEach(
+        (id, g) -> {
+          var vs = new org.hl7.fhir.r4.model.ValueSet();
+          vs.setId("trigger-" + id);
+          vs.setUrl(VALUE_SET_BASE + id);
+          vs.setVersion(version);
+          vs.setName("Trigger" + camel(id));
+          vs.setTitle("Clinical trigger group: " + g.label());
+          vs.setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.ACTIVE);
+          vs.setExperimental(false);
+          vs.setPublisher("lumbar-cds project");
+          vs.setDescription(
+              "Codes that mean '"
+                  + g.label()
+                  + "' in the lumbar-cds clinical trigger table (docs/clinical-logic.md).");
+          var compose = vs.getCompose();
+          if (!g.icd10cm().isEmpty()) {
+            var exact = compose.addInclude().setSystem(CodeSystems.ICD_10_CM);
+            StringBuilder range = new StringBuilder();
+            for (GroupCode c : g.icd10cm()) {
+              if (!c.prefix()) {
+                exact.addConcept().setCode(c.code()).setDisplay(c.display());
+              } else if (c.code().matches("[A-Z]\\d[0-9A-Z]?(\\.[0-9A-Z]+)?")
+                  && c.code().length() >= 3) {
+                compose
+                    .addInclude()
+                    .setSystem(CodeSystems.ICD_10_CM)
+                    .addFilter()
+                    .setProperty("concept")
+                    .setOp(org.hl7.fhir.r4.model.ValueSet.FilterOperator.ISA)
+                    .setValue(c.code());
+              } else {
+                range.append(range.length() == 0 ? "" : "|").append(c.code());
+              }
+            }
+            if (range.length() > 0) {
+              compose
+                  .addInclude()
+                  .setSystem(CodeSystems.ICD_10_CM)
+                  .addFilter()
+                  .setProperty("code")
+                  .setOp(org.hl7.fhir.r4.model.ValueSet.FilterOperator.REGEX)
+                  .setValue("(" + range + ").*");
+            }
+            if (!exact.hasConcept()) {
+              compose.getInclude().remove(exact);
+            }
+          }
+          for (GroupCode root : g.snomed().roots()) {
+            compose
+                .addInclude()
+                .setSystem(CodeSystems.SNOMED_CT)
+                .addFilter()
+                .setProperty("concept")
+                .setOp(org.hl7.fhir.r4.model.ValueSet.FilterOperator.ISA)
+                .setValue(root.code());
+          }
+          if (!g.rxnorm().isEmpty()) {
+            var rx = compose.addInclude().setSystem(CodeSystems.RXNORM);
+            g.rxnorm().forEach(c -> rx.addConcept().setCode(c.code()).setDisplay(c.display()));
+          }
+          if (!g.local().isEmpty()) {
+            var local = compose.addInclude().setSystem(CodeSystems.LUMBAR_CDS);
+            g.local().forEach(c -> local.addConcept().setCode(c.code()).setDisplay(c.display()));
+          }
+          out.add(vs);
+        });
+    return out;
+  }
+
+  private static String camel(String id) {
+    StringBuilder out = new StringBuilder();
+    for (String part : id.split("-")) {
+      out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    }
+    return out.toString();
+  }
+
   /** The triggers of a tier. */
   public List<Trigger> of(Tier tier) {
     return triggers.stream().filter(t -> t.tier() == tier).collect(Collectors.toList());

@@ -24,6 +24,10 @@ public final class Codes {
   public static final Code MRI_LSPINE_WO_CONTRAST =
       new Code(LOINC, "30679-5", "MR Lumbar spine WO contrast");
 
+  /** The MRI the cards suggest for suspected infection or cancer and after spinal surgery. */
+  public static final Code MRI_LSPINE_WO_W_CONTRAST =
+      new Code(LOINC, "24967-2", "MR Lumbar spine WO and W contrast IV");
+
   // Diagnoses
   public static final Code LUMBAR_SPINAL_STENOSIS =
       new Code(SNOMED_CT, "18347007", "Spinal stenosis of lumbar region (disorder)");

@@ -228,6 +228,35 @@ class CdsHooksTest extends CdsHooksTestBase {
   }
 
   @Test
+  void aChangeToThePatientItselfShowsInTheNextCall() throws Exception {
+    // the Patient is read too (age): writing it must bump the record's change counter
+    org.hl7.fhir.r4.model.Patient young = Fixtures.patient("MRN-" + java.util.UUID.randomUUID());
+    young.setGender(null);
+    young.setBirthDateElement(
+        new org.hl7.fhir.r4.model.DateType(LocalDate.now().minusYears(50).toString()));
+    IIdType p = client.create().resource(young).execute().getId().toUnqualifiedVersionless();
+    lowBackPainSince(p, LocalDate.now().minusWeeks(10));
+    condition(
+        p,
+        new Coding(CodeSystems.ICD_10_CM, "W19.XXXA", "Unspecified fall, initial encounter"),
+        LocalDate.now().minusWeeks(2));
+    aiResult(p, ruleOut() / 2, null);
+    ObjectNode request = orderSign(p, draftMri("m1", p));
+    JsonNode first = onlyCard(cds.hook("lss-mri-order-sign", request));
+    assertThat(first.at("/suggestions/0/actions/0/type").asText()).isEqualTo("delete");
+
+    org.hl7.fhir.r4.model.Patient older =
+        client.read().resource(org.hl7.fhir.r4.model.Patient.class).withId(p).execute();
+    older.setBirthDateElement(
+        new org.hl7.fhir.r4.model.DateType(LocalDate.now().minusYears(80).toString()));
+    client.update().resource(older).execute();
+    JsonNode next = onlyCard(cds.hook("lss-mri-order-sign", request));
+    assertThat(next.path("indicator").asText()).isEqualTo("warning");
+    assertThat(next.path("detail").asText()).contains("a fall at an older age");
+    assertThat(next.has("suggestions")).isFalse();
+  }
+
+  @Test
   void theLocalRecordIsReadAfreshAfterEveryWriteToIt() throws Exception {
     // the record's answers are kept between calls: each write to the patient's record must show
     // in the next call (create, a move to another patient, delete)

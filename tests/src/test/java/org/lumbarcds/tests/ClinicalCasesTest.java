@@ -170,6 +170,10 @@ class ClinicalCasesTest extends CdsHooksTestBase {
       } else {
         assertThat(card.at("/suggestions/0/actions/0/resource/subject/reference").asText())
             .isEqualTo("Patient/" + patient.getIdPart());
+        if (expect.has("suggestionCode")) {
+          assertThat(card.at("/suggestions/0/actions/0/resource/code/coding/0/code").asText())
+              .isEqualTo(expect.path("suggestionCode").asText());
+        }
       }
     }
     assertThat(card.path("overrideReasons").size())

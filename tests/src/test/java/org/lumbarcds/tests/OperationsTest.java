@@ -66,7 +66,25 @@ class OperationsTest extends CdsHooksTestBase {
                 .statusCode())
         .isEqualTo(200);
 
+    // an AI result of another patient in the record: ignored by the advice, counted here
+    IIdType q = patient();
+    IIdType other = patient();
+    ObjectNode withForeign = orderSign(q, draftMri("m2", q));
+    org.hl7.fhir.r4.model.Bundle foreign =
+        new org.hl7.fhir.r4.model.Bundle()
+            .setType(org.hl7.fhir.r4.model.Bundle.BundleType.SEARCHSET);
+    foreign.addEntry().setResource(aiResultResource(other, ruleOut() / 2, null));
+    withForeign
+        .putObject("prefetch")
+        .set(
+            "aiResults",
+            CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(foreign)));
+    assertThat(onlyCard(cds.hook("lss-mri-order-sign", withForeign)).path("detail").asText())
+        .contains("belongs to another patient and was not used");
+
     JsonNode after = summary();
+    assertThat(after.path("foreignAiResultsIgnored").asLong())
+        .isGreaterThan(before.path("foreignAiResultsIgnored").asLong());
     assertThat(after.at("/jobs/tasks/completed").asLong())
         .isGreaterThan(before.at("/jobs/tasks/completed").asLong());
     assertThat(after.at("/jobs/tasks/failed").asLong())
@@ -103,6 +121,8 @@ class OperationsTest extends CdsHooksTestBase {
       assertThat(browser.findElement(By.id("failures")).getText())
           .contains("not a configured PACS");
       assertThat(browser.findElement(By.id("services")).getText()).contains("lss-mri-order-sign");
+      assertThat(browser.findElement(By.id("foreign")).getText())
+          .contains("of another patient", "ignored");
     } finally {
       browser.quit();
     }

@@ -87,7 +87,12 @@ public final class CardFactory {
                           || advice.recommendation()
                               == MriAdviceRules.Recommendation.IMAGING_WARRANTED
                       ? Optional.empty()
-                      : ai));
+                      : ai,
+                  // suspected infection or cancer, prior surgery: ACR rates MRI without and with
+                  // IV contrast first (docs/clinical-logic.md)
+                  advice.recommendation() == MriAdviceRules.Recommendation.IMAGING_WARRANTED
+                      ? Codes.MRI_LSPINE_WO_W_CONTRAST
+                      : Codes.MRI_LSPINE_WO_CONTRAST));
       case REMOVE_DRAFT_MRI -> {
         // only drafts being signed can be removed; an MRI already ordered is left to the user
         CdsHooks.Suggestion remove = removeDrafts(draftedMris);
@@ -313,11 +318,12 @@ public final class CardFactory {
     };
   }
 
-  private CdsHooks.Suggestion orderMri(String patientId, Optional<ClinicalFacts.AiBasis> ai) {
+  private CdsHooks.Suggestion orderMri(
+      String patientId, Optional<ClinicalFacts.AiBasis> ai, Code study) {
     ServiceRequest mri = new ServiceRequest();
     mri.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
     mri.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
-    mri.setCode(FhirCodes.concept(Codes.MRI_LSPINE_WO_CONTRAST));
+    mri.setCode(FhirCodes.concept(study));
     mri.setSubject(new Reference("Patient/" + patientId));
     ai.filter(r -> r.observation().getIdElement().hasIdPart())
         .ifPresent(
@@ -325,7 +331,7 @@ public final class CardFactory {
                 mri.addReasonReference(
                     new Reference(r.observation().getIdElement().toUnqualifiedVersionless())));
     return new CdsHooks.Suggestion(
-        "Order " + Codes.MRI_LSPINE_WO_CONTRAST.display(),
+        "Order " + study.display(),
         UUID.randomUUID().toString(),
         true,
         List.of(

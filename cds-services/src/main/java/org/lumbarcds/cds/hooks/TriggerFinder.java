@@ -78,8 +78,21 @@ public final class TriggerFinder {
   private final Subsumption subsumption;
   private final ZoneId zone;
 
+  /** Each group's ingredient names as whole-word patterns, compiled once. */
+  private final Map<Group, List<Pattern>> names = new java.util.IdentityHashMap<>();
+
   public TriggerFinder(ClinicalTriggers table, Subsumption subsumption, ZoneId zone) {
     this.table = table;
+    table
+        .groups()
+        .values()
+        .forEach(
+            g ->
+                names.put(
+                    g,
+                    g.names().stream()
+                        .map(n -> Pattern.compile("\\b" + Pattern.quote(n) + "\\b"))
+                        .toList()));
     this.subsumption = subsumption;
     this.zone = zone;
   }
@@ -349,7 +362,7 @@ public final class TriggerFinder {
     return unsure ? Truth.UNKNOWN : Truth.FALSE;
   }
 
-  private static boolean namesMatch(Group group, CodeableConcept concept) {
+  private boolean namesMatch(Group group, CodeableConcept concept) {
     return namesMatch(group, concept, false);
   }
 
@@ -358,7 +371,7 @@ public final class TriggerFinder {
    * inhaled or other local form counts only when {@code anyForm} (it is then placed, but not
    * systemic).
    */
-  private static boolean namesMatch(Group group, CodeableConcept concept, boolean anyForm) {
+  private boolean namesMatch(Group group, CodeableConcept concept, boolean anyForm) {
     List<String> texts = new ArrayList<>();
     if (concept.hasText()) {
       texts.add(concept.getText());
@@ -369,8 +382,8 @@ public final class TriggerFinder {
       if (!anyForm && TOPICAL.matcher(t).find()) {
         continue; // a cream or an inhaler of a steroid is not systemic
       }
-      for (String name : group.names()) {
-        if (Pattern.compile("\\b" + Pattern.quote(name) + "\\b").matcher(t).find()) {
+      for (Pattern name : names.get(group)) {
+        if (name.matcher(t).find()) {
           return true;
         }
       }

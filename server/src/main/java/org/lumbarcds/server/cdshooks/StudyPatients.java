@@ -16,8 +16,15 @@ import org.lumbarcds.server.network.ServerAddress;
  */
 final class StudyPatients {
 
+  static final java.time.Duration KEEP = java.time.Duration.ofSeconds(30);
+
   private final DaoRegistry daos;
   private final ServerAddress address;
+  private final com.github.benmanes.caffeine.cache.Cache<String, Optional<String>> kept =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .expireAfterWrite(KEEP)
+          .build();
 
   StudyPatients(DaoRegistry daos, ServerAddress address) {
     this.daos = daos;
@@ -26,6 +33,10 @@ final class StudyPatients {
 
   /** The study's subject reference, when this server holds the study. */
   Optional<String> patientOf(String reference) {
+    return kept.get(reference, this::read);
+  }
+
+  private Optional<String> read(String reference) {
     IdType id = new IdType(reference);
     if (id.isAbsolute() && !reference.startsWith(address.root() + "/fhir/")) {
       return Optional.empty();
