@@ -26,12 +26,19 @@ import java.util.stream.Collectors;
  * @param sources the guidelines and code sources cited, by id
  * @param groups concept groups, by id
  * @param triggers the triggers, in the order cards list them
+ * @param nonTriggers SNOMED CT concepts known to be under none of the groups' roots (low back pain,
+ *     spinal stenosis …): placed without a terminology server
  */
 public record ClinicalTriggers(
     String version,
     Map<String, Source> sources,
     Map<String, Group> groups,
-    List<Trigger> triggers) {
+    List<Trigger> triggers,
+    List<GroupCode> nonTriggers) {
+
+  public ClinicalTriggers {
+    nonTriggers = nonTriggers == null ? List.of() : List.copyOf(nonTriggers);
+  }
 
   static final String FILE = "org/lumbarcds/terminology/clinical-triggers.json";
 
@@ -225,6 +232,8 @@ public record ClinicalTriggers(
         c.persistingPeriod();
       }
     }
+    nonTriggers.forEach(
+        c -> require(sources.containsKey(c.source()), "non-trigger " + c.code() + ": source"));
     groups.forEach(
         (id, g) -> {
           require(g.kind() != null && g.label() != null, id + ": kind and label");

@@ -48,7 +48,8 @@ class ClinicalTriggersTest {
                             "no-such-group", null, null, null, null, null)),
                     t.source(),
                     t.statement(),
-                    null)));
+                    null)),
+            TABLE.nonTriggers());
     org.assertj.core.api.Assertions.assertThatThrownBy(broken::checked)
         .hasMessageContaining("no-such-group");
   }

@@ -360,6 +360,7 @@ class ClinicalCasesTest extends CdsHooksTestBase {
     ObjectNode prefetch = body.putObject("prefetch");
     List<String> absent = strings(spec.path("absent"));
     List<String> failed = strings(spec.path("operationOutcome"));
+    List<String> paged = strings(spec.path("paged"));
     for (var it = templates.fields(); it.hasNext(); ) {
       var t = it.next();
       String key = t.getKey();
@@ -390,10 +391,14 @@ class ClinicalCasesTest extends CdsHooksTestBase {
             .getEntry()
             .forEach(b::addEntry);
       }
+      if (paged.contains(key)) {
+        // the EHR sent its first page only
+        ((Bundle) answer).addLink().setRelation(Bundle.LINK_NEXT).setUrl(fhirBase() + "/page-2");
+      }
       prefetch.set(
           key, CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(answer)));
     }
-    if (!absent.isEmpty() || !failed.isEmpty()) {
+    if ((!absent.isEmpty() || !failed.isEmpty()) && !spec.path("noFhirServer").asBoolean(false)) {
       body.put("fhirServer", "http://127.0.0.1:" + closedPort() + "/fhir");
     }
   }

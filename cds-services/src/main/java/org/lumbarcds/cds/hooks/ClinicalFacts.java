@@ -121,8 +121,10 @@ public final class ClinicalFacts {
 
   /** The most recent completed lumbar MRI (order or procedure). */
   Optional<LocalDate> lastLumbarMri(PatientRecord record) {
+    String patient = idPart(record.patientId());
     Stream<Date> orders =
         record.mriOrders().stream()
+            .filter(o -> names(o.getSubject(), patient))
             .filter(o -> o.getStatus() == ServiceRequest.ServiceRequestStatus.COMPLETED)
             .filter(o -> valueSets.contains(ValueSets.LUMBAR_MRI, o.getCode()))
             .map(
@@ -134,6 +136,7 @@ public final class ClinicalFacts {
                             : o.getAuthoredOn());
     Stream<Date> procedures =
         record.mriProcedures().stream()
+            .filter(p -> names(p.getSubject(), patient))
             .filter(p -> p.getStatus() == Procedure.ProcedureStatus.COMPLETED)
             .filter(p -> valueSets.contains(ValueSets.LUMBAR_MRI, p.getCode()))
             .map(
@@ -155,7 +158,9 @@ public final class ClinicalFacts {
 
   /** Lumbar MRI orders in the record that are still open (draft, active, on hold). */
   public List<ServiceRequest> openMriOrders(PatientRecord record) {
+    String patient = idPart(record.patientId());
     return record.mriOrders().stream()
+        .filter(o -> names(o.getSubject(), patient))
         .filter(o -> OPEN.contains(o.getStatus()))
         .filter(o -> valueSets.contains(ValueSets.LUMBAR_MRI, o.getCode()))
         .toList();
@@ -232,6 +237,29 @@ public final class ClinicalFacts {
       }
     }
     return true;
+  }
+
+  /** Whether a reference names the patient (a prior MRI of another patient is no duplicate). */
+  private static boolean names(org.hl7.fhir.r4.model.Reference subject, String patient) {
+    if (subject == null || !subject.hasReference()) {
+      return false;
+    }
+    IdType id = new IdType(subject.getReference());
+    return (!id.hasResourceType() || "Patient".equals(id.getResourceType()))
+        && patient.equals(id.getIdPart());
+  }
+
+  /**
+   * Codes of the project's own ValueSets that are no trigger: lumbar imaging orders and procedures,
+   * back pain and stenosis (so a prior MRI or the radiograph itself is placed).
+   */
+  public static java.util.function.Predicate<Coding> knownNonTriggers(ValueSetIndex valueSets) {
+    return coding ->
+        coding.hasSystem()
+            && (valueSets.contains(ValueSets.LUMBAR_MRI, coding)
+                || valueSets.contains(ValueSets.LUMBAR_XR_FLEXION_EXTENSION, coding)
+                || valueSets.contains(ValueSets.LOW_BACK_PAIN, coding)
+                || valueSets.contains(ValueSets.LUMBAR_SPINAL_STENOSIS, coding));
   }
 
   /** {@code 123}, {@code Patient/123}, absolute and versioned references: the id part. */

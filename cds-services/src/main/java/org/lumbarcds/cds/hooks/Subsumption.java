@@ -18,8 +18,11 @@ public interface Subsumption {
    */
   Optional<Boolean> subsumes(String system, String ancestor, String code);
 
-  /** No terminology server: nothing beyond the shipped lists is known to be a descendant. */
+  /**
+   * No terminology server: beyond the shipped lists nothing can be placed, so a SNOMED CT code
+   * outside them is "could not be checked" (and never leads to advice against imaging).
+   */
   static Subsumption none() {
-    return (system, ancestor, code) -> Optional.of(false);
+    return (system, ancestor, code) -> ancestor.equals(code) ? Optional.of(true) : Optional.empty();
   }
 }

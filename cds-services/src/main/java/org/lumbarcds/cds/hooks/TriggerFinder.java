@@ -81,8 +81,31 @@ public final class TriggerFinder {
   /** Each group's ingredient names as whole-word patterns, compiled once. */
   private final Map<Group, List<Pattern>> names = new java.util.IdentityHashMap<>();
 
+  /** SNOMED CT concepts the table knows are no trigger (low back pain, stenosis …). */
+  private final Set<String> knownSnomed;
+
+  /** Codes the project knows are no trigger (its own ValueSets: lumbar imaging, back pain …). */
+  private final java.util.function.Predicate<Coding> known;
+
   public TriggerFinder(ClinicalTriggers table, Subsumption subsumption, ZoneId zone) {
+    this(table, subsumption, zone, coding -> false);
+  }
+
+  /**
+   * @param known codes known to be no trigger whatever their system (e.g. the lumbar imaging orders
+   *     of the project's ValueSets): an entry with one is placed
+   */
+  public TriggerFinder(
+      ClinicalTriggers table,
+      Subsumption subsumption,
+      ZoneId zone,
+      java.util.function.Predicate<Coding> known) {
+    this.known = known;
     this.table = table;
+    this.knownSnomed =
+        table.nonTriggers().stream()
+            .map(GroupCode::code)
+            .collect(java.util.stream.Collectors.toSet());
     table
         .groups()
         .values()
@@ -102,8 +125,14 @@ public final class TriggerFinder {
       Kind kind,
       CodeableConcept concept,
       Optional<LocalDate> date,
+      boolean exact,
       String where,
-      boolean current) {}
+      boolean current) {
+    /** An entry dated by when it began (onset, start), not only by when it was recorded. */
+    Entry(Kind kind, CodeableConcept concept, Optional<LocalDate> date, String where, boolean cur) {
+      this(kind, concept, date, date.isPresent(), where, cur);
+    }
+  }
 
   private enum Truth {
     TRUE,
@@ -127,6 +156,13 @@ public final class TriggerFinder {
   public Findings find(PatientRecord record, List<ServiceRequest> orders, LocalDate today) {
     Set<String> unchecked = new LinkedHashSet<>();
     List<Entry> entries = entries(record, orders, today, unchecked);
+    Set<String> unplaced = new LinkedHashSet<>();
+    Set<String> unplacedDrugs = new LinkedHashSet<>();
+    for (Entry e : entries) {
+      if (!placed(e)) {
+        (e.kind() == Kind.MEDICATION ? unplacedDrugs : unplaced).add(describe(e));
+      }
+    }
     List<Hit> hits = new ArrayList<>();
     for (Trigger trigger : table.triggers()) {
       List<String> evidence = new ArrayList<>();
@@ -151,6 +187,23 @@ public final class TriggerFinder {
         unchecked.add(
             trigger.label() + " could not be ruled out (" + String.join("; ", unknown) + ")");
       }
+    }
+    if (!unplacedDrugs.isEmpty()) {
+      unchecked.add(
+          "medications only partly checked: "
+              + unplacedDrugs.size()
+              + " medication(s) the RxNorm lists and ingredient names cannot place: "
+              + String.join("; ", unplacedDrugs));
+    }
+    if (!unplaced.isEmpty()) {
+      unchecked.add(
+          unplaced.size()
+              + " entr"
+              + (unplaced.size() == 1 ? "y" : "ies")
+              + " could not be checked against the trigger table (not coded in ICD-10-CM, SNOMED"
+              + " CT or RxNorm as the table reads them, or a SNOMED CT code no terminology server"
+              + " placed): "
+              + String.join("; ", unplaced));
     }
     for (String key : record.unread().stream().sorted().toList()) {
       unchecked.add(UNREAD.getOrDefault(key, key) + " could not be read");
@@ -188,38 +241,20 @@ public final class TriggerFinder {
       if (e.kind() != group.kind() || !(e.current() || history(group))) {
         continue;
       }
-      Truth member = member(group, e.concept(), unknown);
-      if (member == Truth.FALSE) {
-        continue;
-      }
+      // the cheap checks first: a terminology server is asked only about entries that matter
       boolean inWindow =
           e.date().isEmpty()
               || (c.withinPeriod().map(p -> !e.date().get().isBefore(today.minus(p))).orElse(true)
                   && c.persistingPeriod()
-                      .map(p -> !e.date().get().isAfter(today.minus(p)))
+                      // only an onset says how long it has lasted; a recorded date may be later
+                      .map(p -> !e.exact() || !e.date().get().isAfter(today.minus(p)))
                       .orElse(true));
-      if (!inWindow) {
-        continue;
-      }
-      if (member == Truth.TRUE) {
+      if (inWindow && member(group, e.concept()) == Truth.TRUE) {
         evidence.add(describe(e));
-      } else {
-        unknown.add(
-            describeCode(e.concept()) + " could not be checked against the terminology server");
       }
     }
     if (!evidence.isEmpty()) {
       return new Result(Truth.TRUE, evidence, Set.of());
-    }
-    if (group.kind() == Kind.MEDICATION) {
-      long unplaced =
-          entries.stream().filter(e -> e.kind() == Kind.MEDICATION && unplaced(e)).count();
-      if (unplaced > 0) {
-        unknown.add(
-            "medications only partly checked: "
-                + unplaced
-                + " medication(s) without an RxNorm code or a known ingredient name");
-      }
     }
     return unknown.isEmpty() ? Result.no() : new Result(Truth.UNKNOWN, List.of(), unknown);
   }
@@ -317,16 +352,19 @@ public final class TriggerFinder {
     };
   }
 
-  /** Whether the concept is in the group: true, false, or unknown (a terminology server failed). */
-  Truth member(Group group, CodeableConcept concept, Set<String> unknown) {
-    boolean unsure = false;
+  /**
+   * Whether the concept is in the group. A SNOMED CT code that neither the shipped lists nor the
+   * terminology server place is not in it here; {@link #placed} makes the card say so.
+   */
+  Truth member(Group group, CodeableConcept concept) {
     for (Coding coding : concept.getCoding()) {
-      if (!coding.hasCode() || !coding.hasSystem()) {
+      if (!coding.hasCode()) {
         continue;
       }
-      String system = coding.getSystem();
       String code = coding.getCode().strip();
-      if (CodeSystems.ICD_10_CM.equals(system)) {
+      String system = system(coding);
+      if (CodeSystems.ICD_10_CM.equals(system)
+          || (system == null && ICD_SHAPE.matcher(code).matches())) {
         String bare = icd(code);
         for (GroupCode g : group.icd10cm()) {
           String member = icd(g.code());
@@ -334,16 +372,16 @@ public final class TriggerFinder {
             return Truth.TRUE;
           }
         }
-      } else if (CodeSystems.SNOMED_CT.equals(system)) {
+      }
+      if (CodeSystems.SNOMED_CT.equals(system) || (system == null && code.matches("\\d{6,18}"))) {
         if (listed(group.snomed().roots(), code) || listed(group.snomed().descendants(), code)) {
           return Truth.TRUE;
         }
-        for (GroupCode root : group.snomed().roots()) {
-          Optional<Boolean> below = subsumption.subsumes(system, root.code(), code);
-          if (below.isEmpty()) {
-            unsure = true;
-          } else if (below.get()) {
-            return Truth.TRUE;
+        if (CodeSystems.SNOMED_CT.equals(system)) {
+          for (GroupCode root : group.snomed().roots()) {
+            if (subsumption.subsumes(system, root.code(), code).orElse(false)) {
+              return Truth.TRUE;
+            }
           }
         }
       } else if (CodeSystems.RXNORM.equals(system)) {
@@ -359,7 +397,105 @@ public final class TriggerFinder {
     if (!group.names().isEmpty() && namesMatch(group, concept)) {
       return Truth.TRUE;
     }
-    return unsure ? Truth.UNKNOWN : Truth.FALSE;
+    return Truth.FALSE;
+  }
+
+  /** An ICD-10-CM code as EHRs send it, with or without its dot. */
+  private static final Pattern ICD_SHAPE =
+      Pattern.compile("[A-TV-Za-tv-z]\\d[0-9A-Za-z](\\.?[0-9A-Za-z]{1,4})?");
+
+  /** An RxNorm clinical or branded drug name: it names every ingredient with its strength. */
+  private static final Pattern DRUG_NAME =
+      Pattern.compile(
+          "\\d+(\\.\\d+)? ?(mg|mcg|ml|unt|meq|%|mg/ml|mg/mg)\\b", Pattern.CASE_INSENSITIVE);
+
+  /** The canonical system of a coding (OIDs and edition URIs of the same system included). */
+  private static String system(Coding coding) {
+    if (!coding.hasSystem()) {
+      return null;
+    }
+    String s = coding.getSystem().strip();
+    return switch (s) {
+      case "urn:oid:2.16.840.1.113883.6.90" -> CodeSystems.ICD_10_CM;
+      case "urn:oid:2.16.840.1.113883.6.96" -> CodeSystems.SNOMED_CT;
+      case "urn:oid:2.16.840.1.113883.6.88" -> CodeSystems.RXNORM;
+      default -> s.startsWith(CodeSystems.SNOMED_CT + "/") ? CodeSystems.SNOMED_CT : s;
+    };
+  }
+
+  /**
+   * Whether the table can say of an entry whether it is a trigger: a condition or an order's reason
+   * with an ICD-10-CM or lumbar-cds code, or a SNOMED CT code that is listed, one of the project's
+   * own non-trigger concepts, or answered by the terminology server for every root; a procedure
+   * with such a SNOMED CT code; a medication by its RxNorm code, its drug name or an ingredient
+   * name. Anything else (text only, another code system, a SNOMED CT code nobody placed) is named
+   * on the card and forbids a removal.
+   */
+  private boolean placed(Entry e) {
+    if (e.kind() == Kind.MEDICATION) {
+      return medicationPlaced(e.concept());
+    }
+    for (Coding coding : e.concept().getCoding()) {
+      if (!coding.hasCode()) {
+        continue;
+      }
+      if (known.test(coding)) {
+        return true;
+      }
+      String system = system(coding);
+      String code = coding.getCode().strip();
+      if (e.kind() == Kind.CONDITION
+          && (CodeSystems.ICD_10_CM.equals(system) || CodeSystems.LUMBAR_CDS.equals(system))) {
+        return true;
+      }
+      if (CodeSystems.SNOMED_CT.equals(system) && snomedPlaced(code, e.kind())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean snomedPlaced(String code, Kind kind) {
+    if (knownSnomed.contains(code)) {
+      return true;
+    }
+    for (Group g : table.groups().values()) {
+      if (g.kind() != kind) {
+        continue;
+      }
+      if (listed(g.snomed().roots(), code) || listed(g.snomed().descendants(), code)) {
+        return true;
+      }
+    }
+    for (Group g : table.groups().values()) {
+      if (g.kind() != kind) {
+        continue;
+      }
+      for (GroupCode root : g.snomed().roots()) {
+        if (subsumption.subsumes(CodeSystems.SNOMED_CT, root.code(), code).isEmpty()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean medicationPlaced(CodeableConcept concept) {
+    for (Coding c : concept.getCoding()) {
+      if (CodeSystems.RXNORM.equals(system(c)) && c.hasCode()) {
+        for (Group g : table.groups().values()) {
+          if (g.kind() == Kind.MEDICATION && listed(g.rxnorm(), c.getCode().strip())) {
+            return true;
+          }
+        }
+        if (c.hasDisplay() && DRUG_NAME.matcher(c.getDisplay()).find()) {
+          return true; // a clinical or branded drug's name names its ingredients
+        }
+      }
+    }
+    return table.groups().values().stream()
+        .filter(g -> g.kind() == Kind.MEDICATION)
+        .anyMatch(g -> namesMatch(g, concept, true));
   }
 
   private boolean namesMatch(Group group, CodeableConcept concept) {
@@ -391,19 +527,6 @@ public final class TriggerFinder {
     return false;
   }
 
-  /** A medication the lists cannot place: no RxNorm code and no ingredient name in its text. */
-  private boolean unplaced(Entry e) {
-    boolean rxnorm =
-        e.concept().getCoding().stream()
-            .anyMatch(c -> CodeSystems.RXNORM.equals(c.getSystem()) && c.hasCode());
-    if (rxnorm) {
-      return false;
-    }
-    return table.groups().values().stream()
-        .filter(g -> g.kind() == Kind.MEDICATION)
-        .noneMatch(g -> namesMatch(g, e.concept(), true));
-  }
-
   private static boolean listed(List<GroupCode> codes, String code) {
     return codes.stream().anyMatch(g -> g.code().equals(code));
   }
@@ -424,7 +547,9 @@ public final class TriggerFinder {
         continue;
       }
       byId.put(c.getIdElement().getIdPart(), c);
-      entries.add(new Entry(Kind.CONDITION, c.getCode(), onset(c), "problem list", !over(c)));
+      entries.add(
+          new Entry(
+              Kind.CONDITION, c.getCode(), onset(c), onsetKnown(c), "problem list", !over(c)));
     }
     for (ServiceRequest order : orders) {
       for (CodeableConcept reason : order.getReasonCode()) {
@@ -440,21 +565,27 @@ public final class TriggerFinder {
                     Kind.CONDITION,
                     reason.get().getCode(),
                     onset(reason.get()),
+                    onsetKnown(reason.get()),
                     "the order's reason",
                     true));
           }
-        } else if (!ref.getReference().startsWith("Observation/")
-            && !ref.getReference().startsWith("#")) {
+        } else {
+          // an Observation, another resource, or a Condition this record does not hold
           unchecked.add(
               "the order's reason "
-                  + (ref.hasDisplay() ? "'" + ref.getDisplay() + "'" : ref.getReference())
+                  + (ref.hasDisplay()
+                      ? "'" + ref.getDisplay() + "'"
+                      : ref.hasReference() ? ref.getReference() : "(a reference)")
                   + " could not be read");
         }
       }
     }
     for (MedicationRequest m : record.medicationRequests()) {
-      if (!medicationCounts(
-          m.getStatus() == null ? null : m.getStatus().toCode(), m.getAuthoredOn(), today)) {
+      Date end =
+          m.getDispenseRequest().hasValidityPeriod()
+              ? m.getDispenseRequest().getValidityPeriod().getEnd()
+              : null;
+      if (!medicationCounts(m.getStatus() == null ? null : m.getStatus().toCode(), end, today)) {
         continue;
       }
       entries.add(
@@ -472,7 +603,8 @@ public final class TriggerFinder {
               : m.hasEffectiveDateTimeType()
                   ? m.getEffectiveDateTimeType().getValue()
                   : m.getDateAsserted();
-      if (!medicationCounts(m.getStatus() == null ? null : m.getStatus().toCode(), start, today)) {
+      Date end = m.hasEffectivePeriod() ? m.getEffectivePeriod().getEnd() : null;
+      if (!medicationCounts(m.getStatus() == null ? null : m.getStatus().toCode(), end, today)) {
         continue;
       }
       entries.add(
@@ -522,14 +654,17 @@ public final class TriggerFinder {
     return Optional.ofNullable(byId.get(new org.hl7.fhir.r4.model.IdType(r).getIdPart()));
   }
 
-  /** A medication is current unless cancelled, entered in error, or ended more than 90 days ago. */
-  private boolean medicationCounts(String status, Date start, LocalDate today) {
+  /**
+   * A medication counts unless cancelled, entered in error, not taken, a draft, or stopped or
+   * completed with an end more than 90 days ago (an unknown end counts).
+   */
+  private boolean medicationCounts(String status, Date end, LocalDate today) {
     if (status == null) {
       return true;
     }
     return switch (status) {
       case "entered-in-error", "cancelled", "not-taken", "draft" -> false;
-      case "stopped", "completed" -> start == null || !date(start).isBefore(today.minusDays(90));
+      case "stopped", "completed" -> end == null || !date(end).isBefore(today.minusDays(90));
       default -> true;
     };
   }
@@ -569,6 +704,11 @@ public final class TriggerFinder {
   private static boolean over(Condition c) {
     return c.getClinicalStatus().getCoding().stream()
         .anyMatch(cd -> CONDITION_OVER.contains(cd.getCode()));
+  }
+
+  /** Whether a Condition says when it began (an onset date or period), not only when recorded. */
+  private static boolean onsetKnown(Condition c) {
+    return c.hasOnsetDateTimeType() || (c.hasOnsetPeriod() && c.getOnsetPeriod().hasStart());
   }
 
   /** A Condition's onset (date or period start), else its recorded date. */

@@ -60,7 +60,11 @@ class MriAdviceHooksTest {
                 new ClinicalFacts.ModelInUse(
                     card.id(), card.version(), card.ruleOut(), card.ruleIn()),
                 ZoneOffset.UTC,
-                new TriggerFinder(ClinicalTriggers.load(), Subsumption.none(), ZoneOffset.UTC),
+                new TriggerFinder(
+                    ClinicalTriggers.load(),
+                    Subsumption.none(),
+                    ZoneOffset.UTC,
+                    ClinicalFacts.knownNonTriggers(valueSets)),
                 study -> Optional.empty()),
             new MriAdviceRules(MriAdviceRules.Settings.defaults()),
             new CardFactory(
@@ -126,6 +130,7 @@ class MriAdviceHooksTest {
     mri.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
     mri.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
     mri.setCode(FhirCodes.concept(Codes.MRI_LSPINE_WO_CONTRAST));
+    mri.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/p1"));
     return mri;
   }
 
@@ -147,6 +152,7 @@ class MriAdviceHooksTest {
     p.setStatus(Procedure.ProcedureStatus.COMPLETED);
     p.setCode(FhirCodes.concept(Codes.MRI_LSPINE_WO_CONTRAST));
     p.setPerformed(new DateTimeType(when.toString()));
+    p.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/p1"));
     return p;
   }
 
@@ -583,5 +589,19 @@ class MriAdviceHooksTest {
               assertThat(r.display()).isNotBlank();
             });
     assertThat(c.selectionBehavior()).isEqualTo("at-most-one");
+  }
+
+  @Test
+  void anotherPatientsMriIsNoDuplicate() {
+    Procedure theirs = mriDone(TODAY.minusMonths(3));
+    theirs.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/someone-else"));
+    MriAdviceHooks.Answer a =
+        hooks.orderAdvice(
+            record(
+                List.of(condition(Codes.LOW_BACK_PAIN, LONG_AGO)),
+                List.of(theirs),
+                List.of(current(high()))),
+            List.of(draftMri()));
+    assertThat(recommendation(a)).isEqualTo(MriAdviceRules.Recommendation.MRI_RECOMMENDED);
   }
 }

@@ -330,7 +330,8 @@ class TriggerFinderTest {
     PatientRecord r = withRequests(text("Tab XYZ 10"));
     TriggerFinder.Findings f = finder.find(r, List.of(), TODAY);
     assertThat(f.hits()).isEmpty();
-    assertThat(f.unchecked()).anyMatch(u -> u.contains("medications only partly checked"));
+    assertThat(f.unchecked())
+        .anyMatch(u -> u.contains("medications only partly checked") && u.contains("Tab XYZ 10"));
   }
 
   // --- temperatures, age, procedures, unread keys ------------------------------------------------
@@ -437,5 +438,79 @@ class TriggerFinderTest {
             subsumed.find(record(List.of(sct("999999999"))), List.of(), TODAY).hits().stream()
                 .map(h -> h.trigger().id()))
         .contains("cauda-equina");
+  }
+
+  @Test
+  void whatTheTableCannotReadIsNamedAndNeverSilentlyIgnored() {
+    // no system, another code system, text only, a SNOMED CT code nothing places, a CPT procedure
+    Condition noSystem = new Condition();
+    noSystem.setCode(new CodeableConcept(new Coding().setCode("R69")));
+    Condition who = new Condition();
+    who.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/sid/icd-10", "R69", null)));
+    Condition text = new Condition();
+    text.setCode(new CodeableConcept().setText("suspected cauda equina"));
+    Condition unplacedSnomed = sct("38341003");
+    for (Condition c : List.of(noSystem, who, text, unplacedSnomed)) {
+      TriggerFinder.Findings f = finder.find(record(List.of(c)), List.of(), TODAY);
+      assertThat(f.unchecked())
+          .as(c.getCode().toString())
+          .anyMatch(u -> u.contains("could not be checked against the trigger table"));
+    }
+    // a red flag still fires from a code sent without its system, and from an OID system
+    Condition bare = new Condition();
+    bare.setCode(new CodeableConcept(new Coding().setCode("G834")));
+    assertThat(ids(record(List.of(bare)))).contains("cauda-equina");
+    Condition oid = new Condition();
+    oid.setCode(new CodeableConcept(new Coding("urn:oid:2.16.840.1.113883.6.90", "G83.4", null)));
+    assertThat(ids(record(List.of(oid)))).contains("cauda-equina");
+    // the project's known non-trigger concepts are placed without a terminology server
+    assertThat(finder.find(record(List.of(sct("279039007"))), List.of(), TODAY).unchecked())
+        .isEmpty();
+
+    Procedure cpt = new Procedure();
+    cpt.setStatus(Procedure.ProcedureStatus.COMPLETED);
+    cpt.setCode(new CodeableConcept(new Coding("http://www.ama-assn.org/go/cpt", "63047", null)));
+    TriggerFinder.Findings f =
+        finder.find(
+            full(
+                List.of(),
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(cpt),
+                Set.of()),
+            List.of(),
+            TODAY);
+    assertThat(f.unchecked()).anyMatch(u -> u.contains("63047"));
+  }
+
+  @Test
+  void aReasonReferenceWithoutAReferenceIsUncheckedNotAnError() {
+    ServiceRequest mri = new ServiceRequest();
+    mri.addReasonReference(new Reference().setDisplay("clinical suspicion"));
+    mri.addReasonReference(new Reference("Observation/t1"));
+    TriggerFinder.Findings f = finder.find(record(List.of()), List.of(mri), TODAY);
+    assertThat(f.unchecked())
+        .anyMatch(u -> u.contains("'clinical suspicion' could not be read"))
+        .anyMatch(u -> u.contains("Observation/t1 could not be read"));
+  }
+
+  @Test
+  void aFinishedLongSteroidCourseCountsByItsEndAndARecordedDateIsNoOnset() {
+    MedicationRequest finished = rx("312617", "prednisone 5 MG Oral Tablet", TODAY.minusDays(200));
+    finished.setStatus(MedicationRequest.MedicationRequestStatus.COMPLETED);
+    finished
+        .getDispenseRequest()
+        .getValidityPeriod()
+        .setStart(date(TODAY.minusDays(200)))
+        .setEnd(date(TODAY.minusDays(5)));
+    assertThat(ids(withRequests(finished)))
+        .contains("infection-systemic-steroid", "fracture-steroid-medication");
+    // radiculopathy recorded 2 weeks ago, onset not given as a date: it may have lasted longer
+    Condition recorded = icd("M54.16");
+    recorded.setRecordedDate(date(TODAY.minusWeeks(2)));
+    recorded.setOnset(new org.hl7.fhir.r4.model.StringType("3 months ago"));
+    assertThat(ids(record(List.of(recorded)))).contains("radiculopathy-persisting");
   }
 }

@@ -48,7 +48,11 @@ public class CdsHooksConfig {
             valueSets,
             new ClinicalFacts.ModelInUse(card.id(), card.version(), card.ruleOut(), card.ruleIn()),
             clock.getZone(),
-            new TriggerFinder(ClinicalTriggers.load(), subsumption, clock.getZone()),
+            new TriggerFinder(
+                ClinicalTriggers.load(),
+                subsumption,
+                clock.getZone(),
+                ClinicalFacts.knownNonTriggers(valueSets)),
             new StudyPatients(daos, address)::patientOf);
     MriAdviceRules rules =
         new MriAdviceRules(

@@ -159,10 +159,17 @@ class RecordResolver {
       } catch (DataFormatException e) {
         throw new BadRequest("prefetch '" + key + "' is not a FHIR resource");
       }
-      if (!(parsed instanceof OperationOutcome)) {
+      if (!(parsed instanceof OperationOutcome) && complete(parsed)) {
         return contents(parsed);
       }
-      // the EHR could not run the query: fetch it here
+      // the EHR could not run the query, or sent only part of its answer: fetch it here
+    }
+    if (remote == null
+        && call.prefetch().isPresent()
+        && MriAdviceHooks.OPTIONAL_KEYS.contains(key)) {
+      // an EHR that prefetches but did not give this key: this server's own store is not its
+      // record, and an empty answer from it would pass for "nothing on record"
+      throw new Missing("'" + key + "' was not given and there is no fhirServer to ask");
     }
     String query = fill(template, call.context());
     try {
@@ -258,6 +265,27 @@ class RecordResolver {
     SearchParameterMap map = matchUrls.translateMatchUrl(type + "?" + criteria, def);
     map.setLoadSynchronous(true);
     return daos.getResourceDao(type).search(map, new SystemRequestDetails()).getAllResources();
+  }
+
+  /**
+   * Whether a prefetched answer is the whole answer: not a Bundle with a next page, an
+   * OperationOutcome entry (a partial search), or a total above its entries.
+   */
+  private static boolean complete(IBaseResource resource) {
+    if (!(resource instanceof Bundle bundle)) {
+      return true;
+    }
+    if (bundle.getLink(Bundle.LINK_NEXT) != null) {
+      return false;
+    }
+    boolean outcome =
+        bundle.getEntry().stream()
+            .anyMatch(
+                e ->
+                    e.getResource() instanceof OperationOutcome
+                        || (e.hasSearch()
+                            && e.getSearch().getMode() == Bundle.SearchEntryMode.OUTCOME));
+    return !outcome && (!bundle.hasTotal() || bundle.getTotal() <= bundle.getEntry().size());
   }
 
   private static List<IBaseResource> contents(IBaseResource resource) {

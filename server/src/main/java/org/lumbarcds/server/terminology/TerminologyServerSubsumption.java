@@ -37,6 +37,9 @@ public final class TerminologyServerSubsumption implements Subsumption {
   private final FhirContext fhir;
   private final Cache<String, Boolean> answers;
 
+  /** Pairs the server could not answer (it does not know a code): not asked again for a while. */
+  private final Cache<String, Boolean> unknown;
+
   /** After a failure, calls within this long are answered "could not be checked" at once. */
   static final Duration BACK_OFF = Duration.ofSeconds(30);
 
@@ -61,6 +64,7 @@ public final class TerminologyServerSubsumption implements Subsumption {
     this.fhir = fhir;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     this.answers = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(keep).build();
+    this.unknown = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(BACK_OFF).build();
   }
 
   @Override
@@ -72,6 +76,9 @@ public final class TerminologyServerSubsumption implements Subsumption {
     Boolean known = answers.getIfPresent(key);
     if (known != null) {
       return Optional.of(known);
+    }
+    if (unknown.getIfPresent(key) != null) {
+      return Optional.empty();
     }
     if (System.nanoTime() - downUntil < 0) {
       return Optional.empty(); // down a moment ago: no hook waits for it again
@@ -102,6 +109,7 @@ public final class TerminologyServerSubsumption implements Subsumption {
         // the server does not know one of the codes: that pair cannot be checked, the server is
         // not down
         log.debug("Terminology server answered $subsumes with HTTP {}", status);
+        unknown.put(system + '|' + ancestor + '|' + code, true);
         return Optional.empty();
       }
       if (status != 200) {
