@@ -581,39 +581,32 @@ public final class TriggerFinder {
       }
     }
     for (MedicationRequest m : record.medicationRequests()) {
-      Date end =
-          m.getDispenseRequest().hasValidityPeriod()
-              ? m.getDispenseRequest().getValidityPeriod().getEnd()
-              : null;
-      if (!medicationCounts(m.getStatus() == null ? null : m.getStatus().toCode(), end, today)) {
-        continue;
-      }
-      entries.add(
-          new Entry(
-              Kind.MEDICATION,
-              medication(m.getMedication(), m.getContained()),
-              Optional.ofNullable(m.getAuthoredOn()).map(this::date),
+      medicationEntry(
+              m.getStatus() == null ? null : m.getStatus().toCode(),
+              m.getMedication(),
+              m.getContained(),
+              m.getAuthoredOn(),
+              m.getDispenseRequest().hasValidityPeriod()
+                  ? m.getDispenseRequest().getValidityPeriod().getEnd()
+                  : null,
               "medication order",
-              true));
+              today)
+          .ifPresent(entries::add);
     }
     for (MedicationStatement m : record.medicationStatements()) {
-      Date start =
-          m.hasEffectivePeriod()
-              ? m.getEffectivePeriod().getStart()
-              : m.hasEffectiveDateTimeType()
-                  ? m.getEffectiveDateTimeType().getValue()
-                  : m.getDateAsserted();
-      Date end = m.hasEffectivePeriod() ? m.getEffectivePeriod().getEnd() : null;
-      if (!medicationCounts(m.getStatus() == null ? null : m.getStatus().toCode(), end, today)) {
-        continue;
-      }
-      entries.add(
-          new Entry(
-              Kind.MEDICATION,
-              medication(m.getMedication(), m.getContained()),
-              Optional.ofNullable(start).map(this::date),
+      medicationEntry(
+              m.getStatus() == null ? null : m.getStatus().toCode(),
+              m.getMedication(),
+              m.getContained(),
+              m.hasEffectivePeriod()
+                  ? m.getEffectivePeriod().getStart()
+                  : m.hasEffectiveDateTimeType()
+                      ? m.getEffectiveDateTimeType().getValue()
+                      : m.getDateAsserted(),
+              m.hasEffectivePeriod() ? m.getEffectivePeriod().getEnd() : null,
               "medication statement",
-              true));
+              today)
+          .ifPresent(entries::add);
     }
     for (Procedure p : record.procedures()) {
       if (p.getStatus() == Procedure.ProcedureStatus.ENTEREDINERROR
@@ -652,6 +645,27 @@ public final class TriggerFinder {
       return Optional.empty();
     }
     return Optional.ofNullable(byId.get(new org.hl7.fhir.r4.model.IdType(r).getIdPart()));
+  }
+
+  /** A medication order's or statement's entry, when it counts. */
+  private Optional<Entry> medicationEntry(
+      String status,
+      org.hl7.fhir.r4.model.Type medication,
+      List<Resource> contained,
+      Date start,
+      Date end,
+      String where,
+      LocalDate today) {
+    if (!medicationCounts(status, end, today)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Entry(
+            Kind.MEDICATION,
+            medication(medication, contained),
+            Optional.ofNullable(start).map(this::date),
+            where,
+            true));
   }
 
   /**
