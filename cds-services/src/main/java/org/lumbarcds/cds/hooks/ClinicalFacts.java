@@ -218,14 +218,7 @@ public final class ClinicalFacts {
   }
 
   private boolean isPatients(AiResult result, String patient) {
-    if (result.subject().isEmpty()) {
-      return false;
-    }
-    IdType subject = new IdType(result.subject().get());
-    if (subject.hasResourceType() && !"Patient".equals(subject.getResourceType())) {
-      return false;
-    }
-    if (!patient.equals(subject.getIdPart())) {
+    if (!names(result.subject().orElse(null), patient)) {
       return false;
     }
     for (String study : result.studies()) {
@@ -241,10 +234,15 @@ public final class ClinicalFacts {
 
   /** Whether a reference names the patient (a prior MRI of another patient is no duplicate). */
   private static boolean names(org.hl7.fhir.r4.model.Reference subject, String patient) {
-    if (subject == null || !subject.hasReference()) {
+    return subject != null && names(subject.getReference(), patient);
+  }
+
+  /** Whether a reference ({@code 123}, {@code Patient/123}, absolute, versioned) is the patient. */
+  private static boolean names(String reference, String patient) {
+    if (reference == null || reference.isBlank()) {
       return false;
     }
-    IdType id = new IdType(subject.getReference());
+    IdType id = new IdType(reference);
     return (!id.hasResourceType() || "Patient".equals(id.getResourceType()))
         && patient.equals(id.getIdPart());
   }

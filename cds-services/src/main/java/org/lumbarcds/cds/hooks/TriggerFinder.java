@@ -527,9 +527,17 @@ public final class TriggerFinder {
     return false;
   }
 
-  private static boolean listed(List<GroupCode> codes, String code) {
-    return codes.stream().anyMatch(g -> g.code().equals(code));
+  /** Whether the code is one of the list's (a set built once per list: the hook's hot path). */
+  private boolean listed(List<GroupCode> codes, String code) {
+    return codeSets
+        .computeIfAbsent(
+            codes,
+            list -> list.stream().map(GroupCode::code).collect(java.util.stream.Collectors.toSet()))
+        .contains(code);
   }
+
+  private final Map<List<GroupCode>, Set<String>> codeSets =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
   /** ICD-10-CM codes compared without their dot and case: EHRs send both "G83.4" and "G834". */
   private static String icd(String code) {
