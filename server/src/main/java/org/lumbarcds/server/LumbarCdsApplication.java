@@ -26,9 +26,7 @@ import org.springframework.context.annotation.Import;
       // HAPI brings the Elasticsearch client for Hibernate Search; the project uses neither.
       "org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration",
       "org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration",
-      "org.springframework.boot.autoconfigure.quartz.QuartzAutoConfiguration",
-      // Flyway comes with HAPI's migration tooling; the project keeps no Flyway migrations.
-      "org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration"
+      "org.springframework.boot.autoconfigure.quartz.QuartzAutoConfiguration"
     })
 @ConfigurationPropertiesScan
 @Import({

@@ -1,12 +1,13 @@
 package org.lumbarcds.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.is;
 
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.awaitility.Awaitility;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
@@ -31,23 +32,13 @@ final class AnalysisRecords {
   }
 
   /** Waits up to 90 s for the order's Task to reach a status. */
-  static Task awaitTask(IGenericClient client, IIdType order, Task.TaskStatus status)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-    Optional<Task> last = Optional.empty();
-    while (Instant.now().isBefore(deadline)) {
-      last = task(client, order);
-      if (last.isPresent() && last.get().getStatus() == status) {
-        return last.get();
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(
-        "Task not "
-            + status
-            + ": "
-            + last.map(t -> ServerTestBase.FHIR.newJsonParser().encodeResourceToString(t))
-                .orElse("none"));
+  static Task awaitTask(IGenericClient client, IIdType order, Task.TaskStatus status) {
+    // the status polled, so that a timeout names the one it stayed at
+    Awaitility.await("the order's Task")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> task(client, order).map(Task::getStatus).orElse(null), is(status));
+    return task(client, order).orElseThrow();
   }
 
   /** The Observations based on the order. */

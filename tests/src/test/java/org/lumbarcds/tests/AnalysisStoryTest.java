@@ -1,10 +1,14 @@
 package org.lumbarcds.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,6 +26,9 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
+import org.lumbarcds.server.analysis.AnalysisJobs;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The analysis half of the story on the real server: patient and X-ray order → three DICOM
@@ -29,6 +36,9 @@ import org.junit.jupiter.api.Test;
  * Provenance) stored; duplicate and concurrent triggers leave exactly one result.
  */
 class AnalysisStoryTest extends ServerTestBase {
+
+  @Autowired JdbcTemplate jdbc;
+  @Autowired MeterRegistry meters;
 
   static final String ANALYSIS_SYSTEM = "http://lumbarcds.org/fhir/NamingSystem/analysis";
 
@@ -115,8 +125,23 @@ class AnalysisStoryTest extends ServerTestBase {
     client.update().resource(order).execute();
   }
 
-  Task awaitTask(IIdType order, Task.TaskStatus status) throws InterruptedException {
+  Task awaitTask(IIdType order, Task.TaskStatus status) {
     return AnalysisRecords.awaitTask(client, order, status);
+  }
+
+  /** Whether a job for the order is queued or running. */
+  private boolean pending(Ordered o) {
+    return jdbc.queryForObject(
+            "SELECT COUNT(*) FROM " + AnalysisJobs.TABLE + " WHERE task_instance = ?",
+            Long.class,
+            o.order().getIdPart())
+        > 0;
+  }
+
+  /** How many analysis jobs finished with the outcome since the server started. */
+  private double finishedJobs(String outcome) {
+    Counter counter = meters.find(AnalysisJobs.JOBS_METRIC).tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   List<Observation> resultsFor(IIdType order) {
@@ -270,9 +295,13 @@ class AnalysisStoryTest extends ServerTestBase {
       pool.shutdown();
     }
     Task task = awaitTask(o.order(), Task.TaskStatus.COMPLETED);
-    // and once more after the result exists: the job reuses it
+    await("the concurrent writes' jobs").atMost(Duration.ofSeconds(90)).until(() -> !pending(o));
+    // and once more after the result exists: the job runs and reuses it
+    double reused = finishedJobs("reused");
     complete(o.order(), "late duplicate");
-    Thread.sleep(2000);
+    await("the late duplicate's job")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> finishedJobs("reused") > reused && !pending(o));
     Task after = awaitTask(o.order(), Task.TaskStatus.COMPLETED);
     assertThat(((Reference) after.getOutputFirstRep().getValue()).getReference())
         .isEqualTo(((Reference) task.getOutputFirstRep().getValue()).getReference());
@@ -316,12 +345,12 @@ class AnalysisStoryTest extends ServerTestBase {
     // the extension view arrives late: the study now holds its three views, the analysis runs
     // again and the same Observation gets the probability
     stow(whole.only(2));
-    Observation polled = null;
-    for (int i = 0; i < 360 && (polled == null || !polled.hasValue()); i++) {
-      Thread.sleep(250);
-      polled = client.read().resource(Observation.class).withId(id).execute();
-    }
-    Observation analysed = polled;
+    Observation analysed =
+        await("the complete analysis")
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () -> client.read().resource(Observation.class).withId(id).execute(),
+                Observation::hasValue);
     assertThat(analysed.hasValueQuantity()).as("superseded by the complete analysis").isTrue();
     assertThat(analysed.hasDataAbsentReason()).isFalse();
     assertThat(analysed.getIdElement().getVersionIdPart()).isEqualTo("2");

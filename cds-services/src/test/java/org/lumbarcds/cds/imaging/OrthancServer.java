@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 
 /**
  * A real Orthanc PACS (Debian packages {@code orthanc} and {@code orthanc-dicomweb}) run as a plain
@@ -124,30 +125,31 @@ public final class OrthancServer implements AutoCloseable {
     }
   }
 
-  private void awaitReady() throws Exception {
+  private void awaitReady() {
     HttpClient client = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "Orthanc exited: " + Files.readString(dir.resolve("orthanc.log")));
-      }
-      try {
-        HttpResponse<String> r =
-            client.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/system"))
-                    .header("Authorization", basicAuth(USER, PASSWORD))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // still starting
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException("Orthanc did not start within 60 s");
+    Awaitility.await("Orthanc answering on port " + port)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "Orthanc exited: " + Files.readString(dir.resolve("orthanc.log")));
+              }
+              try {
+                return client
+                        .send(
+                            HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/system"))
+                                .header("Authorization", basicAuth(USER, PASSWORD))
+                                .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200;
+              } catch (IOException stillStarting) {
+                return false;
+              }
+            });
   }
 
   public static int freePort() throws IOException {

@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.context.event.EventListener;
 
 /**
@@ -125,13 +127,16 @@ public class AnalysisConfig {
     return new TaskMirror(daos, model.card().version());
   }
 
+  // the job table is created by the project's migrations (db/lumbarcds), run before
   @Bean
+  @DependsOn("flywayInitializer")
   AnalysisJobs analysisJobs(
       DataSource dataSource,
       OrderAnalysis analysis,
       TaskMirror mirror,
-      AnalysisProperties properties) {
-    return new AnalysisJobs(dataSource, analysis, mirror, properties);
+      AnalysisProperties properties,
+      MeterRegistry meters) {
+    return new AnalysisJobs(dataSource, analysis, mirror, properties, meters);
   }
 
   @Bean(destroyMethod = "shutdown")

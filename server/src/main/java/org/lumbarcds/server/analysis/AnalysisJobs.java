@@ -7,6 +7,7 @@ import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -16,7 +17,6 @@ import org.lumbarcds.cds.analysis.AnalysisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The persistent queue of analysis jobs, on db-scheduler: one table ({@code lcds_scheduled_tasks})
@@ -32,6 +32,9 @@ public class AnalysisJobs implements SmartLifecycle {
   public static final String TASK_NAME = "lss-analysis";
   public static final String TABLE = "lcds_scheduled_tasks";
 
+  /** The counter of finished jobs, by outcome. */
+  public static final String JOBS_METRIC = "lumbarcds.analysis.jobs";
+
   private static final Logger log = LoggerFactory.getLogger(AnalysisJobs.class);
 
   /** A try that failed for a reason that may pass. */
@@ -46,17 +49,19 @@ public class AnalysisJobs implements SmartLifecycle {
   private final AnalysisProperties properties;
   private final OneTimeTask<String> task;
   private final Scheduler scheduler;
+  private final MeterRegistry meters;
   private volatile boolean running;
 
   AnalysisJobs(
       DataSource dataSource,
       OrderAnalysis analysis,
       TaskMirror mirror,
-      AnalysisProperties properties) {
+      AnalysisProperties properties,
+      MeterRegistry meters) {
     this.analysis = analysis;
+    this.meters = meters;
     this.mirror = mirror;
     this.properties = properties;
-    createTable(dataSource);
     this.task =
         Tasks.oneTime(TASK_NAME, String.class)
             .onFailure(this::onFailure)
@@ -152,10 +157,12 @@ public class AnalysisJobs implements SmartLifecycle {
       log.warn("Analysis job failed: {}", e.getMessage());
       log.debug("Analysis job for order {} failed", orderId);
       mirror.failed(orderId, e.getMessage());
+      finished("failed");
       return;
     }
     mirror.completed(orderId, Optional.of(result.patient()), result.outcome().observation());
     log.info("Analysis job done: result {}", result.outcome().created() ? "stored" : "reused");
+    finished(result.outcome().created() ? "stored" : "reused");
     log.debug("Analysis job for order {} done", orderId);
   }
 
@@ -177,6 +184,7 @@ public class AnalysisJobs implements SmartLifecycle {
     if (attempt >= properties.maxAttempts()) {
       log.warn("Analysis job failed after {} tries: {}", attempt, reason);
       mirror.failed(orderId, reason + " (after " + attempt + " tries)");
+      finished("failed");
       operations.stop();
       return;
     }
@@ -200,44 +208,12 @@ public class AnalysisJobs implements SmartLifecycle {
     return wait.compareTo(properties.maxRetryDelay()) > 0 ? properties.maxRetryDelay() : wait;
   }
 
-  private static void createTable(DataSource dataSource) {
-    String binary =
-        org.lumbarcds.server.storage.Databases.isPostgres(dataSource)
-            ? "BYTEA"
-            : "VARBINARY(65536)";
-    JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-    // db-scheduler's table (its documented schema), created when absent
-    jdbc.execute(
-        "CREATE TABLE IF NOT EXISTS "
-            + TABLE
-            + " ("
-            + " task_name VARCHAR(100) NOT NULL,"
-            + " task_instance VARCHAR(200) NOT NULL,"
-            + " task_data "
-            + binary
-            + ","
-            + " execution_time TIMESTAMP WITH TIME ZONE NOT NULL,"
-            + " picked BOOLEAN NOT NULL,"
-            + " picked_by VARCHAR(100),"
-            + " last_success TIMESTAMP WITH TIME ZONE,"
-            + " last_failure TIMESTAMP WITH TIME ZONE,"
-            + " consecutive_failures INT,"
-            + " last_heartbeat TIMESTAMP WITH TIME ZONE,"
-            + " version BIGINT NOT NULL,"
-            + " priority SMALLINT,"
-            + " PRIMARY KEY (task_name, task_instance))");
-    jdbc.execute(
-        "CREATE INDEX IF NOT EXISTS "
-            + TABLE
-            + "_execution_time ON "
-            + TABLE
-            + " (execution_time)");
-    jdbc.execute(
-        "CREATE INDEX IF NOT EXISTS "
-            + TABLE
-            + "_last_heartbeat ON "
-            + TABLE
-            + " (last_heartbeat)");
+  /**
+   * Counts a finished job by its outcome ({@code lumbarcds.analysis.jobs}, tag {@code outcome}:
+   * stored, reused, failed), at {@code /actuator/metrics} where metrics are exposed.
+   */
+  private void finished(String outcome) {
+    meters.counter(JOBS_METRIC, "outcome", outcome).increment();
   }
 
   // Started after HAPI and the web server (phase), stopped before them.

@@ -49,10 +49,6 @@ class RecordCache {
     this.jdbc = jdbc;
     this.fhir = fhir;
     this.postgres = Databases.isPostgres(jdbc.getDataSource());
-    jdbc.execute(
-        "CREATE TABLE IF NOT EXISTS "
-            + TABLE
-            + " (patient_id VARCHAR(64) NOT NULL PRIMARY KEY, counter BIGINT NOT NULL)");
     this.entries =
         Caffeine.newBuilder()
             .maximumWeight(maxResources)

@@ -52,30 +52,6 @@ class InstanceIndex {
 
   InstanceIndex(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
-    jdbc.execute(
-        "CREATE TABLE IF NOT EXISTS lcds_dicom_instance ("
-            + " sop_instance_uid VARCHAR(64) PRIMARY KEY,"
-            + " study_instance_uid VARCHAR(64) NOT NULL,"
-            + " series_instance_uid VARCHAR(64) NOT NULL,"
-            + " sop_class_uid VARCHAR(64) NOT NULL,"
-            + " transfer_syntax_uid VARCHAR(64) NOT NULL,"
-            + " sha256 CHAR(64) NOT NULL,"
-            + " size_bytes BIGINT NOT NULL,"
-            + " relative_path VARCHAR(400) NOT NULL,"
-            + " patient_id VARCHAR(64),"
-            + " patient_name VARCHAR(324),"
-            + " accession_number VARCHAR(64),"
-            + " study_date VARCHAR(8),"
-            + " study_time VARCHAR(16),"
-            + " study_description VARCHAR(64),"
-            + " modality VARCHAR(16),"
-            + " series_description VARCHAR(64),"
-            + " series_number INTEGER,"
-            + " instance_number INTEGER,"
-            + " stored_at TIMESTAMP NOT NULL)");
-    jdbc.execute(
-        "CREATE INDEX IF NOT EXISTS lcds_dicom_instance_study"
-            + " ON lcds_dicom_instance (study_instance_uid)");
   }
 
   Optional<Row> find(String sopInstanceUid) {

@@ -113,10 +113,6 @@ class LinkTokens {
   }
 
   private static byte[] secret(JdbcTemplate jdbc) {
-    jdbc.execute(
-        "CREATE TABLE IF NOT EXISTS "
-            + TABLE
-            + " (name VARCHAR(64) NOT NULL PRIMARY KEY, secret VARCHAR(128) NOT NULL)");
     for (int attempt = 0; attempt < 2; attempt++) {
       List<String> found =
           jdbc.queryForList(
