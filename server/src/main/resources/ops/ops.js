@@ -99,7 +99,7 @@
       const response = await fetch('/ops/api/summary?days=' + $('#days').value);
       const body = await response.json();
       if (!response.ok) {
-        throw new Error(body.message || response.statusText);
+        throw new Error(body.detail || response.statusText);
       }
       $('#main').hidden = false;
       $('#error').hidden = true;

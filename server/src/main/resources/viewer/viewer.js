@@ -23,7 +23,7 @@
     if (!response.ok) {
       let message = response.status + ' ' + response.statusText;
       try {
-        message = (await response.json()).message || message;
+        message = (await response.json()).detail || message;
       } catch (e) {
         // not JSON: keep the status line
       }

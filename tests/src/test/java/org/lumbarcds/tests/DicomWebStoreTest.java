@@ -243,7 +243,7 @@ class DicomWebStoreTest extends ServerTestBase {
     HttpResponse<byte[]> wrongType =
         stow("/dicomweb/studies", "application/dicom", DicomFixtures.bytes("study1/neutral.dcm"));
     assertThat(wrongType.statusCode()).isEqualTo(415);
-    assertThat(json(wrongType).path("error").asText()).contains("multipart/related");
+    assertThat(json(wrongType).path("detail").asText()).contains("multipart/related");
     HttpResponse<byte[]> broken =
         stow(
             "/dicomweb/studies",

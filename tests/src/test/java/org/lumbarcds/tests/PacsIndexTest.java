@@ -130,7 +130,8 @@ class PacsIndexTest extends ServerTestBase {
     IIdType pacs = endpoint(orthanc.dicomWebRoot(), "dicom-wado-rs");
     HttpResponse<String> unknownStudy = index(pacs.getValue(), "1.2.3.4.5.6.7.8");
     assertThat(unknownStudy.statusCode()).isEqualTo(404);
-    assertThat(JSON.readTree(unknownStudy.body()).path("error").asText()).contains("no such study");
+    assertThat(JSON.readTree(unknownStudy.body()).path("detail").asText())
+        .contains("no such study");
 
     assertThat(index("Endpoint/does-not-exist", studyUid()).statusCode()).isEqualTo(404);
     assertThat(
@@ -143,13 +144,13 @@ class PacsIndexTest extends ServerTestBase {
     HttpResponse<String> elsewhere =
         index(endpoint("http://127.0.0.1:9/dicom-web", "dicom-wado-rs").getValue(), studyUid());
     assertThat(elsewhere.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(elsewhere.body()).path("error").asText())
+    assertThat(JSON.readTree(elsewhere.body()).path("detail").asText())
         .contains("not a configured PACS");
 
     IIdType down = endpoint(pacsUrl(DOWN_PACS_PORT), "dicom-wado-rs");
     HttpResponse<String> unavailable = index(down.getValue(), studyUid());
     assertThat(unavailable.statusCode()).isEqualTo(504);
-    assertThat(JSON.readTree(unavailable.body()).path("error").asText())
+    assertThat(JSON.readTree(unavailable.body()).path("detail").asText())
         .contains("unavailable after 3 attempts");
     assertThat(unavailable.body()).doesNotContain("Exception");
     // the server keeps serving

@@ -78,7 +78,7 @@ class ViewerTest extends CdsHooksTestBase {
     HttpResponse<String> forged =
         api("/viewer/api/" + id, token.substring(0, token.length() - 3) + "abc");
     assertThat(forged.statusCode()).isEqualTo(401);
-    assertThat(CdsClient.JSON.readTree(forged.body()).path("message").asText()).isNotBlank();
+    assertThat(CdsClient.JSON.readTree(forged.body()).path("detail").asText()).isNotBlank();
     assertThat(api("/viewer/api/no-such-result", token).statusCode()).isIn(401, 404);
     assertThat(api("/viewer/api/a%2F..%2Fb", token).statusCode()).isIn(400, 404);
 

@@ -71,19 +71,24 @@ public final class StudyAnalyzer {
   /**
    * What an analysis produced.
    *
-   * @param observation the stored Observation
+   * @param observation the Observation as stored (its id with the version)
    * @param created true when this analysis wrote the result (new, or superseding a quality
    *     failure); false when the stored result was returned as it was
    * @param prediction the model's output (empty when reused or when the quality checks failed)
    * @param flags quality flags (empty when the model ran)
    */
   public record Outcome(
-      Reference observation,
+      Observation observation,
       boolean created,
       Optional<Prediction> prediction,
       Set<QualityFlag> flags) {
     public Outcome {
       flags = Set.copyOf(flags);
+    }
+
+    /** The stored Observation's reference, without its version. */
+    public Reference reference() {
+      return new Reference(observation.getIdElement().toUnqualifiedVersionless().getValue());
     }
   }
 
@@ -95,17 +100,17 @@ public final class StudyAnalyzer {
 
     /**
      * Stores the result's resources in one transaction (the Device and the Observation by
-     * conditional create on their identifiers) and returns the Observation, whichever writer won a
-     * race.
+     * conditional create on their identifiers) and returns the Observation as stored (id with its
+     * version), whichever writer won a race.
      */
-    Reference store(ResultBundle result) throws AnalysisException;
+    Observation store(ResultBundle result) throws AnalysisException;
 
     /**
      * Replaces a stored result in one transaction: the Observation updated in place if it is still
      * at the version read ({@code stored}'s id), the Device created if new, and a Provenance of the
      * update. A writer that lost the race gets the winner's Observation.
      */
-    Reference supersede(Observation stored, ResultBundle result) throws AnalysisException;
+    Observation supersede(Observation stored, ResultBundle result) throws AnalysisException;
   }
 
   /**
@@ -216,11 +221,7 @@ public final class StudyAnalyzer {
   }
 
   private static Outcome reused(Observation stored) {
-    return new Outcome(
-        new Reference(stored.getIdElement().toUnqualifiedVersionless().getValue()),
-        false,
-        Optional.empty(),
-        Set.of());
+    return new Outcome(stored, false, Optional.empty(), Set.of());
   }
 
   /** Step 1: the headers of the study's instances, and one view per posture chosen from them. */
@@ -319,7 +320,7 @@ public final class StudyAnalyzer {
     flags.forEach(f -> codes.add(f.code().code()));
     if (superseded.isPresent() && recordedFlags(superseded.get()).equals(codes)) {
       // the same failure as stored: nothing new to record
-      return new Outcome(reused(superseded.get()).observation(), false, Optional.empty(), flags);
+      return new Outcome(superseded.get(), false, Optional.empty(), flags);
     }
     ResultBundle bundle =
         bundle(
@@ -328,7 +329,7 @@ public final class StudyAnalyzer {
     return new Outcome(save(bundle, store, superseded), true, Optional.empty(), flags);
   }
 
-  private static Reference save(
+  private static Observation save(
       ResultBundle bundle, ResultStore store, Optional<Observation> superseded)
       throws AnalysisException {
     return superseded.isPresent() ? store.supersede(superseded.get(), bundle) : store.store(bundle);

@@ -7,8 +7,7 @@ import java.util.Map;
 
 /**
  * The JSON of CDS Hooks 2.0.1 that this server writes: discovery, responses, cards and their parts.
- * Absent or empty fields are left out. Requests and feedback are read as trees by the HTTP layer,
- * which checks the fields it needs.
+ * Absent or empty fields are left out. Requests are read as {@link HookRequest}.
  */
 public final class CdsHooks {
 

@@ -17,9 +17,9 @@ import org.lumbarcds.terminology.ValueSets;
 
 /**
  * The CDS Hooks services of lumbar-cds: what each one is (for discovery, with its named prefetch
- * templates) and what it answers, given the patient's record. The HTTP layer resolves the record
- * (prefetch, else the EHR's FHIR server, else the local store) and runs the analysis for
- * order-complete; everything decided from the record is here.
+ * templates) and what it answers, given the patient's record. {@link CdsServices} takes a call to
+ * it: the record (prefetch, else the EHR's FHIR server, else the local store) and, for
+ * order-complete, the analysis come through its ports; everything decided from the record is here.
  */
 public final class MriAdviceHooks {
 

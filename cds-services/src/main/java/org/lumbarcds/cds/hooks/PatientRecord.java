@@ -78,14 +78,21 @@ public record PatientRecord(
         Set.of());
   }
 
-  /** The same record with the AI results given (e.g. a result just written added). */
-  public PatientRecord withAiResults(List<Observation> results) {
+  /**
+   * The same record with a result just written joined to its AI results: in place of the record's
+   * copy of it (same id), else added.
+   */
+  public PatientRecord withAiResult(Observation result) {
+    String id = result.getIdElement().getIdPart();
+    List<Observation> results = new ArrayList<>(aiResults);
+    results.removeIf(o -> o.getIdElement().getIdPart().equals(id));
+    results.add(result);
     return new PatientRecord(
         patientId,
         conditions,
         mriOrders,
         mriProcedures,
-        new ArrayList<>(results),
+        results,
         order,
         patient,
         medicationRequests,

@@ -109,20 +109,20 @@ class StudyAnalyzerTest {
     }
 
     @Override
-    public Reference store(ResultBundle result) {
+    public Observation store(ResultBundle result) {
       stored.put(result.identifier(), result);
       versions.put(result.identifier(), 1);
-      return new Reference(id(result.identifier()));
+      return find(result.identifier()).orElseThrow();
     }
 
     @Override
-    public Reference supersede(Observation previous, ResultBundle result) {
+    public Observation supersede(Observation previous, ResultBundle result) {
       assertThat(previous.getIdElement().getVersionIdPart())
           .isEqualTo(String.valueOf(versions.get(result.identifier())));
       stored.put(result.identifier(), result);
       versions.merge(result.identifier(), 1, Integer::sum);
       superseding.add(result);
-      return new Reference(id(result.identifier()));
+      return find(result.identifier()).orElseThrow();
     }
 
     private static String id(String identifier) {
@@ -183,7 +183,7 @@ class StudyAnalyzerTest {
 
     StudyAnalyzer.Outcome again = analyzer.analyze(study, source, store);
     assertThat(again.created()).isFalse();
-    assertThat(again.observation().getReference()).isEqualTo(first.observation().getReference());
+    assertThat(again.reference().getReference()).isEqualTo(first.reference().getReference());
     assertThat(source.retrieved).as("nothing fetched for a reused result").hasSize(3);
   }
 
@@ -267,9 +267,9 @@ class StudyAnalyzerTest {
 
     assertThat(analysed.created()).isTrue();
     assertThat(analysed.prediction()).isPresent();
-    assertThat(analysed.observation().getReference())
+    assertThat(analysed.reference().getReference())
         .as("the same Observation, updated in place")
-        .isEqualTo(failure.observation().getReference());
+        .isEqualTo(failure.reference().getReference());
     assertThat(store.stored).hasSize(1);
     assertThat(store.versions.values()).containsExactly(2);
     assertThat(store.stored.values().iterator().next().observation().hasValueQuantity()).isTrue();

@@ -6,10 +6,8 @@ import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
@@ -25,11 +23,9 @@ import org.hl7.fhir.r4.model.ServiceRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lumbarcds.cds.FhirCodes;
-import org.lumbarcds.cds.ValueSetIndex;
 import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
-import org.lumbarcds.terminology.ClinicalTriggers;
 import org.lumbarcds.terminology.Code;
 import org.lumbarcds.terminology.CodeSystems;
 import org.lumbarcds.terminology.Codes;
@@ -50,30 +46,7 @@ class MriAdviceHooksTest {
   @BeforeAll
   static void setUp() throws Exception {
     card = ModelCard.read(Path.of("../model/reference/lumbar-cds-lss-3view-phantom.card.json"));
-    ValueSetIndex valueSets = new ValueSetIndex(FHIR);
-    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    hooks =
-        new MriAdviceHooks(
-            valueSets,
-            new ClinicalFacts(
-                valueSets,
-                new ClinicalFacts.ModelInUse(
-                    card.id(), card.version(), card.ruleOut(), card.ruleIn()),
-                ZoneOffset.UTC,
-                new TriggerFinder(
-                    ClinicalTriggers.load(),
-                    Subsumption.none(),
-                    ZoneOffset.UTC,
-                    ClinicalFacts.knownNonTriggers(valueSets)),
-                study -> Optional.empty()),
-            new MriAdviceRules(MriAdviceRules.Settings.defaults()),
-            new CardFactory(
-                card,
-                () -> "http://cds.test/model/card",
-                id -> "http://cds.test/viewer/" + id,
-                FHIR),
-            clock,
-            Period.ofDays(14));
+    hooks = HookFixtures.hooks(FHIR, card, NOW);
   }
 
   // --- the record ----------------------------------------------------------------------------

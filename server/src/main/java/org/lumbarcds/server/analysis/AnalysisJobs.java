@@ -160,7 +160,7 @@ public class AnalysisJobs implements SmartLifecycle {
       finished("failed");
       return;
     }
-    mirror.completed(orderId, Optional.of(result.patient()), result.outcome().observation());
+    mirror.completed(orderId, Optional.of(result.patient()), result.outcome().reference());
     log.info("Analysis job done: result {}", result.outcome().created() ? "stored" : "reused");
     finished(result.outcome().created() ? "stored" : "reused");
     log.debug("Analysis job for order {} done", orderId);

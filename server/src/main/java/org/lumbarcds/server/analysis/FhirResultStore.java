@@ -9,7 +9,8 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.util.Optional;
-import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
@@ -54,7 +55,7 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
   }
 
   @Override
-  public Reference store(ResultBundle result) throws AnalysisException {
+  public Observation store(ResultBundle result) throws AnalysisException {
     RuntimeException conflict = null;
     // a lost race on the Observation: the winner's is returned; a lost race on the Device
     // alone (two first results of a new model): written again, the Device now exists
@@ -67,7 +68,7 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
         conflict = e;
         Optional<Observation> winner = find(result.identifier());
         if (winner.isPresent()) {
-          return reference(winner.get());
+          return winner.get();
         }
       }
     }
@@ -76,7 +77,7 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
   }
 
   @Override
-  public Reference supersede(Observation stored, ResultBundle result) throws AnalysisException {
+  public Observation supersede(Observation stored, ResultBundle result) throws AnalysisException {
     try {
       return transactions.withSystemRequest().execute(() -> replace(stored, result));
     } catch (ResourceVersionConflictException | DataIntegrityViolationException e) {
@@ -91,11 +92,11 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
         throw new AnalysisException(
             "the result could not be stored: " + e.getClass().getSimpleName(), true, e);
       }
-      return reference(now.get());
+      return now.get();
     }
   }
 
-  private Reference replace(Observation stored, ResultBundle result) {
+  private Observation replace(Observation stored, ResultBundle result) {
     SystemRequestDetails request = new SystemRequestDetails();
     Reference deviceRef = device(result.device(), request);
     Observation observation = result.observation();
@@ -108,11 +109,11 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
     provenance.addTarget(new Reference(updated.getId().toUnqualified().getValue()));
     provenance.getAgentFirstRep().setWho(deviceRef.copy());
     provenance.setActivity(
-        new org.hl7.fhir.r4.model.CodeableConcept(
-            new org.hl7.fhir.r4.model.Coding(
+        new CodeableConcept(
+            new Coding(
                 "http://terminology.hl7.org/CodeSystem/v3-DataOperation", "UPDATE", "revise")));
     daos.getResourceDao(Provenance.class).create(provenance, request);
-    return reference(updated);
+    return stored(updated);
   }
 
   private Reference device(Device device, SystemRequestDetails request) {
@@ -127,7 +128,7 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
                 request));
   }
 
-  private Reference write(ResultBundle result) {
+  private Observation write(ResultBundle result) {
     SystemRequestDetails request = new SystemRequestDetails();
     Reference deviceRef = device(result.device(), request);
 
@@ -142,22 +143,26 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
                     + "|"
                     + result.identifier().replace("|", "\\|"),
                 request);
-    Reference observationRef = reference(storedObservation);
-    if (Boolean.TRUE.equals(storedObservation.getCreated())) {
-      Provenance provenance = result.provenance();
-      provenance.getTarget().clear();
-      provenance.addTarget(observationRef.copy());
-      provenance.getAgentFirstRep().setWho(deviceRef.copy());
-      daos.getResourceDao(Provenance.class).create(provenance, request);
+    if (!Boolean.TRUE.equals(storedObservation.getCreated())) {
+      // another writer's result, committed before this transaction began
+      return find(result.identifier()).orElseThrow();
     }
-    return observationRef;
+    Provenance provenance = result.provenance();
+    provenance.getTarget().clear();
+    provenance.addTarget(reference(storedObservation));
+    provenance.getAgentFirstRep().setWho(deviceRef.copy());
+    daos.getResourceDao(Provenance.class).create(provenance, request);
+    return stored(storedObservation);
   }
 
   private static Reference reference(DaoMethodOutcome outcome) {
     return new Reference(outcome.getId().toUnqualifiedVersionless().getValue());
   }
 
-  private static Reference reference(IBaseResource resource) {
-    return new Reference(resource.getIdElement().toUnqualifiedVersionless().getValue());
+  /** The Observation written, with the id and version it was stored under. */
+  private static Observation stored(DaoMethodOutcome outcome) {
+    Observation observation = (Observation) outcome.getResource();
+    observation.setId(outcome.getId().toUnqualified());
+    return observation;
   }
 }

@@ -5,13 +5,18 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.SortOrderEnum;
 import ca.uhn.fhir.rest.api.SortSpec;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.ImagingStudy;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.ValueSetIndex;
@@ -127,8 +132,8 @@ public class OrderAnalysis {
    *
    * @param runModel false when only the views are wanted
    */
-  public StudyAnalyzer.Reproduction reproduce(
-      org.hl7.fhir.r4.model.Observation result, boolean runModel) throws AnalysisException {
+  public StudyAnalyzer.Reproduction reproduce(Observation result, boolean runModel)
+      throws AnalysisException {
     ImagingStudy study;
     try {
       study =
@@ -163,15 +168,15 @@ public class OrderAnalysis {
   }
 
   /** Completed lumbar radiograph orders last written at or after {@code since}. */
-  public java.util.List<ServiceRequest> completedOrdersSince(java.util.Date since) {
+  public List<ServiceRequest> completedOrdersSince(Date since) {
     SearchParameterMap map = SearchParameterMap.newSynchronous();
     map.add(ServiceRequest.SP_STATUS, new TokenParam("completed"));
-    ca.uhn.fhir.rest.param.TokenOrListParam codes = new ca.uhn.fhir.rest.param.TokenOrListParam();
+    TokenOrListParam codes = new TokenOrListParam();
     for (String token : valueSets.tokens(ValueSets.LUMBAR_XR_FLEXION_EXTENSION)) {
       codes.add(token.substring(0, token.indexOf('|')), token.substring(token.indexOf('|') + 1));
     }
     map.add(ServiceRequest.SP_CODE, codes);
-    map.setLastUpdated(new ca.uhn.fhir.rest.param.DateRangeParam(since, null));
+    map.setLastUpdated(new DateRangeParam(since, null));
     return daos
         .getResourceDao(ServiceRequest.class)
         .search(map, new SystemRequestDetails())
@@ -180,12 +185,6 @@ public class OrderAnalysis {
         .map(ServiceRequest.class::cast)
         .filter(this::isLumbarRadiographOrder)
         .toList();
-  }
-
-  /** The stored Observation of a result. */
-  public org.hl7.fhir.r4.model.Observation observation(Reference reference) {
-    return daos.getResourceDao(org.hl7.fhir.r4.model.Observation.class)
-        .read(new IdType(reference.getReference()), new SystemRequestDetails());
   }
 
   private Optional<ImagingStudy> named(String id, Reference order) throws AnalysisException {

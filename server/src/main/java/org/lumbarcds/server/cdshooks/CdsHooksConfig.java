@@ -1,20 +1,28 @@
 package org.lumbarcds.server.cdshooks;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
+import jakarta.validation.Validator;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.ValueSetIndex;
 import org.lumbarcds.cds.advice.MriAdviceRules;
+import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.cds.hooks.CardFactory;
+import org.lumbarcds.cds.hooks.CdsServices;
 import org.lumbarcds.cds.hooks.ClinicalFacts;
 import org.lumbarcds.cds.hooks.MriAdviceHooks;
 import org.lumbarcds.cds.hooks.Subsumption;
 import org.lumbarcds.cds.hooks.TriggerFinder;
 import org.lumbarcds.model.inference.ThreeViewModel;
+import org.lumbarcds.server.analysis.OrderAnalysis;
 import org.lumbarcds.server.network.ServerAddress;
+import org.lumbarcds.server.viewer.ViewerLinks;
 import org.lumbarcds.terminology.ClinicalTriggers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,16 +72,13 @@ public class CdsHooksConfig {
         new CardFactory(
             card,
             () -> address.root() + "/model/card",
-            id -> address.root() + org.lumbarcds.server.viewer.ViewerLinks.PATH + id,
+            id -> address.root() + ViewerLinks.PATH + id,
             fhir);
     return new MriAdviceHooks(valueSets, facts, rules, cards, clock, properties.newResultWindow());
   }
 
   @Bean
-  RecordCache recordCache(
-      JdbcTemplate jdbc,
-      FhirContext fhir,
-      ca.uhn.fhir.interceptor.api.IInterceptorService interceptors) {
+  RecordCache recordCache(JdbcTemplate jdbc, FhirContext fhir, IInterceptorService interceptors) {
     RecordCache cache = new RecordCache(jdbc, fhir, 200_000);
     interceptors.registerInterceptor(cache);
     return cache;
@@ -83,6 +88,34 @@ public class CdsHooksConfig {
   RecordResolver recordResolver(
       FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls, RecordCache cache) {
     return new RecordResolver(fhir, daos, matchUrls, cache);
+  }
+
+  @Bean
+  CdsServices cdsServices(
+      MriAdviceHooks hooks,
+      RecordResolver records,
+      OrderAnalysis analysis,
+      Validator validator,
+      FhirContext fhir) {
+    CdsServices.OrderAnalyses analyses =
+        new CdsServices.OrderAnalyses() {
+          @Override
+          public Optional<ServiceRequest> order(String orderId) {
+            return analysis.order(orderId);
+          }
+
+          @Override
+          public Observation analyze(String orderId, Optional<String> imagingStudyId)
+              throws AnalysisException {
+            return analysis.analyze(orderId, imagingStudyId).outcome().observation();
+          }
+        };
+    return new CdsServices(hooks, records, analyses, validator, fhir);
+  }
+
+  @Bean
+  FhirServerPolicy fhirServerPolicy(CdsHooksProperties properties) {
+    return new FhirServerPolicy(properties);
   }
 
   @Bean

@@ -1,8 +1,8 @@
 package org.lumbarcds.server.cdshooks;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +30,89 @@ public class FeedbackStore {
       Optional<String> userComment,
       Instant outcomeTimestamp,
       Optional<String> recommendation,
-      Optional<String> observationId) {}
+      Optional<String> observationId) {
+
+    /** An item of a service's feedback request, as it will be stored. */
+    static Feedback of(String serviceId, FeedbackRequest.Item item) {
+      Optional<FeedbackRequest.Coding> reason =
+          Optional.ofNullable(item.overrideReason()).map(FeedbackRequest.OverrideReason::reason);
+      return new Feedback(
+          item.card(),
+          serviceId,
+          item.outcome(),
+          item.acceptedIds(),
+          reason.map(FeedbackRequest.Coding::system),
+          reason.map(FeedbackRequest.Coding::code),
+          reason.map(FeedbackRequest.Coding::display),
+          Optional.ofNullable(item.overrideReason())
+              .map(FeedbackRequest.OverrideReason::userComment),
+          item.outcomeTimestamp() == null ? Instant.now() : item.outcomeTimestamp().toInstant(),
+          Optional.empty(),
+          Optional.empty());
+    }
+  }
+
+  /**
+   * A service's feedback since a time, as {@code GET /cds-services/{id}/feedback} answers it.
+   *
+   * @param service the service id
+   * @param summary the counts
+   * @param feedback the items, oldest first
+   */
+  record Report(String service, Summary summary, List<Item> feedback) {
+
+    static Report of(String serviceId, List<Feedback> items) {
+      Map<String, Long> outcomes = new LinkedHashMap<>();
+      Map<String, Long> reasons = new LinkedHashMap<>();
+      for (Feedback f : items) {
+        outcomes.merge(f.outcome(), 1L, Long::sum);
+        f.overrideReasonCode().ifPresent(c -> reasons.merge(c, 1L, Long::sum));
+      }
+      return new Report(
+          serviceId,
+          new Summary(items.size(), outcomes, reasons),
+          items.stream().map(Item::of).toList());
+    }
+  }
+
+  /** Counts per outcome and per override reason code. */
+  record Summary(int total, Map<String, Long> outcomes, Map<String, Long> overrideReasons) {}
+
+  /** One item read back, with the advice of its card and the AI result it rested on. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  record Item(
+      String card,
+      String outcome,
+      Instant outcomeTimestamp,
+      List<String> acceptedSuggestions,
+      Reason overrideReason,
+      String userComment,
+      String recommendation,
+      String observation) {
+
+    static Item of(Feedback f) {
+      return new Item(
+          f.cardUuid(),
+          f.outcome(),
+          f.outcomeTimestamp(),
+          f.acceptedSuggestions(),
+          f.overrideReasonCode()
+              .map(
+                  c ->
+                      new Reason(
+                          f.overrideReasonSystem().orElse(null),
+                          c,
+                          f.overrideReasonDisplay().orElse(null)))
+              .orElse(null),
+          f.userComment().orElse(null),
+          f.recommendation().orElse(null),
+          f.observationId().map(o -> "Observation/" + o).orElse(null));
+    }
+  }
+
+  /** An override reason's coding. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Reason(String system, String code, String display) {}
 
   /** Column limits; longer values are refused (400) before anything is stored. */
   static final int MAX_CODE = 64;
@@ -162,47 +244,5 @@ public class FeedbackStore {
           s.put("overrideReasons", new java.util.TreeMap<String, Map<String, Object>>());
           return s;
         });
-  }
-
-  /** Counts per outcome and per override reason code. */
-  static Map<String, Object> summary(List<Feedback> items) {
-    Map<String, Long> outcomes = new LinkedHashMap<>();
-    Map<String, Long> reasons = new LinkedHashMap<>();
-    for (Feedback f : items) {
-      outcomes.merge(f.outcome(), 1L, Long::sum);
-      f.overrideReasonCode().ifPresent(c -> reasons.merge(c, 1L, Long::sum));
-    }
-    Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("total", items.size());
-    summary.put("outcomes", outcomes);
-    summary.put("overrideReasons", reasons);
-    return summary;
-  }
-
-  static List<Map<String, Object>> json(List<Feedback> items) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Feedback f : items) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("card", f.cardUuid());
-      m.put("outcome", f.outcome());
-      m.put("outcomeTimestamp", f.outcomeTimestamp().toString());
-      if (!f.acceptedSuggestions().isEmpty()) {
-        m.put("acceptedSuggestions", f.acceptedSuggestions());
-      }
-      f.overrideReasonCode()
-          .ifPresent(
-              c -> {
-                Map<String, Object> reason = new LinkedHashMap<>();
-                f.overrideReasonSystem().ifPresent(s -> reason.put("system", s));
-                reason.put("code", c);
-                f.overrideReasonDisplay().ifPresent(d -> reason.put("display", d));
-                m.put("overrideReason", reason);
-              });
-      f.userComment().ifPresent(c -> m.put("userComment", c));
-      f.recommendation().ifPresent(r -> m.put("recommendation", r));
-      f.observationId().ifPresent(o -> m.put("observation", "Observation/" + o));
-      out.add(m);
-    }
-    return out;
   }
 }

@@ -28,6 +28,9 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.ServiceRequest;
+import org.lumbarcds.cds.hooks.CdsServices;
+import org.lumbarcds.cds.hooks.CdsServices.RecordRequest;
+import org.lumbarcds.cds.hooks.HookException;
 import org.lumbarcds.cds.hooks.MriAdviceHooks;
 import org.lumbarcds.cds.hooks.PatientRecord;
 
@@ -35,10 +38,10 @@ import org.lumbarcds.cds.hooks.PatientRecord;
  * The patient's record for a hook call, key by key: the prefetch value when the EHR sent one
  * ({@code null}: there is none), else a query to the EHR's {@code fhirServer} with its {@code
  * fhirAuthorization} token, else the server's own FHIR store. The templates are the ones discovery
- * names, filled from the context. Data that cannot be obtained is a {@link Missing} (the caller
- * answers 412).
+ * names, filled from the context. Required data that cannot be obtained is a 412 {@link
+ * HookException}; an optional key's is named in the record as unread.
  */
-class RecordResolver {
+class RecordResolver implements CdsServices.RecordSource {
 
   /** Required data that could not be obtained. */
   static final class Missing extends Exception {
@@ -46,20 +49,6 @@ class RecordResolver {
       super(message);
     }
   }
-
-  /**
-   * Where a call's data comes from.
-   *
-   * @param prefetch the request's prefetch object (may be absent)
-   * @param fhirServer the EHR's FHIR base, if given
-   * @param accessToken the token for it, if given
-   * @param context the request's context (first-level strings fill the templates)
-   */
-  record Call(
-      Optional<JsonNode> prefetch,
-      Optional<String> fhirServer,
-      Optional<String> accessToken,
-      Map<String, String> context) {}
 
   private final FhirContext fhir;
   private final DaoRegistry daos;
@@ -96,7 +85,8 @@ class RecordResolver {
     }
   }
 
-  PatientRecord resolve(MriAdviceHooks.Definition service, Call call) throws Missing {
+  @Override
+  public PatientRecord resolve(MriAdviceHooks.Definition service, RecordRequest call) {
     IGenericClient remote =
         call.fhirServer()
             .map(
@@ -119,7 +109,7 @@ class RecordResolver {
         data.put(key, values(key, template.getValue(), call, remote, counter));
       } catch (Missing e) {
         if (!MriAdviceHooks.OPTIONAL_KEYS.contains(key)) {
-          throw e;
+          throw HookException.preconditionFailed(e.getMessage());
         }
         // the advice can do without it, but says so and never advises against imaging
         unread.add(key);
@@ -146,7 +136,7 @@ class RecordResolver {
   }
 
   private List<IBaseResource> values(
-      String key, String template, Call call, IGenericClient remote, Counter counter)
+      String key, String template, RecordRequest call, IGenericClient remote, Counter counter)
       throws Missing {
     JsonNode given = call.prefetch().map(p -> p.get(key)).orElse(null);
     if (given != null) {
@@ -157,7 +147,7 @@ class RecordResolver {
       try {
         parsed = fhir.newJsonParser().parseResource(given.toString());
       } catch (DataFormatException e) {
-        throw new BadRequest("prefetch '" + key + "' is not a FHIR resource");
+        throw HookException.badRequest("prefetch '" + key + "' is not a FHIR resource");
       }
       if (!(parsed instanceof OperationOutcome) && complete(parsed)) {
         return contents(parsed);
@@ -313,11 +303,4 @@ class RecordResolver {
 
   /** More pages than the service reads. */
   private static final class TooLong extends RuntimeException {}
-
-  /** A request the service cannot read. */
-  static final class BadRequest extends RuntimeException {
-    BadRequest(String message) {
-      super(message);
-    }
-  }
 }

@@ -18,6 +18,8 @@ import org.lumbarcds.cds.imaging.Multipart;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomJson;
 import org.lumbarcds.model.dicom.DicomReader;
+import org.lumbarcds.server.web.ApiErrors;
+import org.lumbarcds.server.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -85,7 +87,7 @@ class DicomWebController {
   ResponseEntity<?> storeInstancesOfStudy(
       HttpServletRequest request, @PathVariable("study") String study) throws IOException {
     if (!DicomStore.validUid(study)) {
-      return error(HttpStatus.BAD_REQUEST, "the study in the URL is not a valid UID");
+      throw new ApiException(HttpStatus.BAD_REQUEST, "the study in the URL is not a valid UID");
     }
     return storeInstances(request, Optional.of(study));
   }
@@ -95,14 +97,15 @@ class DicomWebController {
     String contentType = Optional.ofNullable(request.getContentType()).orElse("");
     if (!Multipart.mediaType(contentType).equals("multipart/related")
         || !Multipart.typeParameter(contentType).map(DICOM::equals).orElse(false)) {
-      return error(
+      throw new ApiException(
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,
           "STOW-RS takes multipart/related; type=\"application/dicom\"");
     }
     long declared = request.getContentLengthLong();
     long maxRequest = properties.maxRequestSize().toBytes();
     if (declared > maxRequest) {
-      return error(HttpStatus.PAYLOAD_TOO_LARGE, "request larger than " + maxRequest + " bytes");
+      throw new ApiException(
+          HttpStatus.PAYLOAD_TOO_LARGE, "request larger than " + maxRequest + " bytes");
     }
     List<StowService.Result> results = new ArrayList<>();
     try (InputStream body = request.getInputStream()) {
@@ -115,7 +118,7 @@ class DicomWebController {
     } catch (Multipart.MultipartException e) {
       // instances already stored from this request stay stored: each is whole and valid
       if (results.isEmpty()) {
-        return error(
+        throw new ApiException(
             e.tooLarge() ? HttpStatus.PAYLOAD_TOO_LARGE : HttpStatus.BAD_REQUEST, e.getMessage());
       }
       results.add(
@@ -237,15 +240,15 @@ class DicomWebController {
     try {
       syntaxes = acceptedSyntaxes(accept);
     } catch (IllegalArgumentException e) {
-      return streamedError(HttpStatus.NOT_ACCEPTABLE, e.getMessage());
+      throw new ApiException(HttpStatus.NOT_ACCEPTABLE, e.getMessage());
     }
     List<InstanceIndex.Row> rows = rows(study, series, instance);
     if (rows.isEmpty()) {
-      return streamedError(HttpStatus.NOT_FOUND, "no such study, series or instance");
+      throw new ApiException(HttpStatus.NOT_FOUND, "no such study, series or instance");
     }
     if (syntaxes.isPresent()
         && rows.stream().anyMatch(r -> !syntaxes.get().contains(r.transferSyntaxUid()))) {
-      return streamedError(
+      throw new ApiException(
           HttpStatus.NOT_ACCEPTABLE,
           "instances are served in the transfer syntax they were stored in; ask for"
               + " transfer-syntax=* or omit it");
@@ -297,7 +300,7 @@ class DicomWebController {
       Optional<String> instance) {
     List<InstanceIndex.Row> rows = rows(study, series, instance);
     if (rows.isEmpty()) {
-      return error(HttpStatus.NOT_FOUND, "no such study, series or instance");
+      throw new ApiException(HttpStatus.NOT_FOUND, "no such study, series or instance");
     }
     String base = base(request);
     ArrayNode array = NODES.arrayNode();
@@ -311,7 +314,8 @@ class DicomWebController {
       }
     } catch (IOException e) {
       log.error("Reading a stored instance failed", e);
-      return error(HttpStatus.INTERNAL_SERVER_ERROR, "a stored instance could not be read");
+      throw new ApiException(
+          HttpStatus.INTERNAL_SERVER_ERROR, "a stored instance could not be read");
     }
     return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, DICOM_JSON).body(array);
   }
@@ -414,7 +418,7 @@ class DicomWebController {
         throw new NumberFormatException();
       }
     } catch (NumberFormatException e) {
-      return error(HttpStatus.BAD_REQUEST, "limit and offset are non-negative integers");
+      throw new ApiException(HttpStatus.BAD_REQUEST, "limit and offset are non-negative integers");
     }
     Optional<String> date = first(q, "studydate", "00080020");
     Optional<String> from = Optional.empty();
@@ -422,7 +426,8 @@ class DicomWebController {
     if (date.isPresent()) {
       String d = date.get();
       if (!d.matches("\\d{8}|\\d{8}-|-\\d{8}|\\d{8}-\\d{8}")) {
-        return error(HttpStatus.BAD_REQUEST, "StudyDate is YYYYMMDD or a range YYYYMMDD-YYYYMMDD");
+        throw new ApiException(
+            HttpStatus.BAD_REQUEST, "StudyDate is YYYYMMDD or a range YYYYMMDD-YYYYMMDD");
       }
       String[] ends = d.split("-", -1);
       from = ends[0].isEmpty() ? Optional.empty() : Optional.of(ends[0]);
@@ -460,7 +465,7 @@ class DicomWebController {
   ResponseEntity<?> searchSeries(HttpServletRequest request, @PathVariable("study") String study) {
     List<InstanceIndex.Row> rows = rows(study, Optional.empty(), Optional.empty());
     if (rows.isEmpty()) {
-      return error(HttpStatus.NOT_FOUND, "no such study");
+      throw new ApiException(HttpStatus.NOT_FOUND, "no such study");
     }
     String base = base(request);
     Map<String, List<InstanceIndex.Row>> bySeries = new LinkedHashMap<>();
@@ -544,34 +549,12 @@ class DicomWebController {
             });
   }
 
-  /** {@link #error} for handlers whose success is a streamed body. */
-  private static ResponseEntity<StreamingResponseBody> streamedError(
-      HttpStatus status, String message) {
-    ResponseEntity<ObjectNode> e = error(status, message);
-    byte[] json = e.getBody().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    return ResponseEntity.status(status).headers(e.getHeaders()).body(out -> out.write(json));
-  }
-
-  static ResponseEntity<ObjectNode> error(HttpStatus status, String message) {
-    ObjectNode body = NODES.objectNode();
-    body.put("status", status.value());
-    body.put("error", message);
-    return ResponseEntity.status(status)
-        .headers(warningHeaders(List.of(message)))
-        .header(HttpHeaders.CONTENT_TYPE, "application/json")
-        .body(body);
-  }
-
   private static HttpHeaders warningHeaders(List<String> messages) {
     HttpHeaders headers = new HttpHeaders();
     messages.stream()
         .distinct()
         .limit(10)
-        .forEach(
-            m ->
-                headers.add(
-                    HttpHeaders.WARNING,
-                    "299 lumbar-cds \"" + m.replaceAll("[\"\\\\\\r\\n]", "'") + "\""));
+        .forEach(m -> headers.add(HttpHeaders.WARNING, ApiErrors.warning(m)));
     return headers;
   }
 }

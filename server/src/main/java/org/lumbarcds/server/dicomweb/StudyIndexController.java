@@ -11,6 +11,7 @@ import org.lumbarcds.cds.imaging.ImageSource;
 import org.lumbarcds.cds.imaging.ImageSourceException;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.Tags;
+import org.lumbarcds.server.web.ApiException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -40,14 +41,14 @@ class StudyIndexController {
     String endpoint = body.path("endpoint").asText("");
     String study = body.path("studyInstanceUid").asText("");
     if (!DicomStore.validUid(study)) {
-      return DicomWebController.error(
+      throw new ApiException(
           HttpStatus.BAD_REQUEST, "studyInstanceUid is missing or not a DICOM UID");
     }
     ImageSource source;
     try {
       source = sources.forEndpoint(endpoint);
     } catch (ImageSources.UnusableEndpoint e) {
-      return DicomWebController.error(
+      throw new ApiException(
           e.missing() ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST, e.getMessage());
     }
     List<DicomDataset> headers;
@@ -60,17 +61,17 @@ class StudyIndexController {
             case UNAVAILABLE -> HttpStatus.GATEWAY_TIMEOUT;
             case REFUSED, TOO_LARGE, BAD_RESPONSE -> HttpStatus.BAD_GATEWAY;
           };
-      return DicomWebController.error(status, e.getMessage());
+      throw new ApiException(status, e.getMessage());
     }
     if (headers.isEmpty()) {
-      return DicomWebController.error(HttpStatus.NOT_FOUND, "the study has no instances");
+      throw new ApiException(HttpStatus.NOT_FOUND, "the study has no instances");
     }
     // what the PACS sent must be the study asked for, each instance fully identified
     for (DicomDataset h : headers) {
       if (!h.getString(Tags.STUDY_INSTANCE_UID).map(study::equals).orElse(false)
           || !DicomStore.validUid(h.getString(Tags.SERIES_INSTANCE_UID).orElse(null))
           || !DicomStore.validUid(h.getString(Tags.SOP_INSTANCE_UID).orElse(null))) {
-        return DicomWebController.error(
+        throw new ApiException(
             HttpStatus.BAD_GATEWAY,
             "the PACS answered with instances of another study or without their UIDs");
       }

@@ -1,13 +1,17 @@
 package org.lumbarcds.server.operations;
 
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import org.lumbarcds.cds.hooks.MriAdviceHooks;
+import org.lumbarcds.model.inference.ThreeViewModel;
+import org.lumbarcds.server.cdshooks.FeedbackStore;
 import org.lumbarcds.server.network.PageAssets;
+import org.lumbarcds.server.web.ApiException;
 import org.springframework.http.CacheControl;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -24,11 +28,11 @@ class OperationsController {
   private final OperationsService operations;
 
   OperationsController(
-      ca.uhn.fhir.jpa.api.dao.DaoRegistry daos,
-      org.springframework.jdbc.core.JdbcTemplate jdbc,
-      org.lumbarcds.server.cdshooks.FeedbackStore feedback,
-      org.lumbarcds.model.inference.ThreeViewModel model,
-      org.lumbarcds.cds.hooks.MriAdviceHooks hooks) {
+      DaoRegistry daos,
+      JdbcTemplate jdbc,
+      FeedbackStore feedback,
+      ThreeViewModel model,
+      MriAdviceHooks hooks) {
     this.operations =
         new OperationsService(
             daos, jdbc, feedback, model.card(), Clock.systemUTC(), hooks::foreignResultsIgnored);
@@ -42,7 +46,7 @@ class OperationsController {
   @GetMapping(path = "/ops/assets/{name}")
   ResponseEntity<byte[]> assets(@PathVariable("name") String name) {
     if (name.endsWith(".html")) {
-      return notFound();
+      throw ApiException.notFound("no such asset");
     }
     return asset(name);
   }
@@ -57,10 +61,7 @@ class OperationsController {
       d = -1;
     }
     if (d < 1 || d > 366) {
-      Map<String, Object> error = new LinkedHashMap<>();
-      error.put("error", HttpStatus.BAD_REQUEST.getReasonPhrase());
-      error.put("message", "days must be a whole number from 1 to 366");
-      return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_JSON).body(error);
+      throw ApiException.badRequest("days must be a whole number from 1 to 366");
     }
     return ResponseEntity.ok()
         .contentType(MediaType.APPLICATION_JSON)
@@ -69,14 +70,6 @@ class OperationsController {
   }
 
   private static ResponseEntity<byte[]> asset(String name) {
-    return PageAssets.serve("ops", name).orElseGet(OperationsController::notFound);
-  }
-
-  private static ResponseEntity<byte[]> notFound() {
-    return ResponseEntity.status(HttpStatus.NOT_FOUND)
-        .contentType(MediaType.APPLICATION_JSON)
-        .body(
-            "{\"error\":\"Not Found\",\"message\":\"no such asset\"}"
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return PageAssets.serve("ops", name).orElseThrow(() -> ApiException.notFound("no such asset"));
   }
 }

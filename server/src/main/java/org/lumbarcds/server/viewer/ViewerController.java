@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -11,7 +12,9 @@ import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Observation;
 import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.server.cdshooks.CdsHooksProperties;
 import org.lumbarcds.server.network.PageAssets;
+import org.lumbarcds.server.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.CacheControl;
@@ -19,7 +22,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -40,24 +42,11 @@ class ViewerController {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 
-  /** A request refused, with the status and a message for the page. */
-  static final class Refusal extends RuntimeException {
-    final HttpStatus status;
-
-    Refusal(HttpStatus status, String message) {
-      super(message);
-      this.status = status;
-    }
-  }
-
   private final ViewerService viewer;
   private final LinkTokens tokens;
   private final boolean tokenRequired;
 
-  ViewerController(
-      ViewerService viewer,
-      ViewerLinks links,
-      org.lumbarcds.server.cdshooks.CdsHooksProperties cdsHooks) {
+  ViewerController(ViewerService viewer, ViewerLinks links, CdsHooksProperties cdsHooks) {
     this.viewer = viewer;
     this.tokens = links.tokens();
     this.tokenRequired = !cdsHooks.open();
@@ -72,19 +61,18 @@ class ViewerController {
   @GetMapping(path = "/viewer/assets/{name}")
   ResponseEntity<byte[]> assets(@PathVariable("name") String name) {
     if (name.endsWith(".html")) {
-      throw new Refusal(HttpStatus.NOT_FOUND, "no such asset");
+      throw new ApiException(HttpStatus.NOT_FOUND, "no such asset");
     }
     return asset(name);
   }
 
   private static ResponseEntity<byte[]> asset(String name) {
     return PageAssets.serve("viewer", name)
-        .orElseThrow(() -> new Refusal(HttpStatus.NOT_FOUND, "no such asset"));
+        .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "no such asset"));
   }
 
   @GetMapping(path = "/viewer/api/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<Map<String, Object>> basis(@PathVariable String id, HttpServletRequest request)
-      throws ViewerService.NotFound {
+  ResponseEntity<Map<String, Object>> basis(@PathVariable String id, HttpServletRequest request) {
     checkId(id);
     LinkTokens.Reader reader = reader(request, id);
     Map<String, Object> basis = viewer.basis(opened(reader, id));
@@ -94,11 +82,10 @@ class ViewerController {
   }
 
   @GetMapping(path = "/viewer/api/{id}/views", produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<Map<String, Object>> views(@PathVariable String id, HttpServletRequest request)
-      throws ViewerService.NotFound, AnalysisException {
+  ResponseEntity<Map<String, Object>> views(@PathVariable String id, HttpServletRequest request) {
     checkId(id);
     Observation obs = opened(reader(request, id), id);
-    Renderings r = viewer.renderings(obs);
+    Renderings r = renderings(obs);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("views", r.views().keySet().stream().map(Posture::id).toList());
     out.put("heatmaps", r.heatmaps().keySet().stream().map(Posture::id).toList());
@@ -108,8 +95,7 @@ class ViewerController {
 
   @GetMapping(path = "/viewer/api/{id}/views/{posture}.png", produces = MediaType.IMAGE_PNG_VALUE)
   ResponseEntity<byte[]> view(
-      @PathVariable String id, @PathVariable String posture, HttpServletRequest request)
-      throws ViewerService.NotFound, AnalysisException {
+      @PathVariable String id, @PathVariable String posture, HttpServletRequest request) {
     return image(id, posture, request, false);
   }
 
@@ -117,8 +103,7 @@ class ViewerController {
       path = "/viewer/api/{id}/heatmaps/{posture}.png",
       produces = MediaType.IMAGE_PNG_VALUE)
   ResponseEntity<byte[]> heatmap(
-      @PathVariable String id, @PathVariable String posture, HttpServletRequest request)
-      throws ViewerService.NotFound, AnalysisException {
+      @PathVariable String id, @PathVariable String posture, HttpServletRequest request) {
     return image(id, posture, request, true);
   }
 
@@ -127,12 +112,11 @@ class ViewerController {
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<Map<String, Object>> review(
-      @PathVariable String id, @RequestBody String body, HttpServletRequest request)
-      throws ViewerService.NotFound, ViewerService.Conflict {
+      @PathVariable String id, @RequestBody String body, HttpServletRequest request) {
     checkId(id);
     LinkTokens.Reader reader = reader(request, id);
     if (tokenRequired && reader.user().isEmpty()) {
-      throw new Refusal(
+      throw new ApiException(
           HttpStatus.FORBIDDEN,
           "this link names no user: open the result from a card shown to you to review it");
     }
@@ -140,23 +124,25 @@ class ViewerController {
     try {
       json = JSON.readTree(body);
     } catch (IOException e) {
-      throw new Refusal(HttpStatus.BAD_REQUEST, "the body is not JSON");
+      throw new ApiException(HttpStatus.BAD_REQUEST, "the body is not JSON");
     }
     ViewerService.Action action =
         ViewerService.action(json.path("action").asText(null))
             .orElseThrow(
-                () -> new Refusal(HttpStatus.BAD_REQUEST, "action must be acknowledge or dispute"));
+                () ->
+                    new ApiException(
+                        HttpStatus.BAD_REQUEST, "action must be acknowledge or dispute"));
     String version = json.path("version").asText("");
     if (version.isEmpty()) {
-      throw new Refusal(HttpStatus.BAD_REQUEST, "version (of the result shown) is required");
+      throw new ApiException(HttpStatus.BAD_REQUEST, "version (of the result shown) is required");
     }
     Observation shown = opened(reader, id);
     String comment = json.path("comment").asText("");
     if (comment.length() > 1000) {
-      throw new Refusal(HttpStatus.BAD_REQUEST, "the comment is longer than 1000 characters");
+      throw new ApiException(HttpStatus.BAD_REQUEST, "the comment is longer than 1000 characters");
     }
     if (action == ViewerService.Action.DISPUTE && comment.isBlank()) {
-      throw new Refusal(HttpStatus.BAD_REQUEST, "say why you dispute the result");
+      throw new ApiException(HttpStatus.BAD_REQUEST, "say why you dispute the result");
     }
     Observation updated = viewer.review(shown, version, action, comment, reader);
     log.info("AI result reviewed in the viewer: {}", action.name().toLowerCase());
@@ -167,24 +153,36 @@ class ViewerController {
   }
 
   private ResponseEntity<byte[]> image(
-      String id, String posture, HttpServletRequest request, boolean heatmap)
-      throws ViewerService.NotFound, AnalysisException {
+      String id, String posture, HttpServletRequest request, boolean heatmap) {
     checkId(id);
     Observation obs = opened(reader(request, id), id);
     Posture p =
-        java.util.Arrays.stream(Posture.values())
+        Arrays.stream(Posture.values())
             .filter(v -> v.id().equals(posture))
             .findFirst()
-            .orElseThrow(() -> new Refusal(HttpStatus.NOT_FOUND, "no such view"));
-    Renderings r = viewer.renderings(obs);
+            .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "no such view"));
+    Renderings r = renderings(obs);
     byte[] png = (heatmap ? r.heatmaps() : r.views()).get(p);
     if (png == null) {
-      throw new Refusal(HttpStatus.NOT_FOUND, "no " + (heatmap ? "heatmap" : "image") + " here");
+      throw new ApiException(
+          HttpStatus.NOT_FOUND, "no " + (heatmap ? "heatmap" : "image") + " here");
     }
     return ResponseEntity.ok()
         .contentType(MediaType.IMAGE_PNG)
         .cacheControl(CacheControl.noStore())
         .body(png);
+  }
+
+  /** The result's radiographs and heatmaps, read again from its image source. */
+  private Renderings renderings(Observation obs) {
+    try {
+      return viewer.renderings(obs);
+    } catch (AnalysisException e) {
+      log.warn("Viewer: the result's images could not be read: {}", e.getMessage());
+      throw new ApiException(
+          e.retryable() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.UNPROCESSABLE_ENTITY,
+          "the radiographs could not be read: " + e.getMessage());
+    }
   }
 
   private LinkTokens.Reader reader(HttpServletRequest request, String id) {
@@ -196,7 +194,7 @@ class ViewerController {
             .filter(t -> !t.isEmpty());
     if (token.isEmpty()) {
       if (tokenRequired) {
-        throw new Refusal(
+        throw new ApiException(
             HttpStatus.UNAUTHORIZED, "open this page from the link on a decision-support card");
       }
       return LinkTokens.Reader.nobody();
@@ -204,26 +202,26 @@ class ViewerController {
     try {
       return tokens.verify(token.get(), id);
     } catch (LinkTokens.Invalid e) {
-      throw new Refusal(HttpStatus.UNAUTHORIZED, e.getMessage());
+      throw new ApiException(HttpStatus.UNAUTHORIZED, e.getMessage());
     }
   }
 
   /** The result, if the link was made for its patient (a link's token names the patient). */
-  private Observation opened(LinkTokens.Reader reader, String id) throws ViewerService.NotFound {
+  private Observation opened(LinkTokens.Reader reader, String id) {
     Observation obs = viewer.result(id);
     if (reader.patient().isPresent()
         && !reader.patient().get().equals(obs.getSubject().getReferenceElement().getIdPart())) {
-      throw new Refusal(HttpStatus.FORBIDDEN, "the link was made for another result");
+      throw new ApiException(HttpStatus.FORBIDDEN, "the link was made for another result");
     }
     if (tokenRequired && reader.patient().isEmpty()) {
-      throw new Refusal(HttpStatus.UNAUTHORIZED, "the link names no patient");
+      throw new ApiException(HttpStatus.UNAUTHORIZED, "the link names no patient");
     }
     return obs;
   }
 
   private static void checkId(String id) {
     if (!ID.matcher(id).matches()) {
-      throw new Refusal(HttpStatus.NOT_FOUND, "no such AI result");
+      throw new ApiException(HttpStatus.NOT_FOUND, "no such AI result");
     }
   }
 
@@ -232,41 +230,5 @@ class ViewerController {
         .contentType(MediaType.APPLICATION_JSON)
         .cacheControl(CacheControl.noStore())
         .body(body);
-  }
-
-  @ExceptionHandler(Refusal.class)
-  ResponseEntity<Map<String, Object>> refused(Refusal e) {
-    return error(e.status, e.getMessage());
-  }
-
-  @ExceptionHandler(ViewerService.NotFound.class)
-  ResponseEntity<Map<String, Object>> notFound(ViewerService.NotFound e) {
-    return error(HttpStatus.NOT_FOUND, e.getMessage());
-  }
-
-  @ExceptionHandler(ViewerService.Conflict.class)
-  ResponseEntity<Map<String, Object>> conflict(ViewerService.Conflict e) {
-    return error(HttpStatus.CONFLICT, e.getMessage());
-  }
-
-  @ExceptionHandler(AnalysisException.class)
-  ResponseEntity<Map<String, Object>> images(AnalysisException e) {
-    log.warn("Viewer: the result's images could not be read: {}", e.getMessage());
-    return error(
-        e.retryable() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.UNPROCESSABLE_ENTITY,
-        "the radiographs could not be read: " + e.getMessage());
-  }
-
-  @ExceptionHandler(RuntimeException.class)
-  ResponseEntity<Map<String, Object>> unexpected(RuntimeException e) {
-    log.error("Viewer request failed", e);
-    return error(HttpStatus.INTERNAL_SERVER_ERROR, "the viewer failed; see the server's log");
-  }
-
-  private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", status.getReasonPhrase());
-    body.put("message", message);
-    return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
   }
 }

@@ -1,7 +1,9 @@
 package org.lumbarcds.server.viewer;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.lumbarcds.cds.hooks.CdsHooks;
 
 /**
  * The viewer link a card carries for an AI result: the page's URL with, in its fragment, a token
@@ -54,5 +56,34 @@ public final class ViewerLinks {
         url
             + "#access="
             + tokens.sign(id, new LinkTokens.Reader(user, issuer, Optional.of(patientId))));
+  }
+
+  /**
+   * The response with each card's viewer links opened for the user the card is shown to ({@link
+   * #withAccess(String, String, String, Optional, Optional)}); a link that may not be signed is
+   * dropped.
+   */
+  public CdsHooks.Response withAccess(
+      CdsHooks.Response response,
+      String root,
+      String patient,
+      Optional<String> user,
+      Optional<String> issuer) {
+    List<CdsHooks.Card> cards =
+        response.cards().stream()
+            .map(
+                c ->
+                    c.links() == null || c.links().isEmpty()
+                        ? c
+                        : c.withLinks(
+                            c.links().stream()
+                                .flatMap(
+                                    l ->
+                                        withAccess(l.url(), root, patient, user, issuer)
+                                            .map(u -> new CdsHooks.Link(l.label(), u, l.type()))
+                                            .stream())
+                                .toList()))
+            .toList();
+    return new CdsHooks.Response(cards, response.systemActions());
   }
 }

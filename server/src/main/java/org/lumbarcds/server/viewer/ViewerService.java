@@ -33,8 +33,10 @@ import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.server.analysis.OrderAnalysis;
+import org.lumbarcds.server.web.ApiException;
 import org.lumbarcds.terminology.Code;
 import org.lumbarcds.terminology.Codes;
+import org.springframework.http.HttpStatus;
 
 /**
  * What the viewer page shows of an AI result, and the physician's review of it. The numbers come
@@ -45,16 +47,16 @@ import org.lumbarcds.terminology.Codes;
 class ViewerService {
 
   /** The result is not one the viewer shows. */
-  static final class NotFound extends Exception {
+  static final class NotFound extends ApiException {
     NotFound(String message) {
-      super(message);
+      super(HttpStatus.NOT_FOUND, message);
     }
   }
 
   /** The review cannot be made as asked. */
-  static final class Conflict extends Exception {
+  static final class Conflict extends ApiException {
     Conflict(String message) {
-      super(message);
+      super(HttpStatus.CONFLICT, message);
     }
   }
 
@@ -103,7 +105,7 @@ class ViewerService {
   }
 
   /** The stored AI result. */
-  Observation result(String id) throws NotFound {
+  Observation result(String id) {
     Observation obs;
     try {
       obs =
@@ -222,8 +224,11 @@ class ViewerService {
    * is refused, never reviewed unseen.
    */
   Observation review(
-      Observation obs, String versionSeen, Action action, String comment, LinkTokens.Reader reader)
-      throws Conflict {
+      Observation obs,
+      String versionSeen,
+      Action action,
+      String comment,
+      LinkTokens.Reader reader) {
     if (!obs.getIdElement().getVersionIdPart().equals(versionSeen)) {
       throw new Conflict("the result changed since the page showed it: reload the page");
     }

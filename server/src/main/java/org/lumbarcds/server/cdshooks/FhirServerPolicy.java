@@ -1,0 +1,65 @@
+package org.lumbarcds.server.cdshooks;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.lumbarcds.cds.hooks.HookException;
+
+/**
+ * Which {@code fhirServer} a CDS client may name: one its issuer is configured with (https, or
+ * loopback); in open mode, loopback only. Anything else would let a caller make this server send
+ * requests, and a token, wherever it likes; it is refused before any request is sent.
+ */
+final class FhirServerPolicy {
+
+  private final Map<String, List<String>> allowed = new HashMap<>();
+
+  FhirServerPolicy(CdsHooksProperties properties) {
+    properties.issuers().forEach(i -> allowed.put(i.issuer(), i.fhirServers()));
+  }
+
+  /**
+   * @param caller the authenticated client, empty in open mode
+   * @throws HookException 400 when the URL may not be used
+   */
+  void check(String url, Optional<ClientJwtVerifier.Caller> caller) {
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw HookException.badRequest("fhirServer is not a URL");
+    }
+    boolean loopback = isLoopback(uri.getHost());
+    if (!("https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && loopback))) {
+      throw HookException.badRequest("fhirServer must be https");
+    }
+    boolean permitted =
+        caller
+            .map(
+                c ->
+                    allowed.getOrDefault(c.issuer(), List.of()).stream()
+                        .anyMatch(base -> sameBase(url, base)))
+            .orElse(loopback);
+    if (!permitted) {
+      throw HookException.badRequest("fhirServer is not one this client may name");
+    }
+  }
+
+  /** The URL is the base or below it; a base ending in "/" or ":" is a prefix as written. */
+  private static boolean sameBase(String url, String base) {
+    if (base.endsWith("/") || base.endsWith(":")) {
+      return url.startsWith(base);
+    }
+    return url.equals(base) || url.startsWith(base + "/");
+  }
+
+  private static boolean isLoopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.replaceAll("^\\[|\\]$", "");
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("::1");
+  }
+}
