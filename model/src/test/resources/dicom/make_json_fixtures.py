@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Writes the DICOM JSON test fixtures with pydicom (Debian python3-pydicom 2.3): Part 10 files
-holding (nearly) every VR, and pydicom's own DICOM JSON (PS3.18 F.2) of them, which DicomJsonTest
-compares DicomJson's output with. Run with Debian's /usr/bin/python3 from this folder; the files
-are committed, so the tests need no Python.
+holding (nearly) every VR, and pydicom's own DICOM JSON (PS3.18 F.2) of them, which
+DicomJsonWriterTest compares DicomJsonWriter's output with. Run with Debian's /usr/bin/python3 from
+this folder; the files are committed, so the tests need no Python.
 
   json/all-vrs.dcm      explicit VR little endian, every VR, native 16-bit pixel data
   json/all-vrs.json     pydicom's to_json() of it, binary inline

@@ -29,7 +29,7 @@ import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
 import org.lumbarcds.cds.imaging.Multipart;
 import org.lumbarcds.model.dicom.DicomDataset;
-import org.lumbarcds.model.dicom.DicomJson;
+import org.lumbarcds.model.dicom.DicomJsonWriter;
 import org.lumbarcds.model.dicom.DicomReader;
 import org.lumbarcds.model.dicom.Tags;
 
@@ -52,7 +52,7 @@ class JobRestartTest {
       for (byte[] file : study.files()) {
         DicomDataset ds = new DicomReader().read(file).dataset();
         instances.put(ds.getString(Tags.SOP_INSTANCE_UID).orElseThrow(), file);
-        ObjectNode json = DicomJson.write(ds, (tag, element) -> Optional.of(""));
+        ObjectNode json = DicomJsonWriter.write(ds, (tag, element) -> Optional.of(""));
         json.properties().removeIf(e -> e.getValue().has("BulkDataURI"));
         metadata.add(json);
       }

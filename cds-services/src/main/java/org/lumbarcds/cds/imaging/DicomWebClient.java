@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomException;
-import org.lumbarcds.model.dicom.DicomJson;
+import org.lumbarcds.model.dicom.DicomJsonReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +115,7 @@ public final class DicomWebClient implements ImageSource {
     List<DicomDataset> headers = new ArrayList<>();
     for (JsonNode instance : array) {
       try {
-        headers.add(DicomJson.read(instance));
+        headers.add(DicomJsonReader.read(instance));
       } catch (DicomException e) {
         throw new ImageSourceException(
             ImageSourceException.Reason.BAD_RESPONSE,

@@ -1,28 +1,28 @@
 package org.lumbarcds.cds.imaging;
 
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.lumbarcds.model.dicom.DicomDataset;
-import org.lumbarcds.model.dicom.DicomException;
 import org.lumbarcds.model.dicom.Tags;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.ViewRules;
+import org.lumbarcds.model.inference.ViewSelection;
 import org.lumbarcds.terminology.QualityFlag;
 
 /**
- * Picks the neutral, flexion and extension laterals of one study from its instances' headers.
+ * Picks the neutral, flexion and extension laterals of one study from its instances' headers, and
+ * says what is wrong as {@link QualityFlag}s.
  *
- * <p>Each instance is judged by {@link ViewRules}; an instance whose own header names no posture
- * may take it from the description of its series in the ImagingStudy (what a RIS often fills in
- * when the modality does not). A posture with exactly one usable instance is chosen. A posture with
- * none, or with more than one (a repeat exposure, a mislabelled view), is not guessed: it is left
- * out and reported as a {@link QualityFlag}, with the reasons that explain it. Instances that are
- * not images (reports, key objects, presentation states) take no part. Thread-safe.
+ * <p>The choice is {@link ViewSelection}'s, the one the analyze tool makes too: each instance is
+ * judged by {@link ViewRules}; an instance whose own header names no posture may take it from the
+ * description of its series in the ImagingStudy (what a RIS often fills in when the modality does
+ * not). A posture with exactly one usable instance is chosen. A posture with none, or with more
+ * than one (a repeat exposure, a mislabelled view), is not guessed: it is left out and reported as
+ * a quality flag, with the flags of the refused images that explain it. Instances that are not
+ * images (reports, key objects, presentation states) take no part. Thread-safe.
  */
 public final class ViewSelector {
 
@@ -80,95 +80,37 @@ public final class ViewSelector {
           Posture.FLEXION, QualityFlag.VIEW_MISSING_FLEXION,
           Posture.EXTENSION, QualityFlag.VIEW_MISSING_EXTENSION);
 
-  private final ViewRules rules;
+  /** The flag for each of {@link ViewSelection#GAP_ISSUES}, an issue that explains a gap. */
+  private static final Map<ViewRules.Issue, QualityFlag> GAP =
+      Map.of(
+          ViewRules.Issue.NOT_LATERAL, QualityFlag.VIEW_NOT_LATERAL,
+          ViewRules.Issue.WRONG_BODY_PART, QualityFlag.WRONG_BODY_PART,
+          ViewRules.Issue.POSTURE_AMBIGUOUS, QualityFlag.VIEW_AMBIGUOUS,
+          ViewRules.Issue.POSTURE_UNKNOWN, QualityFlag.VIEW_AMBIGUOUS);
+
+  private final ViewSelection selection;
 
   public ViewSelector(ViewRules rules) {
-    this.rules = rules;
+    this.selection = new ViewSelection(rules);
   }
 
   /** Chooses at most one instance per posture. */
   public Selection select(List<Candidate> candidates) {
-    List<Candidate> images = candidates.stream().filter(ViewSelector::isImage).toList();
-    List<ViewRules.Verdict> verdicts = images.stream().map(this::verdict).toList();
-    Map<Posture, List<Integer>> usable = new EnumMap<>(Posture.class);
-    for (int i = 0; i < images.size(); i++) {
-      ViewRules.Verdict v = verdicts.get(i);
-      if (v.usable()) {
-        usable.computeIfAbsent(v.posture().orElseThrow(), p -> new ArrayList<>()).add(i);
-      }
-    }
-    Map<Posture, Candidate> views = new EnumMap<>(Posture.class);
+    ViewSelection.Outcome<Candidate> outcome =
+        selection.select(candidates, Candidate::header, Candidate::seriesDescription);
     Set<QualityFlag> flags = EnumSet.noneOf(QualityFlag.class);
     for (Posture posture : Posture.values()) {
-      List<Integer> found = usable.getOrDefault(posture, List.of());
-      if (found.size() == 1) {
-        views.put(posture, images.get(found.get(0)));
-      } else if (found.size() > 1) {
+      if (outcome.repeated().containsKey(posture)) {
         flags.add(QualityFlag.VIEW_AMBIGUOUS);
-      } else {
+      } else if (!outcome.views().containsKey(posture)) {
         flags.add(MISSING.get(posture));
       }
     }
-    if (views.size() < Posture.values().length) {
-      // what may explain a gap: an image that could have been the missing view but was refused
-      for (ViewRules.Verdict v : verdicts) {
-        Set<ViewRules.Issue> issues = v.issues();
-        if (issues.contains(ViewRules.Issue.NOT_LATERAL)) {
-          flags.add(QualityFlag.VIEW_NOT_LATERAL);
-        } else if (issues.contains(ViewRules.Issue.WRONG_BODY_PART)) {
-          flags.add(QualityFlag.WRONG_BODY_PART);
-        } else if (issues.contains(ViewRules.Issue.POSTURE_AMBIGUOUS)
-            || issues.contains(ViewRules.Issue.POSTURE_UNKNOWN)) {
-          flags.add(QualityFlag.VIEW_AMBIGUOUS);
-        }
-      }
-    }
-    List<Decision> decisions = new ArrayList<>();
-    for (int i = 0; i < images.size(); i++) {
-      ViewRules.Verdict v = verdicts.get(i);
-      Candidate c = images.get(i);
-      boolean chosen = v.posture().map(p -> views.get(p) == c).orElse(false);
-      String reason;
-      if (chosen) {
-        reason = v.posture().orElseThrow().id() + " view (" + v.evidence() + ")";
-      } else if (!v.issues().isEmpty()) {
-        reason = "not used: " + v.issues() + " (" + v.evidence() + ")";
-      } else {
-        reason =
-            "not used: "
-                + usable.get(v.posture().orElseThrow()).size()
-                + " instances are "
-                + v.posture().orElseThrow().id()
-                + " views";
-      }
-      decisions.add(new Decision(c, v, chosen, reason));
-    }
-    return new Selection(views, flags, decisions);
-  }
-
-  private ViewRules.Verdict verdict(Candidate c) {
-    ViewRules.Verdict own = rules.classify(c.header());
-    if (!own.issues().equals(Set.of(ViewRules.Issue.POSTURE_UNKNOWN))
-        || c.seriesDescription().isEmpty()) {
-      return own;
-    }
-    String description = c.seriesDescription().get();
-    Set<Posture> named = rules.postureWords(description);
-    if (named.size() != 1) {
-      return own;
-    }
-    return new ViewRules.Verdict(
-        Optional.of(named.iterator().next()),
-        Set.of(),
-        "ImagingStudy series description '" + description.strip() + "'");
-  }
-
-  /** Pixel-bearing instances: a report or key-object selection in the study is not a view. */
-  private static boolean isImage(Candidate c) {
-    try {
-      return c.header().getInt(Tags.ROWS).orElse(0) > 0 || c.header().contains(Tags.PIXEL_DATA);
-    } catch (DicomException e) {
-      return false;
-    }
+    outcome.gapIssues().forEach(issue -> flags.add(GAP.get(issue)));
+    List<Decision> decisions =
+        outcome.decisions().stream()
+            .map(d -> new Decision(d.instance(), d.verdict(), d.chosen(), d.reason()))
+            .toList();
+    return new Selection(outcome.views(), flags, decisions);
   }
 }

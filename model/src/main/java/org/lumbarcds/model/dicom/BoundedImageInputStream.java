@@ -1,6 +1,7 @@
 package org.lumbarcds.model.dicom;
 
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -38,8 +39,8 @@ final class BoundedImageInputStream extends MemoryCacheImageInputStream {
   }
 
   /**
-   * Unchecked on purpose: jj2000 catches {@link java.io.EOFException} in its packet loops and goes
-   * round again, so only an exception it does not catch ends the loop.
+   * Unchecked on purpose: jj2000 catches {@link EOFException} in its packet loops and goes round
+   * again, so only an exception it does not catch ends the loop.
    */
   private void countPastEnd() {
     if (++pastEnd > PAST_END_READS) {

@@ -3,6 +3,7 @@ package org.lumbarcds.model.dicom;
 import static org.lumbarcds.model.dicom.DicomException.Reason.MALFORMED;
 
 import com.github.jaiimageio.jpeg2000.impl.J2KImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import java.awt.image.Raster;
 import java.io.IOException;
 import javax.imageio.ImageReader;
@@ -34,7 +35,7 @@ enum ImageIoDecoder {
    * registry order.
    */
   private static ImageReaderSpi twelveMonkeysJpeg() {
-    ImageReaderSpi spi = new com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi();
+    ImageReaderSpi spi = new JPEGImageReaderSpi();
     IIORegistry.getDefaultInstance().registerServiceProvider(spi, ImageReaderSpi.class);
     return spi;
   }
@@ -76,8 +77,8 @@ enum ImageIoDecoder {
     } catch (VirtualMachineError e) {
       throw e;
     } catch (RuntimeException | Error e) {
-      // The codecs signal some corrupt streams with unchecked exceptions, and jj2000 with
-      // java.lang.Error (NotImplementedError among them).
+      // The codecs signal some corrupt streams with unchecked exceptions, and jj2000 with an
+      // Error (NotImplementedError among them).
       throw new DicomException(
           MALFORMED, codec + " frame could not be decoded: " + e.getClass().getSimpleName());
     } finally {

@@ -3,6 +3,8 @@ package org.lumbarcds.model.dicom;
 import static org.lumbarcds.model.dicom.DicomException.Reason.MALFORMED;
 import static org.lumbarcds.model.dicom.DicomException.Reason.TRUNCATED;
 
+import java.util.Arrays;
+
 /**
  * RLE Lossless (PS3.5 Annex G): a 64-byte header of segment offsets, then one PackBits segment per
  * byte of each sample, most significant byte first. Every read is bounds-checked and every run
@@ -80,7 +82,7 @@ final class RleDecoder {
         }
         byte value = in[pos++];
         int end = Math.min(written + 1 - n, out.length);
-        java.util.Arrays.fill(out, written, end, value);
+        Arrays.fill(out, written, end, value);
         written = end;
       }
     }

@@ -1,5 +1,6 @@
 package org.lumbarcds.model.inference;
 
+import java.util.Arrays;
 import org.lumbarcds.model.dicom.GreyImage;
 
 /**
@@ -59,7 +60,7 @@ public final class Preprocessor {
     double[] resized = resize(image.pixels(), image.rows(), image.columns(), p.rows(), p.columns());
     float background = (float) ((0.0 - mean) / std);
     float[] out = new float[height * width];
-    java.util.Arrays.fill(out, background);
+    Arrays.fill(out, background);
     for (int r = 0; r < p.rows(); r++) {
       int dst = (p.top() + r) * width + p.left();
       int src = r * p.columns();

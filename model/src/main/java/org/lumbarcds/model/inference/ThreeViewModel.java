@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -349,12 +350,7 @@ public final class ThreeViewModel implements AutoCloseable {
       ok = expected[i] < 0 || actual[i] < 0 || actual[i] == expected[i];
     }
     if (!ok) {
-      problems.add(
-          name
-              + " has shape "
-              + java.util.Arrays.toString(actual)
-              + ", expected "
-              + dims(expected));
+      problems.add(name + " has shape " + Arrays.toString(actual) + ", expected " + dims(expected));
     }
   }
 

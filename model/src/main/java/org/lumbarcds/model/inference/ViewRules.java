@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -273,7 +274,7 @@ public record ViewRules(
   }
 
   private static Map<Posture, Set<String>> copy(
-      Map<Posture, Set<String>> map, java.util.function.UnaryOperator<String> f) {
+      Map<Posture, Set<String>> map, UnaryOperator<String> f) {
     Map<Posture, Set<String>> out = new EnumMap<>(Posture.class);
     map.forEach(
         (posture, set) ->

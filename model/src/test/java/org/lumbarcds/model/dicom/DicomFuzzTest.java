@@ -26,7 +26,7 @@ class DicomFuzzTest {
     try {
       DicomFile file = reader.read(input);
       try {
-        DicomJson.read(DicomJson.write(file.dataset()));
+        DicomJsonReader.read(DicomJsonWriter.write(file.dataset()));
       } catch (DicomException refused) {
         // a dataset DICOM JSON cannot hold (a DS that is not a number ...) may still decode
       }

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomException;
-import org.lumbarcds.model.dicom.DicomJson;
+import org.lumbarcds.model.dicom.DicomJsonReader;
 
 /**
  * DICOM headers for tests, written the way a PACS's WADO-RS metadata gives them (DICOM JSON).
@@ -98,6 +98,6 @@ public final class Headers {
       }
     }
     json.putObject("00540220").put("vr", "SQ").putArray("Value").add(view);
-    return DicomJson.read(json);
+    return DicomJsonReader.read(json);
   }
 }

@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.lumbarcds.cds.imaging.Multipart;
 import org.lumbarcds.model.dicom.DicomDataset;
-import org.lumbarcds.model.dicom.DicomJson;
+import org.lumbarcds.model.dicom.DicomJsonWriter;
 import org.lumbarcds.model.dicom.DicomReader;
 import org.lumbarcds.server.web.ApiErrors;
 import org.lumbarcds.server.web.ApiException;
@@ -308,7 +308,7 @@ class DicomWebController {
       for (InstanceIndex.Row row : rows) {
         DicomDataset ds = reader.read(store.read(row)).dataset();
         // bulk data (pixel data, overlays) are left out: they come with the instance itself
-        ObjectNode json = DicomJson.write(ds, (tag, element) -> Optional.of(""));
+        ObjectNode json = DicomJsonWriter.write(ds, (tag, element) -> Optional.of(""));
         json.properties().removeIf(e -> e.getValue().has("BulkDataURI"));
         array.add(json);
       }
