@@ -83,7 +83,7 @@ public class FeedbackStore {
   record Item(
       String card,
       String outcome,
-      Instant outcomeTimestamp,
+      String outcomeTimestamp,
       List<String> acceptedSuggestions,
       Reason overrideReason,
       String userComment,
@@ -94,7 +94,7 @@ public class FeedbackStore {
       return new Item(
           f.cardUuid(),
           f.outcome(),
-          f.outcomeTimestamp(),
+          f.outcomeTimestamp().toString(),
           f.acceptedSuggestions(),
           f.overrideReasonCode()
               .map(
