@@ -43,9 +43,18 @@ def main():
     norm = card["input"]["normalisation"]
 
     def inputs():
-        return [torch.from_numpy(model_input(pydicom.dcmread(os.path.join(args.study, p + ".dcm")),
-                                             h, w, norm["mean"], norm["std"]))[None, None]
-                for p in POSTURES]
+        return [
+            torch.from_numpy(
+                model_input(
+                    pydicom.dcmread(os.path.join(args.study, p + ".dcm")),
+                    h,
+                    w,
+                    norm["mean"],
+                    norm["std"],
+                )
+            )[None, None]
+            for p in POSTURES
+        ]
 
     mask = torch.ones(1, 3)
     ready = inputs()
@@ -62,10 +71,14 @@ def main():
             if i >= 0:
                 model_ms.append((time.perf_counter() - t0) * 1e3)
     print("step\tp50_ms\tp95_ms\tmin_ms")
-    for name, values in (("study: pydicom + preprocess.py + PyTorch eager", study_ms),
-                         ("model only: PyTorch eager", model_ms)):
-        print(f"{name}\t{percentile(values, 50):.1f}\t{percentile(values, 95):.1f}\t"
-              f"{min(values):.1f}")
+    for name, values in (
+        ("study: pydicom + preprocess.py + PyTorch eager", study_ms),
+        ("model only: PyTorch eager", model_ms),
+    ):
+        print(
+            f"{name}\t{percentile(values, 50):.1f}\t{percentile(values, 95):.1f}\t"
+            f"{min(values):.1f}"
+        )
     print(f"PyTorch {torch.__version__}, {args.threads} threads")
 
 

@@ -37,12 +37,22 @@ def export_onnx(net, calibration, height, width, path):
     dynamic = {name: {0: "batch"} for name in INPUTS + OUTPUTS}
     options = {}
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
-        options["dynamo"] = False  # PyTorch 2.9+ defaults to the dynamo exporter; keep TorchScript's
+        # PyTorch 2.9+ defaults to the dynamo exporter; keep TorchScript's
+        options["dynamo"] = False
     with torch.no_grad():
-        torch.onnx.export(graph, sample, path, input_names=INPUTS, output_names=OUTPUTS,
-                          dynamic_axes=dynamic, opset_version=17, do_constant_folding=True,
-                          **options)
+        torch.onnx.export(
+            graph,
+            sample,
+            path,
+            input_names=INPUTS,
+            output_names=OUTPUTS,
+            dynamic_axes=dynamic,
+            opset_version=17,
+            do_constant_folding=True,
+            **options,
+        )
     import onnx
+
     model = onnx.load(path)
     onnx.checker.check_model(model)
     names = ([i.name for i in model.graph.input], [o.name for o in model.graph.output])
@@ -56,6 +66,7 @@ def export_onnx(net, calibration, height, width, path):
 def checksum(values):
     """A position-weighted sum: a shifted or flipped input changes it, unlike a mean."""
     import numpy as np
+
     flat = np.asarray(values, np.float64).ravel()
     return float((flat * (np.arange(flat.size) % 997 + 1)).sum() / flat.size)
 
@@ -76,96 +87,147 @@ def parity(net, calibration, card_json, studies, path):
     cases.append((studies[0], ("neutral", "extension")))
     results = []
     for study, present in cases:
-        views = {p: model_input(pydicom.dcmread(os.path.join(study, p + ".dcm")), h, w,
-                                norm["mean"], norm["std"]) for p in present}
-        tensors = [torch.from_numpy(views[p])[None, None] if p in views
-                   else torch.zeros(1, 1, h, w) for p in POSTURES]
+        views = {
+            p: model_input(
+                pydicom.dcmread(os.path.join(study, p + ".dcm")), h, w, norm["mean"], norm["std"]
+            )
+            for p in present
+        }
+        tensors = [
+            torch.from_numpy(views[p])[None, None] if p in views else torch.zeros(1, 1, h, w)
+            for p in POSTURES
+        ]
         mask = torch.tensor([[1.0 if p in views else 0.0 for p in POSTURES]])
         with torch.no_grad():
             probability, view_logits, cam = graph(*tensors, mask)
-        results.append({"study": os.path.basename(os.path.normpath(study)), "views": list(present),
-                        "input_means": {p: float(np.mean(v)) for p, v in views.items()},
-                        "input_checksums": {p: checksum(v) for p, v in views.items()},
-                        "probability": float(probability[0]),
-                        "view_logits": view_logits[0].tolist(),
-                        "cam_sums": cam[0].sum(dim=(1, 2)).tolist()})
+        results.append(
+            {
+                "study": os.path.basename(os.path.normpath(study)),
+                "views": list(present),
+                "input_means": {p: float(np.mean(v)) for p, v in views.items()},
+                "input_checksums": {p: checksum(v) for p, v in views.items()},
+                "probability": float(probability[0]),
+                "view_logits": view_logits[0].tolist(),
+                "cam_sums": cam[0].sum(dim=(1, 2)).tolist(),
+            }
+        )
     with open(path, "w") as f:
-        json.dump({"model": card_json["id"], "sha256": card_json["file"]["sha256"],
-                   "tolerance": 1e-4, "cases": results}, f, indent=1)
+        json.dump(
+            {
+                "model": card_json["id"],
+                "sha256": card_json["file"]["sha256"],
+                "tolerance": 1e-4,
+                "cases": results,
+            },
+            f,
+            indent=1,
+        )
         f.write("\n")
 
 
 def point(m, name):
-    return {"threshold": m["operating_points"][name]["threshold"],
-            "chosen_on": "validation", "target": m["operating_points"][name]["target"],
-            "internal_test": m["internal_test"]["operating_points"][name],
-            "external": m["external"]["operating_points"][name]}
+    return {
+        "threshold": m["operating_points"][name]["threshold"],
+        "chosen_on": "validation",
+        "target": m["operating_points"][name]["target"],
+        "internal_test": m["internal_test"]["operating_points"][name],
+        "external": m["external"]["operating_points"][name],
+    }
 
 
 def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
     h, w = m["model"]["input_size"]
-    aurocs = {name: {"fused": m[name]["fused"],
-                     "single_view_heads": m[name]["single_view_heads"],
-                     "fused_one_view": m[name]["fused_one_view"],
-                     "fused_view_missing": m[name]["fused_view_missing"],
-                     "ece": m[name]["calibration"]["ece"],
-                     "studies": m[name]["studies"],
-                     "probability_histogram": m[name]["probability_histogram"]}
-              for name in ("internal_test", "external")}
+    aurocs = {
+        name: {
+            "fused": m[name]["fused"],
+            "single_view_heads": m[name]["single_view_heads"],
+            "fused_one_view": m[name]["fused_one_view"],
+            "fused_view_missing": m[name]["fused_view_missing"],
+            "ece": m[name]["calibration"]["ece"],
+            "studies": m[name]["studies"],
+            "probability_histogram": m[name]["probability_histogram"],
+        }
+        for name in ("internal_test", "external")
+    }
     return {
         "id": model_id,
         "version": version,
         "name": "Severe central lumbar spinal stenosis from three-posture lateral radiographs "
-                "(reference model, synthetic phantoms)",
+        "(reference model, synthetic phantoms)",
         "created": datetime.date.today().isoformat(),
         "synthetic": True,
         "statement": SYNTHETIC,
-        "file": {"name": onnx_name, "sha256": digest, "bytes": size, "format": "ONNX",
-                 "opset": opset},
-        "architecture": {"backbone": m["model"]["backbone"],
-                         "fusion": "feature level: linear head over the three pooled encoder "
-                                   "features, one encoder per posture",
-                         "parameters": m["model"]["parameters"],
-                         "gflops_per_study": m["model"]["gflops"]},
+        "file": {
+            "name": onnx_name,
+            "sha256": digest,
+            "bytes": size,
+            "format": "ONNX",
+            "opset": opset,
+        },
+        "architecture": {
+            "backbone": m["model"]["backbone"],
+            "fusion": "feature level: linear head over the three pooled encoder "
+            "features, one encoder per posture",
+            "parameters": m["model"]["parameters"],
+            "gflops_per_study": m["model"]["gflops"],
+        },
         "input": {
-            "views": list(POSTURES), "height": h, "width": w, "channels": 1,
-            "dtype": "float32", "layout": "NCHW",
+            "views": list(POSTURES),
+            "height": h,
+            "width": w,
+            "channels": 1,
+            "dtype": "float32",
+            "layout": "NCHW",
             "view_mask": "float32 [N, 3], 1 = view present; a missing view's input is all zeros",
             "preprocessing": {
                 "grey": "Modality LUT or rescale; first VOI window, else first VOI LUT, else the "
-                        "image's full range; inverted for MONOCHROME1 or Presentation LUT Shape "
-                        "INVERSE; values in [0, 1], bone bright",
-                "resize": "area", "keep_aspect": True, "pad_value": 0.0, "align": "centre",
+                "image's full range; inverted for MONOCHROME1 or Presentation LUT Shape "
+                "INVERSE; values in [0, 1], bone bright",
+                "resize": "area",
+                "keep_aspect": True,
+                "pad_value": 0.0,
+                "align": "centre",
             },
-            "normalisation": {"mean": m["model"]["normalisation"]["mean"],
-                              "std": m["model"]["normalisation"]["std"],
-                              "applied": "after padding: (x - mean) / std"},
+            "normalisation": {
+                "mean": m["model"]["normalisation"]["mean"],
+                "std": m["model"]["normalisation"]["std"],
+                "applied": "after padding: (x - mean) / std",
+            },
         },
         "output": {
             "probability": "calibrated probability of severe central stenosis, [N]",
             "view_logits": "per-posture auxiliary head logits (uncalibrated), [N, 3]; "
-                           "sigmoid gives the single-view score",
-            "cam": {"shape": [3] + cam_size,
-                    "meaning": "each cell's contribution to the fused logit, per view; the mean "
-                               "of a view's map is that view's share of the logit"},
+            "sigmoid gives the single-view score",
+            "cam": {
+                "shape": [3] + cam_size,
+                "meaning": "each cell's contribution to the fused logit, per view; the mean "
+                "of a view's map is that view's share of the logit",
+            },
         },
         "calibration": {**m["calibration"], "applied_in_graph": True},
         "operating_points": {"rule_out": point(m, "rule_out"), "rule_in": point(m, "rule_in")},
         "training_data": {
             "description": "Procedural phantom radiographs from model/training/phantom.py: "
-                           "lateral L1-S1 in neutral, flexion and extension; latent severity "
-                           "drives the label (severe central stenosis vs none) and the signs",
+            "lateral L1-S1 in neutral, flexion and extension; latent severity "
+            "drives the label (severe central stenosis vs none) and the signs",
             "synthetic": True,
-            "train": m["data"]["train"], "validation": m["data"]["validation"],
-            "internal_test": m["data"]["test"], "external": m["data"]["external"],
-            "sites": {"internal": "training site profile",
-                      "external": "different acquisition profile and older population"},
+            "train": m["data"]["train"],
+            "validation": m["data"]["validation"],
+            "internal_test": m["data"]["test"],
+            "external": m["data"]["external"],
+            "sites": {
+                "internal": "training site profile",
+                "external": "different acquisition profile and older population",
+            },
         },
-        "metrics": {**aurocs, "generated": m["generated"],
-                    "source": "model/training/evaluate.py (metrics.json)"},
+        "metrics": {
+            **aurocs,
+            "generated": m["generated"],
+            "source": "model/training/evaluate.py (metrics.json)",
+        },
         "intended_use": "Reference model for testing the lumbar-cds pipeline end to end. A "
-                        "hospital replaces it with a model trained and validated on its own "
-                        "labelled studies using the same scripts.",
+        "hospital replaces it with a model trained and validated on its own "
+        "labelled studies using the same scripts.",
         "limitations": [
             "Trained and evaluated on synthetic phantoms only; not clinically validated; not "
             "for clinical use.",
@@ -185,9 +247,13 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--id", default="lumbar-cds-lss-3view-phantom")
     parser.add_argument("--version", default="1.0.0")
-    parser.add_argument("--parity", nargs="*", default=[],
-                        help="study folders (neutral.dcm, flexion.dcm, extension.dcm) whose "
-                             "Python outputs go to OUT_DIR/<id>.parity.json")
+    parser.add_argument(
+        "--parity",
+        nargs="*",
+        default=[],
+        help="study folders (neutral.dcm, flexion.dcm, extension.dcm) whose "
+        "Python outputs go to OUT_DIR/<id>.parity.json",
+    )
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     net, checkpoint = load(args.run)
@@ -202,18 +268,31 @@ def main():
     cam_size, opset = export_onnx(net, m["calibration"], h, w, path)
     # the same weights for PyTorch: fine-tuning, and the eager-mode benchmark
     weights = os.path.join(args.out, f"{args.id}.pt")
-    torch.save({"state_dict": net.state_dict(), "backbone": checkpoint["backbone"],
-                "calibration": m["calibration"], "input_size": [h, w],
-                "normalisation": checkpoint["normalisation"]}, weights)
-    result = card(m, args.id, args.version, onnx_name, sha256(path), os.path.getsize(path),
-                  cam_size, opset)
+    torch.save(
+        {
+            "state_dict": net.state_dict(),
+            "backbone": checkpoint["backbone"],
+            "calibration": m["calibration"],
+            "input_size": [h, w],
+            "normalisation": checkpoint["normalisation"],
+        },
+        weights,
+    )
+    result = card(
+        m, args.id, args.version, onnx_name, sha256(path), os.path.getsize(path), cam_size, opset
+    )
     result["file"]["pytorch"] = {"name": os.path.basename(weights), "sha256": sha256(weights)}
     with open(os.path.join(args.out, f"{args.id}.card.json"), "w") as f:
         json.dump(metrics.json_safe(result), f, indent=1, allow_nan=False)
         f.write("\n")
     if args.parity:
-        parity(net, m["calibration"], result, args.parity,
-               os.path.join(args.out, f"{args.id}.parity.json"))
+        parity(
+            net,
+            m["calibration"],
+            result,
+            args.parity,
+            os.path.join(args.out, f"{args.id}.parity.json"),
+        )
     print(f"{path}: {os.path.getsize(path) / 1e6:.2f} MB, sha256 {result['file']['sha256']}")
 
 

@@ -63,9 +63,17 @@ def at_threshold(prob, label, threshold):
     def rate(k, n):
         return {"value": k / n if n else float("nan"), "ci95": wilson(k, n), "k": k, "n": n}
 
-    return {"threshold": float(threshold), "tp": tp, "fp": fp, "tn": tn, "fn": fn,
-            "sensitivity": rate(tp, tp + fn), "specificity": rate(tn, tn + fp),
-            "ppv": rate(tp, tp + fp), "npv": rate(tn, tn + fn)}
+    return {
+        "threshold": float(threshold),
+        "tp": tp,
+        "fp": fp,
+        "tn": tn,
+        "fn": fn,
+        "sensitivity": rate(tp, tp + fn),
+        "specificity": rate(tn, tn + fp),
+        "ppv": rate(tp, tp + fp),
+        "npv": rate(tn, tn + fn),
+    }
 
 
 def rule_out_threshold(prob, label, sensitivity=0.95):
@@ -100,8 +108,15 @@ def ece(prob, label, bins=10):
         if sel.any():
             confidence, observed = float(prob[sel].mean()), float(label[sel].mean())
             total += sel.sum() / len(prob) * abs(confidence - observed)
-            table.append({"lo": float(edges[b]), "hi": float(edges[b + 1]), "n": int(sel.sum()),
-                          "mean_probability": confidence, "observed": observed})
+            table.append(
+                {
+                    "lo": float(edges[b]),
+                    "hi": float(edges[b + 1]),
+                    "n": int(sel.sum()),
+                    "mean_probability": confidence,
+                    "observed": observed,
+                }
+            )
     return float(total), table
 
 

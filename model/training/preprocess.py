@@ -34,7 +34,7 @@ def windowed_range(ds):
     if "ModalityLUTSequence" in ds:
         return 0, 2 ** ds.ModalityLUTSequence[0].LUTDescriptor[2] - 1
     if ds.PixelRepresentation == 0:
-        lo, hi = 0, 2 ** ds.BitsStored - 1
+        lo, hi = 0, 2**ds.BitsStored - 1
     else:
         lo, hi = -(2 ** (ds.BitsStored - 1)), 2 ** (ds.BitsStored - 1) - 1
     if "RescaleSlope" in ds and "RescaleIntercept" in ds:
@@ -49,8 +49,16 @@ def inverted(ds):
 
 
 def _values(element):
-    return [float(v) for v in (element if isinstance(element, (list, tuple)) or hasattr(
-        element, "__iter__") and not isinstance(element, str) else [element])]
+    return [
+        float(v)
+        for v in (
+            element
+            if isinstance(element, (list, tuple))
+            or hasattr(element, "__iter__")
+            and not isinstance(element, str)
+            else [element]
+        )
+    ]
 
 
 def first_valid_window(ds):
@@ -60,7 +68,7 @@ def first_valid_window(ds):
         return None
     centers, widths = _values(ds.WindowCenter), _values(ds.WindowWidth)
     function = str(ds.get("VOILUTFunction", "LINEAR") or "LINEAR").strip().upper()
-    for i, width in enumerate(widths[:len(centers)]):
+    for i, width in enumerate(widths[: len(centers)]):
         if width >= 1 if function == "LINEAR" else width > 0:
             return i
     return None
@@ -69,7 +77,8 @@ def first_valid_window(ds):
 def grey(ds):
     """Grey levels in [0, 1], bone bright, float64 (rows, columns)."""
     if ds.get("SamplesPerPixel", 1) != 1 or not str(ds.PhotometricInterpretation).startswith(
-            "MONOCHROME"):
+        "MONOCHROME"
+    ):
         raise ValueError("not a greyscale image: " + str(ds.PhotometricInterpretation))
     if ("RescaleSlope" in ds) != ("RescaleIntercept" in ds):
         # Java applies either on its own with the other's default; pydicom needs both
@@ -92,7 +101,7 @@ def grey(ds):
         wide = copy.deepcopy(ds)
         wide.VOILUTSequence[0].LUTDescriptor[2] = 16  # pydicom 2.3 wraps 8-bit LUT indexes
         out = apply_voi_lut(np.floor(values).astype("i8"), wide, index=0, prefer_lut=True)
-        out = out / (2 ** bits - 1)
+        out = out / (2**bits - 1)
     else:
         span = values.max() - values.min()
         out = (values - values.min()) / span if span > 0 else np.zeros_like(values)
@@ -126,7 +135,7 @@ def resize_pad(image, height, width):
     resized = area_weights(rows, h) @ image @ area_weights(cols, w).T
     canvas = np.zeros((height, width))
     top, left = (height - h) // 2, (width - w) // 2
-    canvas[top:top + h, left:left + w] = resized
+    canvas[top : top + h, left : left + w] = resized
     return canvas
 
 
@@ -142,8 +151,12 @@ def read_labels(data):
 
 def _study(job):
     data, record, height, width = job
-    return np.stack([model_input(pydicom.dcmread(os.path.join(data, record[p])), height, width)
-                     for p in POSTURES]).astype(np.float16)
+    return np.stack(
+        [
+            model_input(pydicom.dcmread(os.path.join(data, record[p])), height, width)
+            for p in POSTURES
+        ]
+    ).astype(np.float16)
 
 
 def build_cache(data, out, height=INPUT_SIZE[0], width=INPUT_SIZE[1], workers=2):
@@ -157,9 +170,13 @@ def build_cache(data, out, height=INPUT_SIZE[0], width=INPUT_SIZE[1], workers=2)
             images[i] = study
             if (i + 1) % 250 == 0 or i + 1 == len(records):
                 print(f"  {i + 1}/{len(records)} studies, {time.time() - start:.0f} s", flush=True)
-    np.savez(out, images=images, label=np.array([int(r["label"]) for r in records], np.int64),
-             patient_id=np.array([r["patient_id"] for r in records]),
-             site=np.array([r.get("site", "") for r in records]))
+    np.savez(
+        out,
+        images=images,
+        label=np.array([int(r["label"]) for r in records], np.int64),
+        patient_id=np.array([r["patient_id"] for r in records]),
+        site=np.array([r.get("site", "") for r in records]),
+    )
     return len(records)
 
 

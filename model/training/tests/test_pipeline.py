@@ -17,11 +17,16 @@ MODEL_ID = "lumbar-cds-lss-3view-phantom"
 
 
 def run(script, *args):
-    result = subprocess.run([sys.executable, os.path.join(HERE, script), *map(str, args)],
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, os.path.join(HERE, script), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if result.returncode != 0:
-        raise AssertionError(f"{script} failed ({result.returncode}):\n{result.stdout}\n"
-                             f"{result.stderr}")
+        raise AssertionError(
+            f"{script} failed ({result.returncode}):\n{result.stdout}\n" f"{result.stderr}"
+        )
     return result.stdout
 
 
@@ -35,19 +40,54 @@ class SmokePipeline(unittest.TestCase):
         internal, external = os.path.join(work, "internal"), os.path.join(work, "external")
         studies = os.path.join(cls.out, "studies")
         run("phantom.py", internal, "--patients", 60, "--size", "small", "--seed", 3)
-        run("phantom.py", external, "--patients", 20, "--size", "small", "--site", "external",
-            "--seed", 4)
+        run(
+            "phantom.py",
+            external,
+            "--patients",
+            20,
+            "--size",
+            "small",
+            "--site",
+            "external",
+            "--seed",
+            4,
+        )
         run("phantom.py", studies, "--patients", 2, "--size", "parity", "--seed", 5)
         run("preprocess.py", internal, internal + ".npz")
         run("preprocess.py", external, external + ".npz")
         cls.run_dir = os.path.join(work, "run")
-        cls.train_log = run("train.py", internal + ".npz", cls.run_dir, "--epochs", 1,
-                            "--batch", 8, "--max-steps", 3)
+        cls.train_log = run(
+            "train.py",
+            internal + ".npz",
+            cls.run_dir,
+            "--epochs",
+            1,
+            "--batch",
+            8,
+            "--max-steps",
+            3,
+        )
         cls.report = os.path.join(work, "docs", "model-report.md")
-        run("evaluate.py", cls.run_dir, internal + ".npz", external + ".npz",
-            "--report", cls.report, "--rounds", 200)
-        run("export.py", cls.run_dir, cls.out, "--version", "0.0.0-smoke",
-            "--parity", os.path.join(studies, "INT00000"), os.path.join(studies, "INT00001"))
+        run(
+            "evaluate.py",
+            cls.run_dir,
+            internal + ".npz",
+            external + ".npz",
+            "--report",
+            cls.report,
+            "--rounds",
+            200,
+        )
+        run(
+            "export.py",
+            cls.run_dir,
+            cls.out,
+            "--version",
+            "0.0.0-smoke",
+            "--parity",
+            os.path.join(studies, "INT00000"),
+            os.path.join(studies, "INT00001"),
+        )
         with open(os.path.join(cls.out, MODEL_ID + ".card.json")) as f:
             cls.card = json.load(f)
         with open(os.path.join(cls.run_dir, "metrics.json")) as f:
@@ -73,15 +113,21 @@ class SmokePipeline(unittest.TestCase):
 
     def test_card_numbers_come_from_the_evaluation(self):
         m = self.metrics
-        self.assertEqual(self.card["metrics"]["internal_test"]["fused"],
-                         m["internal_test"]["fused"])
-        self.assertEqual(self.card["metrics"]["external"]["single_view_heads"],
-                         m["external"]["single_view_heads"])
-        self.assertEqual(self.card["operating_points"]["rule_in"]["threshold"],
-                         m["operating_points"]["rule_in"]["threshold"])
+        self.assertEqual(
+            self.card["metrics"]["internal_test"]["fused"], m["internal_test"]["fused"]
+        )
+        self.assertEqual(
+            self.card["metrics"]["external"]["single_view_heads"],
+            m["external"]["single_view_heads"],
+        )
+        self.assertEqual(
+            self.card["operating_points"]["rule_in"]["threshold"],
+            m["operating_points"]["rule_in"]["threshold"],
+        )
         self.assertEqual(self.card["calibration"]["a"], m["calibration"]["a"])
-        self.assertEqual(self.card["input"]["normalisation"]["mean"],
-                         m["model"]["normalisation"]["mean"])
+        self.assertEqual(
+            self.card["input"]["normalisation"]["mean"], m["model"]["normalisation"]["mean"]
+        )
         self.assertTrue(self.card["synthetic"])
         self.assertIn("not clinically validated", self.card["statement"])
         # the distribution deployed results are compared with (the operations view's drift)
@@ -92,9 +138,11 @@ class SmokePipeline(unittest.TestCase):
 
     def test_contract_of_the_exported_graph(self):
         import onnx
+
         graph = onnx.load(os.path.join(self.out, self.card["file"]["name"])).graph
-        self.assertEqual([i.name for i in graph.input],
-                         ["neutral", "flexion", "extension", "view_mask"])
+        self.assertEqual(
+            [i.name for i in graph.input], ["neutral", "flexion", "extension", "view_mask"]
+        )
         self.assertEqual([o.name for o in graph.output], ["probability", "view_logits", "cam"])
         dims = [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim[1:]]
         self.assertEqual(dims, [1, self.card["input"]["height"], self.card["input"]["width"]])
@@ -112,8 +160,10 @@ class SmokePipeline(unittest.TestCase):
         with open(os.path.join(self.out, MODEL_ID + ".parity.json")) as f:
             parity = json.load(f)
         self.assertEqual(parity["sha256"], self.card["file"]["sha256"])
-        self.assertEqual([c["views"] for c in parity["cases"]],
-                         [["neutral", "flexion", "extension"]] * 2 + [["neutral", "extension"]])
+        self.assertEqual(
+            [c["views"] for c in parity["cases"]],
+            [["neutral", "flexion", "extension"]] * 2 + [["neutral", "extension"]],
+        )
         for case in parity["cases"]:
             self.assertTrue(0 <= case["probability"] <= 1)
 
