@@ -1,17 +1,15 @@
-"""Tests of the phantom generator (run: /usr/bin/python3 -m unittest discover -s model/training)."""
+"""Tests of the phantom generator (run: python3 -m lumbarcds_training.run_tests)."""
 import csv
 import hashlib
 import os
 import pathlib
-import sys
 import tempfile
 import unittest
 
 import numpy as np
 import pydicom
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import phantom  # noqa: E402
+from lumbarcds_training import phantom
 
 
 def auroc(score, label):
@@ -107,8 +105,7 @@ class GeneratedStudies(unittest.TestCase):
     def test_film_and_medium_sizes_give_the_same_model_input(self):
         """Noise and texture are in millimetres, so training on medium-size renders stands for
         film-size files once both are resampled to the model's input."""
-        sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        from preprocess import resize_pad
+        from lumbarcds_training.preprocess import resize_pad
 
         inputs = {}
         for size in ("film", "medium"):

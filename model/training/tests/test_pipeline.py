@@ -1,8 +1,9 @@
 """The whole training pipeline on tiny data: phantoms -> cache -> train -> evaluate -> export.
 
-Runs each script as a user would. With LUMBARCDS_SMOKE_OUT set (mvn verify sets it), the exported
-model, its card, its parity file and the parity studies stay there, and the Java build then checks
-that its inference loads the model and matches the Python outputs.
+Runs each tool as a user would (`python3 -m lumbarcds_training.<tool>`, model/training on the
+module path). With LUMBARCDS_SMOKE_OUT set (mvn verify sets it), the exported model, its card, its
+parity file and the parity studies stay there, and the Java build then checks that its inference
+loads the model and matches the Python outputs.
 """
 import hashlib
 import json
@@ -12,20 +13,26 @@ import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import lumbarcds_training
+
+# model/training, the folder that holds the package: the tools' module path
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(lumbarcds_training.__file__)))
 MODEL_ID = "lumbar-cds-lss-3view-phantom"
 
 
-def run(script, *args):
+def run(tool, *args):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (TOP, env.get("PYTHONPATH")) if p)
     result = subprocess.run(
-        [sys.executable, os.path.join(HERE, script), *map(str, args)],
+        [sys.executable, "-m", "lumbarcds_training." + tool, *map(str, args)],
         capture_output=True,
         text=True,
         timeout=900,
+        env=env,
     )
     if result.returncode != 0:
         raise AssertionError(
-            f"{script} failed ({result.returncode}):\n{result.stdout}\n" f"{result.stderr}"
+            f"{tool} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
         )
     return result.stdout
 
@@ -39,9 +46,9 @@ class SmokePipeline(unittest.TestCase):
         os.makedirs(cls.out, exist_ok=True)
         internal, external = os.path.join(work, "internal"), os.path.join(work, "external")
         studies = os.path.join(cls.out, "studies")
-        run("phantom.py", internal, "--patients", 60, "--size", "small", "--seed", 3)
+        run("phantom", internal, "--patients", 60, "--size", "small", "--seed", 3)
         run(
-            "phantom.py",
+            "phantom",
             external,
             "--patients",
             20,
@@ -52,12 +59,12 @@ class SmokePipeline(unittest.TestCase):
             "--seed",
             4,
         )
-        run("phantom.py", studies, "--patients", 2, "--size", "parity", "--seed", 5)
-        run("preprocess.py", internal, internal + ".npz")
-        run("preprocess.py", external, external + ".npz")
+        run("phantom", studies, "--patients", 2, "--size", "parity", "--seed", 5)
+        run("preprocess", internal, internal + ".npz")
+        run("preprocess", external, external + ".npz")
         cls.run_dir = os.path.join(work, "run")
         cls.train_log = run(
-            "train.py",
+            "train",
             internal + ".npz",
             cls.run_dir,
             "--epochs",
@@ -69,7 +76,7 @@ class SmokePipeline(unittest.TestCase):
         )
         cls.report = os.path.join(work, "docs", "model-report.md")
         run(
-            "evaluate.py",
+            "evaluate",
             cls.run_dir,
             internal + ".npz",
             external + ".npz",
@@ -79,7 +86,7 @@ class SmokePipeline(unittest.TestCase):
             200,
         )
         run(
-            "export.py",
+            "export",
             cls.run_dir,
             cls.out,
             "--version",

@@ -1,14 +1,11 @@
-"""preprocess.py follows the Java pipeline's rules where pydicom alone would differ."""
-import os
-import sys
+"""The preprocessing follows the Java pipeline's rules where pydicom alone would differ."""
 import unittest
 
 import numpy as np
 from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import preprocess  # noqa: E402
+from lumbarcds_training import preprocess
 
 
 def image(**attributes):

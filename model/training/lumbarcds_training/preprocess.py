@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """DICOM view -> model input, exactly as the model card describes and the Java inference does.
 
 1. Grey levels in [0, 1], bone bright: Modality LUT or rescale, then the first valid VOI window
@@ -8,10 +7,10 @@
    the input area it covers), centred on a canvas of zeros (black).
 3. Normalise: (x - mean) / std with the card's constants.
 
-Also builds the training cache: a study folder tree with labels.csv (as phantom.py writes it,
+Also builds the training cache: a study folder tree with labels.csv (as the phantom writes it,
 or a hospital's own export with the same columns) -> one .npz of float16 inputs.
 
-    preprocess.py DATA OUT.npz [--height 320 --width 256] [--workers 2]
+    python3 -m lumbarcds_training.preprocess DATA OUT.npz [--height 320 --width 256] [--workers 2]
 """
 import argparse
 import copy

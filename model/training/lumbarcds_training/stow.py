@@ -1,12 +1,11 @@
-#!/usr/bin/python3
 """Store phantom studies in a DICOMweb store with STOW-RS: the server's embedded store
 (http://127.0.0.1:8080/dicomweb) or a PACS such as Orthanc (http://127.0.0.1:8042/dicom-web).
 
-    stow.py DICOMWEB_ROOT [FOLDER] [--patients 3 --size small --seed 7] [--user U --password P]
-            [--fhir http://127.0.0.1:8080/fhir]
+    python3 -m lumbarcds_training.stow DICOMWEB_ROOT [FOLDER] [--patients 3 --size small --seed 7]
+        [--user U --password P] [--fhir http://127.0.0.1:8080/fhir]
 
 FOLDER holds one sub-folder per patient with neutral.dcm, flexion.dcm and extension.dcm (what
-phantom.py writes); without it, --patients phantom patients are generated first. With --fhir each
+the phantom writes); without it, --patients phantom patients are generated first. With --fhir each
 patient gets a Patient (identifier = DICOM Patient ID) and a lumbar X-ray ServiceRequest
 (identifier = Accession Number) first, created only if absent, so that the store links its
 ImagingStudy to them. One STOW-RS request per study; re-running is safe (identical instances are
@@ -25,8 +24,7 @@ import uuid
 
 import pydicom
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import phantom  # noqa: E402
+from . import phantom
 
 # terminology Codes.XR_LSPINE_FLEXION_EXTENSION (ValueSet lumbar-xr-flexion-extension)
 LOINC_XR_FLEX_EXT = (

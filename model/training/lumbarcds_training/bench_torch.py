@@ -1,22 +1,20 @@
-#!/usr/bin/python3
 """The exported model in PyTorch eager mode on CPU, timed on one study (the Java benchmark's
 comparison; tests/bench/inference.sh runs both).
 
-    bench_torch.py CARD.json STUDY_DIR [--warmup 5] [--runs 30] [--threads 2]
+    python3 -m lumbarcds_training.bench_torch CARD.json STUDY_DIR [--warmup 5] [--runs 30]
+        [--threads 2]
 """
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import pydicom
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import POSTURES, Exported, ThreeViewNet  # noqa: E402
-from preprocess import model_input  # noqa: E402
+from .model import POSTURES, Exported, ThreeViewNet
+from .preprocess import model_input
 
 
 def percentile(values, p):
@@ -72,7 +70,7 @@ def main():
                 model_ms.append((time.perf_counter() - t0) * 1e3)
     print("step\tp50_ms\tp95_ms\tmin_ms")
     for name, values in (
-        ("study: pydicom + preprocess.py + PyTorch eager", study_ms),
+        ("study: pydicom + preprocess + PyTorch eager", study_ms),
         ("model only: PyTorch eager", model_ms),
     ):
         print(

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Synthetic lateral lumbar radiographs (L1-S1) in neutral, flexion and extension, with a latent
 stenosis severity that drives both the label and the bony signs radiographs can show.
 
@@ -18,7 +17,8 @@ crest moving with the pelvis, bowel gas), so three views carry more than one.
 
 Run with Debian's /usr/bin/python3 (python3-numpy, python3-scipy, python3-pil, python3-pydicom):
 
-    phantom.py OUT --patients 100 --site internal --seed 1 [--size film|medium|small|parity]
+    python3 -m lumbarcds_training.phantom OUT --patients 100 --site internal --seed 1
+        [--size film|medium|small|parity]
 
 writes OUT/<patient>/<posture>.dcm and OUT/labels.csv. Deterministic: the same seed, site and
 patient index give the same patient and the same pixels.

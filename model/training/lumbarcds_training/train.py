@@ -1,7 +1,7 @@
-#!/usr/bin/python3
-"""Train the three-view model on a preprocessed cache (preprocess.py).
+"""Train the three-view model on a preprocessed cache (lumbarcds_training.preprocess).
 
-    train.py CACHE.npz OUT_DIR [--backbone small] [--epochs 12] [--batch 32] [--limit N]
+    python3 -m lumbarcds_training.train CACHE.npz OUT_DIR [--backbone small] [--epochs 12]
+        [--batch 32] [--limit N]
 
 Splits by patient (seeded, stratified by label) into train / validation / test (70 / 15 / 15),
 computes the input normalisation on the training images, trains with augmentation and view
@@ -11,16 +11,14 @@ OUT_DIR/split.json. Runs on CPU (Debian's PyTorch 1.13) or a CUDA GPU (PyTorch 2
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import metrics  # noqa: E402
-from model import BACKBONES, ThreeViewNet  # noqa: E402
+from . import metrics
+from .model import BACKBONES, ThreeViewNet
 
 
 def split(patient_ids, labels, seed, fractions=(0.70, 0.15, 0.15)):

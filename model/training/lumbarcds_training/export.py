@@ -1,10 +1,10 @@
-#!/usr/bin/python3
 """Export an evaluated run to ONNX and write its model card.
 
-    export.py RUN_DIR OUT_DIR [--id lumbar-cds-lss-3view-phantom] [--version 1.0.0]
+    python3 -m lumbarcds_training.export RUN_DIR OUT_DIR [--id lumbar-cds-lss-3view-phantom]
+        [--version 1.0.0]
 
-Reads RUN_DIR/model.pt and RUN_DIR/metrics.json (evaluate.py). Writes OUT_DIR/<id>.onnx, whose
-graph meets DESIGN.md's contract:
+Reads RUN_DIR/model.pt and RUN_DIR/metrics.json (lumbarcds_training.evaluate). Writes
+OUT_DIR/<id>.onnx, whose graph meets DESIGN.md's contract:
 
 - inputs `neutral`, `flexion`, `extension` float32 [N, 1, H, W] (normalised as the card says)
   and `view_mask` float32 [N, 3] (1 = view present; a missing view's input is all zeros);
@@ -18,14 +18,12 @@ import datetime
 import inspect
 import json
 import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import metrics  # noqa: E402
-from evaluate import SYNTHETIC, load, sha256_file as sha256  # noqa: E402
-from model import POSTURES, Exported  # noqa: E402
+from . import metrics
+from .evaluate import SYNTHETIC, load, sha256_file as sha256
+from .model import POSTURES, Exported
 
 INPUTS = list(POSTURES) + ["view_mask"]
 OUTPUTS = ["probability", "view_logits", "cam"]
@@ -72,13 +70,13 @@ def checksum(values):
 
 
 def parity(net, calibration, card_json, studies, path):
-    """The Python pipeline's outputs for some studies (pydicom -> preprocess.py -> the exported
+    """The Python pipeline's outputs for some studies (pydicom -> preprocess -> the exported
     graph in PyTorch), for the Java inference to match: every study with all views, and the first
     again without its flexion view."""
     import numpy as np
     import pydicom
 
-    from preprocess import model_input
+    from .preprocess import model_input
 
     graph = Exported(net.cpu().eval(), calibration).eval()
     norm = card_json["input"]["normalisation"]
@@ -207,9 +205,10 @@ def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
         "calibration": {**m["calibration"], "applied_in_graph": True},
         "operating_points": {"rule_out": point(m, "rule_out"), "rule_in": point(m, "rule_in")},
         "training_data": {
-            "description": "Procedural phantom radiographs from model/training/phantom.py: "
-            "lateral L1-S1 in neutral, flexion and extension; latent severity "
-            "drives the label (severe central stenosis vs none) and the signs",
+            "description": "Procedural phantom radiographs from "
+            "model/training/lumbarcds_training/phantom.py: lateral L1-S1 in neutral, flexion "
+            "and extension; latent severity drives the label (severe central stenosis vs none) "
+            "and the signs",
             "synthetic": True,
             "train": m["data"]["train"],
             "validation": m["data"]["validation"],
@@ -223,7 +222,7 @@ def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
         "metrics": {
             **aurocs,
             "generated": m["generated"],
-            "source": "model/training/evaluate.py (metrics.json)",
+            "source": "model/training/lumbarcds_training/evaluate.py (metrics.json)",
         },
         "intended_use": "Reference model for testing the lumbar-cds pipeline end to end. A "
         "hospital replaces it with a model trained and validated on its own "
@@ -264,7 +263,9 @@ def main():
     path = os.path.join(args.out, onnx_name)
     h, w = checkpoint["input_size"]
     if m.get("checkpoint_sha256") != sha256(os.path.join(args.run, "model.pt")):
-        raise SystemExit("metrics.json was not computed for this model.pt: run evaluate.py again")
+        raise SystemExit(
+            "metrics.json was not computed for this model.pt: run lumbarcds_training.evaluate again"
+        )
     cam_size, opset = export_onnx(net, m["calibration"], h, w, path)
     # the same weights for PyTorch: fine-tuning, and the eager-mode benchmark
     weights = os.path.join(args.out, f"{args.id}.pt")
