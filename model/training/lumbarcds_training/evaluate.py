@@ -266,7 +266,9 @@ def report(m, figures, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name, description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("run")
     parser.add_argument("internal")
     parser.add_argument("external")

@@ -241,7 +241,9 @@ def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name, description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("run")
     parser.add_argument("out")
     parser.add_argument("--id", default="lumbar-cds-lss-3view-phantom")

@@ -528,7 +528,9 @@ def generate(out, patients, site, seed, size="film", start=0, workers=1):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name, description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("out")
     parser.add_argument("--patients", type=int, default=10)
     parser.add_argument("--site", choices=sorted(SITES), default="internal")

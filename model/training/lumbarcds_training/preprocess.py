@@ -180,7 +180,10 @@ def build_cache(data, out, height=INPUT_SIZE[0], width=INPUT_SIZE[1], workers=2)
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Preprocess a labelled study tree into a cache")
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name,
+        description="Preprocess a labelled study tree into a cache",
+    )
     parser.add_argument("data")
     parser.add_argument("out")
     parser.add_argument("--height", type=int, default=INPUT_SIZE[0])

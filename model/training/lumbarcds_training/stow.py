@@ -129,7 +129,9 @@ def fhir_records(fhir, ds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name, description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("root", help="DICOMweb root, e.g. http://127.0.0.1:8080/dicomweb")
     parser.add_argument("folder", nargs="?")
     parser.add_argument("--patients", type=int, default=3)

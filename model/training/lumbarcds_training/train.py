@@ -90,7 +90,9 @@ def predict(net, images, mean, std, device, mask=None, batch=64):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name, description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("cache")
     parser.add_argument("out")
     parser.add_argument("--backbone", choices=BACKBONES, default="small")
