@@ -26,7 +26,7 @@ import uuid
 
 import pydicom
 
-from lumbarcds_training import phantom, stow
+from lumbarcds_training import io, phantom, stow
 
 SEED = 2026
 POOL = 10  # phantom patients analysed first; the cases are chosen from their results
@@ -87,17 +87,17 @@ def search(server, query):
 def generate(cache, count, site="internal"):
     """The first `count` phantom patients of the demo's seed (medium size), kept in `cache`."""
     os.makedirs(cache, exist_ok=True)
-    have = sorted(d for d in os.listdir(cache) if os.path.isdir(os.path.join(cache, d)))
+    have = io.study_folders(cache)
     if len(have) < count:
         say(f"  generating {count - len(have)} synthetic patients ...")
         phantom.generate(cache, count - len(have), site, SEED, "medium", start=len(have),
                          workers=os.cpu_count() or 1)
-    return sorted(d for d in os.listdir(cache) if os.path.isdir(os.path.join(cache, d)))[:count]
+    return io.study_folders(cache)[:count]
 
 
 def store(server, folder, views=("neutral", "flexion", "extension")):
     """Patient, active order (by identifier) and the study's views (STOW-RS); returns the ids."""
-    files = [os.path.join(folder, v + ".dcm") for v in views]
+    files = [io.view_path(folder, v) for v in views]
     ds = pydicom.dcmread(files[0], stop_before_pixels=True)
     stow.fhir_records(server + "/fhir", ds)
     status, body, _ = stow.stow(server + "/dicomweb", files, None)

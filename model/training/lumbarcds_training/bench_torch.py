@@ -5,15 +5,15 @@ comparison; tests/bench/inference.sh runs both).
         [--threads 2]
 """
 import argparse
-import json
 import os
 import time
 
 import numpy as np
-import pydicom
 import torch
 
-from .model import POSTURES, Exported, ThreeViewNet
+from . import io
+from .io import POSTURES
+from .model import Exported
 from .preprocess import model_input
 
 
@@ -33,12 +33,11 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    with open(args.card) as f:
-        card = json.load(f)
-    weights = torch.load(os.path.join(os.path.dirname(args.card), card["file"]["pytorch"]["name"]))
-    net = ThreeViewNet(weights["backbone"])
-    net.load_state_dict(weights["state_dict"])
-    graph = Exported(net.eval(), weights["calibration"]).eval()
+    card = io.read_json(args.card)
+    net, weights = io.load_network(
+        os.path.join(os.path.dirname(args.card), card["file"]["pytorch"]["name"])
+    )
+    graph = Exported(net, weights["calibration"]).eval()
     h, w = card["input"]["height"], card["input"]["width"]
     norm = card["input"]["normalisation"]
 
@@ -46,7 +45,7 @@ def main():
         return [
             torch.from_numpy(
                 model_input(
-                    pydicom.dcmread(os.path.join(args.study, p + ".dcm")),
+                    io.read_view(args.study, p),
                     h,
                     w,
                     norm["mean"],

@@ -12,15 +12,14 @@ to the report, and the report itself.
 """
 import argparse
 import datetime
-import hashlib
-import json
 import os
 
 import numpy as np
 import torch
 
-from . import metrics
-from .model import POSTURES, ThreeViewNet, flops
+from . import io, metrics
+from .io import POSTURES
+from .model import flops
 
 RULE_OUT_SENSITIVITY = 0.95
 RULE_IN_SPECIFICITY = 0.90
@@ -29,21 +28,6 @@ SYNTHETIC = (
     "project's generated radiographs, not performance on patients. The model is not "
     "clinically validated and is not for clinical use."
 )
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def load(run, device="cpu"):
-    checkpoint = torch.load(os.path.join(run, "model.pt"), map_location=device)
-    net = ThreeViewNet(checkpoint["backbone"])
-    net.load_state_dict(checkpoint["state_dict"])
-    return net.to(device).eval(), checkpoint
 
 
 def score_set(net, checkpoint, images, device, batch=64):
@@ -278,11 +262,9 @@ def main():
     args = parser.parse_args()
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.set_num_threads(os.cpu_count() or 1)
-    net, checkpoint = load(args.run, device)
-    with open(os.path.join(args.run, "split.json")) as f:
-        split = json.load(f)
-    with open(os.path.join(args.run, "history.json")) as f:
-        history = json.load(f)
+    net, checkpoint = io.load_network(os.path.join(args.run, "model.pt"), device)
+    split = io.read_json(os.path.join(args.run, "split.json"))
+    history = io.read_json(os.path.join(args.run, "history.json"))
     internal = np.load(args.internal)
     patient = internal["patient_id"]
     # every study of the patients in each part (split.json lists patients)
@@ -345,7 +327,7 @@ def main():
             "training_device": history["device"],
             "normalisation": checkpoint["normalisation"],
         },
-        "checkpoint_sha256": sha256_file(os.path.join(args.run, "model.pt")),
+        "checkpoint_sha256": io.sha256_file(os.path.join(args.run, "model.pt")),
         "data": {
             "train": len(split["train"]),
             "validation": len(split["validation"]),
@@ -365,8 +347,7 @@ def main():
         },
         **results,
     }
-    with open(os.path.join(args.run, "metrics.json"), "w") as f:
-        json.dump(metrics.json_safe(m), f, indent=1, allow_nan=False)
+    io.write_json(os.path.join(args.run, "metrics.json"), m)
     figures = {k: os.path.relpath(v, report_dir) for k, v in figures.items()}
     report(m, figures, args.report)
     print(

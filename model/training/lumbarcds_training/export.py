@@ -16,14 +16,14 @@ and OUT_DIR/<id>.card.json: every number in it is copied from metrics.json or me
 import argparse
 import datetime
 import inspect
-import json
 import os
 
 import torch
 
-from . import metrics
-from .evaluate import SYNTHETIC, load, sha256_file as sha256
-from .model import POSTURES, Exported
+from . import io
+from .evaluate import SYNTHETIC
+from .io import POSTURES
+from .model import Exported
 
 INPUTS = list(POSTURES) + ["view_mask"]
 OUTPUTS = ["probability", "view_logits", "cam"]
@@ -74,7 +74,6 @@ def parity(net, calibration, card_json, studies, path):
     graph in PyTorch), for the Java inference to match: every study with all views, and the first
     again without its flexion view."""
     import numpy as np
-    import pydicom
 
     from .preprocess import model_input
 
@@ -86,10 +85,7 @@ def parity(net, calibration, card_json, studies, path):
     results = []
     for study, present in cases:
         views = {
-            p: model_input(
-                pydicom.dcmread(os.path.join(study, p + ".dcm")), h, w, norm["mean"], norm["std"]
-            )
-            for p in present
+            p: model_input(io.read_view(study, p), h, w, norm["mean"], norm["std"]) for p in present
         }
         tensors = [
             torch.from_numpy(views[p])[None, None] if p in views else torch.zeros(1, 1, h, w)
@@ -109,18 +105,15 @@ def parity(net, calibration, card_json, studies, path):
                 "cam_sums": cam[0].sum(dim=(1, 2)).tolist(),
             }
         )
-    with open(path, "w") as f:
-        json.dump(
-            {
-                "model": card_json["id"],
-                "sha256": card_json["file"]["sha256"],
-                "tolerance": 1e-4,
-                "cases": results,
-            },
-            f,
-            indent=1,
-        )
-        f.write("\n")
+    io.write_json(
+        path,
+        {
+            "model": card_json["id"],
+            "sha256": card_json["file"]["sha256"],
+            "tolerance": 1e-4,
+            "cases": results,
+        },
+    )
 
 
 def point(m, name):
@@ -257,14 +250,13 @@ def main():
     )
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
-    net, checkpoint = load(args.run)
-    with open(os.path.join(args.run, "metrics.json")) as f:
-        m = json.load(f)
+    net, checkpoint = io.load_network(os.path.join(args.run, "model.pt"))
+    m = io.read_json(os.path.join(args.run, "metrics.json"))
     os.makedirs(args.out, exist_ok=True)
     onnx_name = f"{args.id}.onnx"
     path = os.path.join(args.out, onnx_name)
     h, w = checkpoint["input_size"]
-    if m.get("checkpoint_sha256") != sha256(os.path.join(args.run, "model.pt")):
+    if m.get("checkpoint_sha256") != io.sha256_file(os.path.join(args.run, "model.pt")):
         raise SystemExit(
             "metrics.json was not computed for this model.pt: run lumbarcds_training.evaluate again"
         )
@@ -282,12 +274,20 @@ def main():
         weights,
     )
     result = card(
-        m, args.id, args.version, onnx_name, sha256(path), os.path.getsize(path), cam_size, opset
+        m,
+        args.id,
+        args.version,
+        onnx_name,
+        io.sha256_file(path),
+        os.path.getsize(path),
+        cam_size,
+        opset,
     )
-    result["file"]["pytorch"] = {"name": os.path.basename(weights), "sha256": sha256(weights)}
-    with open(os.path.join(args.out, f"{args.id}.card.json"), "w") as f:
-        json.dump(metrics.json_safe(result), f, indent=1, allow_nan=False)
-        f.write("\n")
+    result["file"]["pytorch"] = {
+        "name": os.path.basename(weights),
+        "sha256": io.sha256_file(weights),
+    }
+    io.write_json(os.path.join(args.out, f"{args.id}.card.json"), result)
     if args.parity:
         parity(
             net,

@@ -161,14 +161,3 @@ def fit_platt(logit, label, iterations=100):
 
 def sigmoid(x):
     return 1 / (1 + np.exp(-np.asarray(x, float)))
-
-
-def json_safe(value):
-    """NaN and infinities (a rate over zero studies, say) as null: strict JSON for other tools."""
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

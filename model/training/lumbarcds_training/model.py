@@ -16,7 +16,7 @@ fused head to work with a view missing.
 import torch
 from torch import nn
 
-POSTURES = ("neutral", "flexion", "extension")
+from .io import POSTURES
 
 
 class Block(nn.Module):

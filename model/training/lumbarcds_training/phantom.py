@@ -24,7 +24,6 @@ writes OUT/<patient>/<posture>.dcm and OUT/labels.csv. Deterministic: the same s
 patient index give the same patient and the same pixels.
 """
 import argparse
-import csv
 import hashlib
 import math
 import os
@@ -33,12 +32,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian
 from scipy import ndimage
 
-POSTURES = ("neutral", "flexion", "extension")
+from . import io
+from .io import POSTURES
+
 LEVELS = ("L1", "L2", "L3", "L4", "L5")
 # View Code Sequence: DICOM CID 4010 (SNOMED CT lateral); the posture goes in its View Modifier
 # Code Sequence with a code of CID 92 "Joint Position During Acquisition" (docs/terminology.md)
@@ -439,15 +439,8 @@ def uid(*parts):
 
 
 def to_dicom(p, posture, pixels, spacing, site, seed, monochrome1):
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = DX_SOP_CLASS
-    meta.MediaStorageSOPInstanceUID = uid(seed, p.patient_id, posture, "sop")
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds = io.new_dataset(DX_SOP_CLASS, uid(seed, p.patient_id, posture, "sop"))
     ds.SpecificCharacterSet = "ISO_IR 192"
-    ds.SOPClassUID = DX_SOP_CLASS
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
     ds.StudyInstanceUID = uid(seed, p.patient_id, "study")
     ds.SeriesInstanceUID = uid(seed, p.patient_id, posture, "series")
     ds.StudyDate = "20260101"
@@ -494,15 +487,12 @@ def write_patient(out, index, site, seed, size):
     p = make_patient(rng, index, site)
     monochrome1 = bool(rng.random() < SITES[site].monochrome1)
     folder = os.path.join(out, p.patient_id)
-    os.makedirs(folder, exist_ok=True)
     files = {}
     for posture in POSTURES:
         density = render(p, posture, rows, cols, spacing, rng, grain)
         pixels = acquire(density, site, spacing, rng, grain)
-        path = os.path.join(folder, posture + ".dcm")
-        to_dicom(p, posture, pixels, spacing, site, seed, monochrome1).save_as(
-            path, write_like_original=False
-        )
+        path = io.view_path(folder, posture)
+        io.write_dicom(to_dicom(p, posture, pixels, spacing, site, seed, monochrome1), path)
         files[posture] = os.path.relpath(path, out)
     return {**asdict(p), **files}
 
@@ -519,11 +509,7 @@ def generate(out, patients, site, seed, size="film", start=0, workers=1):
             )
     else:
         records = [write_patient(out, i, site, seed, size) for i in indexes]
-    labels = os.path.join(out, "labels.csv")
-    with open(labels, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)
+    io.write_labels(out, records)
     return records
 
 

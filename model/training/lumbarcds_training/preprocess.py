@@ -14,7 +14,6 @@ or a hospital's own export with the same columns) -> one .npz of float16 inputs.
 """
 import argparse
 import copy
-import csv
 import os
 import sys
 import time
@@ -24,7 +23,9 @@ import numpy as np
 import pydicom
 from pydicom.pixel_data_handlers.util import apply_modality_lut, apply_voi_lut
 
-POSTURES = ("neutral", "flexion", "extension")
+from . import io
+from .io import POSTURES
+
 INPUT_SIZE = (320, 256)  # rows, columns
 
 
@@ -143,16 +144,11 @@ def model_input(ds, height, width, mean=0.0, std=1.0):
     return ((resize_pad(grey(ds), height, width) - mean) / std).astype(np.float32)
 
 
-def read_labels(data):
-    with open(os.path.join(data, "labels.csv"), newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def _study(job):
     data, record, height, width = job
     return np.stack(
         [
-            model_input(pydicom.dcmread(os.path.join(data, record[p])), height, width)
+            model_input(pydicom.dcmread(io.labelled_view(data, record, p)), height, width)
             for p in POSTURES
         ]
     ).astype(np.float16)
@@ -160,7 +156,7 @@ def _study(job):
 
 def build_cache(data, out, height=INPUT_SIZE[0], width=INPUT_SIZE[1], workers=2):
     """All studies listed in DATA/labels.csv as unnormalised [0, 1] inputs, float16."""
-    records = read_labels(data)
+    records = io.read_labels(data)
     images = np.zeros((len(records), 3, height, width), np.float16)
     start = time.time()
     jobs = [(data, r, height, width) for r in records]

@@ -24,7 +24,7 @@ import uuid
 
 import pydicom
 
-from . import phantom
+from . import io, phantom
 
 # terminology Codes.XR_LSPINE_FLEXION_EXTENSION (ValueSet lumbar-xr-flexion-extension)
 LOINC_XR_FLEX_EXT = (
@@ -155,14 +155,10 @@ def main():
         phantom.generate(
             folder, args.patients, args.site, args.seed, args.size, workers=os.cpu_count() or 1
         )
-    studies = sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d)))
+    studies = io.study_folders(folder)
     failed = 0
     for i, name in enumerate(studies, 1):
-        files = [
-            os.path.join(folder, name, f)
-            for f in sorted(os.listdir(os.path.join(folder, name)))
-            if f.endswith(".dcm")
-        ]
+        files = io.study_files(os.path.join(folder, name))
         if args.fhir:
             fhir_records(args.fhir, pydicom.dcmread(files[0], stop_before_pixels=True))
         status, body, headers = stow(args.root, files, auth)

@@ -9,7 +9,6 @@ dropout, keeps the epoch with the best validation AUROC, and writes OUT_DIR/mode
 OUT_DIR/split.json. Runs on CPU (Debian's PyTorch 1.13) or a CUDA GPU (PyTorch 2.x).
 """
 import argparse
-import json
 import os
 import time
 
@@ -17,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import metrics
+from . import io, metrics
 from .model import BACKBONES, ThreeViewNet
 
 
@@ -116,8 +115,10 @@ def main():
         images, labels, ids = images[: args.limit], labels[: args.limit], ids[: args.limit]
     parts = split(ids, labels, args.seed)
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "split.json"), "w") as f:
-        json.dump({k: sorted({str(ids[i]) for i in v}) for k, v in parts.items()}, f)
+    io.write_json(
+        os.path.join(args.out, "split.json"),
+        {k: sorted({str(ids[i]) for i in v}) for k, v in parts.items()},
+    )
     train_idx = np.array(parts["train"])
     sample_idx = np.sort(np.random.default_rng(args.seed).permutation(train_idx)[:500])
     sample = images[sample_idx].astype(np.float32)
@@ -207,18 +208,16 @@ def main():
                 },
                 os.path.join(args.out, "model.pt"),
             )
-    with open(os.path.join(args.out, "history.json"), "w") as f:
-        json.dump(
-            {
-                "history": history,
-                "best_epoch": best["epoch"],
-                "minutes": (time.time() - started) / 60,
-                "device": str(device),
-                "torch": torch.__version__,
-            },
-            f,
-            indent=1,
-        )
+    io.write_json(
+        os.path.join(args.out, "history.json"),
+        {
+            "history": history,
+            "best_epoch": best["epoch"],
+            "minutes": (time.time() - started) / 60,
+            "device": str(device),
+            "torch": torch.__version__,
+        },
+    )
     print(
         f"best epoch {best['epoch']} (validation AUROC {best['val_auroc']:.4f}); "
         f"{(time.time() - started) / 60:.1f} min; model in {args.out}/model.pt"

@@ -6,7 +6,6 @@ parity file and the parity studies stay there, and the Java build then checks th
 loads the model and matches the Python outputs.
 """
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import tempfile
 import unittest
 
 import lumbarcds_training
+from lumbarcds_training import io
 
 # model/training, the folder that holds the package: the tools' module path
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(lumbarcds_training.__file__)))
@@ -95,10 +95,8 @@ class SmokePipeline(unittest.TestCase):
             os.path.join(studies, "INT00000"),
             os.path.join(studies, "INT00001"),
         )
-        with open(os.path.join(cls.out, MODEL_ID + ".card.json")) as f:
-            cls.card = json.load(f)
-        with open(os.path.join(cls.run_dir, "metrics.json")) as f:
-            cls.metrics = json.load(f)
+        cls.card = io.read_json(os.path.join(cls.out, MODEL_ID + ".card.json"))
+        cls.metrics = io.read_json(os.path.join(cls.run_dir, "metrics.json"))
 
     @classmethod
     def tearDownClass(cls):
@@ -106,8 +104,7 @@ class SmokePipeline(unittest.TestCase):
 
     def test_training_shows_progress_and_splits_by_patient(self):
         self.assertIn("epoch 1/1 step 3/3", self.train_log)
-        with open(os.path.join(self.run_dir, "split.json")) as f:
-            split = json.load(f)
+        split = io.read_json(os.path.join(self.run_dir, "split.json"))
         parts = [set(split[k]) for k in ("train", "validation", "test")]
         self.assertEqual(sum(map(len, parts)), 60)
         self.assertFalse(parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2])
@@ -164,8 +161,7 @@ class SmokePipeline(unittest.TestCase):
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
 
     def test_parity_file_lists_full_and_masked_cases(self):
-        with open(os.path.join(self.out, MODEL_ID + ".parity.json")) as f:
-            parity = json.load(f)
+        parity = io.read_json(os.path.join(self.out, MODEL_ID + ".parity.json"))
         self.assertEqual(parity["sha256"], self.card["file"]["sha256"])
         self.assertEqual(
             [c["views"] for c in parity["cases"]],
