@@ -5,7 +5,8 @@
 #   model/training/full_run.sh WORK_DIR [EPOCHS] [BACKBONE] [VERSION]
 #
 # PYTHON picks the interpreter (default /usr/bin/python3, Debian's). On a machine with a CUDA GPU
-# train.py and evaluate.py use it; phantoms and caches use every core.
+# training and evaluation use it; phantoms and caches use every core. Each step is a module of the
+# lumbarcds_training package (this folder on PYTHONPATH), as model/training/README.md runs them.
 set -euo pipefail
 work=${1:?usage: full_run.sh WORK_DIR [EPOCHS] [BACKBONE] [VERSION]}
 epochs=${2:-8}
@@ -14,24 +15,26 @@ version=${4:-1.1.0}
 py=${PYTHON:-/usr/bin/python3}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
 parity="$root/model/src/test/resources/inference/parity"
 mkdir -p "$work"
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
+tool() { local name=$1; shift; "$py" -m "lumbarcds_training.$name" "$@"; }
 
 step "phantoms: 5,000 internal-site patients, 1,000 external-site"
-[ -f "$work/internal/labels.csv" ] || "$py" "$here/phantom.py" "$work/internal" --site internal \
+[ -f "$work/internal/labels.csv" ] || tool phantom "$work/internal" --site internal \
   --patients 5000 --seed 1 --size medium
-[ -f "$work/external/labels.csv" ] || "$py" "$here/phantom.py" "$work/external" --site external \
+[ -f "$work/external/labels.csv" ] || tool phantom "$work/external" --site external \
   --patients 1000 --seed 2 --size medium
 step "caches"
-[ -f "$work/internal.npz" ] || "$py" "$here/preprocess.py" "$work/internal" "$work/internal.npz"
-[ -f "$work/external.npz" ] || "$py" "$here/preprocess.py" "$work/external" "$work/external.npz"
+[ -f "$work/internal.npz" ] || tool preprocess "$work/internal" "$work/internal.npz"
+[ -f "$work/external.npz" ] || tool preprocess "$work/external" "$work/external.npz"
 step "training ($backbone, $epochs epochs)"
-"$py" "$here/train.py" "$work/internal.npz" "$work/run" --epochs "$epochs" --backbone "$backbone"
+tool train "$work/internal.npz" "$work/run" --epochs "$epochs" --backbone "$backbone"
 step "evaluation"
-"$py" "$here/evaluate.py" "$work/run" "$work/internal.npz" "$work/external.npz" \
+tool evaluate "$work/run" "$work/internal.npz" "$work/external.npz" \
   --report "$root/docs/model-report.md"
 step "export"
-"$py" "$here/export.py" "$work/run" "$root/model/reference" --version "$version" \
+tool export "$work/run" "$root/model/reference" --version "$version" \
   --parity "$parity/INT00000" "$parity/EXT00001"
 step "done: run mvn verify to check the new model against its card and parity file"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CDS Hooks and analysis benchmark: film-size phantom studies (2500 x 2048, 12-bit DX) stored with
-# their Patient and active order (model/training/stow.py), then
+# their Patient and active order (lumbarcds_training.stow), then
 #   - the order-complete hook analysing synchronously (a third of the orders; five warm up),
 #   - order completed -> Observation stored, one order at a time (a third; two warm up),
 #   - sustained throughput: the last third completed at once,
@@ -18,6 +18,7 @@ studies=${1:-45}
 requests=${2:-2000}
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+export PYTHONPATH="$root/model/training${PYTHONPATH:+:$PYTHONPATH}"  # the lumbarcds_training package
 cd "$root"
 mvn -q -pl tests test-compile -Dfuzz.skip
 mvn -q -pl tests dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" >/dev/null
@@ -40,11 +41,11 @@ for _ in $(seq 1 60); do grep -q "Validator ready" "$work/server.log" && break; 
 # the phantoms are kept between runs (generating film-size studies takes minutes)
 phantoms=${BENCH_PHANTOMS:-${TMPDIR:-/tmp}/lumbarcds-bench-phantoms-$studies}
 if [ ! -d "$phantoms" ]; then
-  /usr/bin/python3 -c "import sys; sys.path.insert(0, 'model/training'); import phantom; \
-phantom.generate('$phantoms.tmp', $studies, 'internal', 11, 'film', workers=2)" >/dev/null
+  /usr/bin/python3 -m lumbarcds_training.phantom "$phantoms.tmp" --patients "$studies" \
+    --site internal --seed 11 --size film --workers 2 >/dev/null
   mv "$phantoms.tmp" "$phantoms"
 fi
-/usr/bin/python3 model/training/stow.py "http://127.0.0.1:$port/dicomweb" "$phantoms" \
+/usr/bin/python3 -m lumbarcds_training.stow "http://127.0.0.1:$port/dicomweb" "$phantoms" \
   --fhir "http://127.0.0.1:$port/fhir" > "$work/stow.log"
 tail -n 1 "$work/stow.log"
 java -cp "$cp" org.lumbarcds.tests.CdsHooksBenchmark run "http://127.0.0.1:$port" \

@@ -12,7 +12,8 @@ studies=${1:-10}
 runs=${2:-40}
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-/usr/bin/python3 "$root/model/training/phantom.py" "$work/studies" --patients "$studies" \
+export PYTHONPATH="$root/model/training${PYTHONPATH:+:$PYTHONPATH}"  # the lumbarcds_training package
+/usr/bin/python3 -m lumbarcds_training.phantom "$work/studies" --patients "$studies" \
   --size film --seed 5 >/dev/null
 echo "# $studies studies, $(du -sh "$work/studies" | cut -f1) of film-size DX"
 

@@ -16,8 +16,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 card="$root/model/reference/lumbar-cds-lss-3view-phantom.card.json"
+export PYTHONPATH="$root/model/training${PYTHONPATH:+:$PYTHONPATH}"  # the lumbarcds_training package
 
-/usr/bin/python3 "$root/model/training/phantom.py" "$work/study" --patients 1 --size film \
+/usr/bin/python3 -m lumbarcds_training.phantom "$work/study" --patients 1 --size film \
   --seed 99 --workers 1 >/dev/null
 study="$work/study/INT00000"
 ls -l "$study"/*.dcm | awk '{print "# " $9 ": " $5 " bytes"}' | sed "s|$work/study/||"
@@ -31,5 +32,5 @@ echo "## lumbar-cds: DJL + ONNX Runtime ($(java -version 2>&1 | head -n 1)), $th
 java -cp "$cp" org.lumbarcds.model.inference.InferenceBenchmark "$warmup" "$runs" "$card" \
   "$study" "$threads" 2>/dev/null
 echo "## PyTorch eager"
-/usr/bin/python3 "$root/model/training/bench_torch.py" "$card" "$study" --warmup "$warmup" \
+/usr/bin/python3 -m lumbarcds_training.bench_torch "$card" "$study" --warmup "$warmup" \
   --runs "$runs" --threads "$threads"

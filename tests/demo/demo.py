@@ -4,12 +4,14 @@ for each clinical case, their lumbar X-ray orders and phantom radiographs (DICOM
 orders completed, the analyses awaited, then order-sign with a drafted lumbar MRI for each patient;
 prints each case's card (summary, indicator) and the link to its viewer page.
 
-    /usr/bin/python3 tests/demo/demo.py [--server http://127.0.0.1:8080] [--cache DIR]
+    PYTHONPATH=model/training /usr/bin/python3 tests/demo/demo.py [--server http://127.0.0.1:8080]
+        [--cache DIR]
 
 The server must accept CDS Hooks calls without a client JWT: start it with
 LUMBARCDS_CDS_HOOKS_SECURITY=open (loopback only). Needs Debian's python3-numpy, python3-scipy,
-python3-pil and python3-pydicom (the phantom generator). Re-running is safe: every record is
-created only if absent (by identifier), completed orders stay completed, analyses are reused.
+python3-pil and python3-pydicom (the phantom generator, in the lumbarcds_training package of
+model/training: hence PYTHONPATH). Re-running is safe: every record is created only if absent (by
+identifier), completed orders stay completed, analyses are reused.
 
 SYNTHETIC PHANTOMS AND A REFERENCE MODEL TRAINED ON THEM: the cards show how the server works,
 not clinical results.
@@ -18,17 +20,13 @@ import argparse
 import datetime
 import json
 import os
-import sys
 import time
 import urllib.parse
 import uuid
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "model", "training"))
-import phantom  # noqa: E402
-import stow  # noqa: E402
+import pydicom
 
-import pydicom  # noqa: E402
+from lumbarcds_training import io, phantom, stow
 
 SEED = 2026
 POOL = 10  # phantom patients analysed first; the cases are chosen from their results
@@ -89,17 +87,17 @@ def search(server, query):
 def generate(cache, count, site="internal"):
     """The first `count` phantom patients of the demo's seed (medium size), kept in `cache`."""
     os.makedirs(cache, exist_ok=True)
-    have = sorted(d for d in os.listdir(cache) if os.path.isdir(os.path.join(cache, d)))
+    have = io.study_folders(cache)
     if len(have) < count:
         say(f"  generating {count - len(have)} synthetic patients ...")
         phantom.generate(cache, count - len(have), site, SEED, "medium", start=len(have),
                          workers=os.cpu_count() or 1)
-    return sorted(d for d in os.listdir(cache) if os.path.isdir(os.path.join(cache, d)))[:count]
+    return io.study_folders(cache)[:count]
 
 
 def store(server, folder, views=("neutral", "flexion", "extension")):
     """Patient, active order (by identifier) and the study's views (STOW-RS); returns the ids."""
-    files = [os.path.join(folder, v + ".dcm") for v in views]
+    files = [io.view_path(folder, v) for v in views]
     ds = pydicom.dcmread(files[0], stop_before_pixels=True)
     stow.fhir_records(server + "/fhir", ds)
     status, body, _ = stow.stow(server + "/dicomweb", files, None)

@@ -19,8 +19,8 @@ await_ready "$work/server.log"
 
 for run in 1 2; do
   start=$(date +%s)
-  /usr/bin/python3 "$root/tests/demo/demo.py" --server "$base" --cache "$work/cache" \
-    > "$work/demo-$run.log" 2>&1 || { cat "$work/demo-$run.log" >&2; exit 1; }
+  PYTHONPATH="$root/model/training" /usr/bin/python3 "$root/tests/demo/demo.py" --server "$base" \
+    --cache "$work/cache" > "$work/demo-$run.log" 2>&1 || { cat "$work/demo-$run.log" >&2; exit 1; }
   echo "demo run $run: $(( $(date +%s) - start )) s"
   out="$work/demo-$run.log"
   check "run $run: red flag card" 1 "$(grep -c '\[critical\] Red flag in the record' "$out")"

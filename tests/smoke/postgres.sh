@@ -31,8 +31,8 @@ total() { curl -s "$base/fhir/$1" | python3 -c 'import json,sys; print(json.load
 check "Patient found by identifier" 1 "$(total 'Patient?identifier=urn:oid:1.2.3.4.5.6.1%7CPG-SMOKE-1&_summary=count')"
 check "MRI code validates in its ValueSet" true "$(curl -s "$base/fhir/ValueSet/\$validate-code?url=http://lumbarcds.org/fhir/ValueSet/lumbar-mri&system=http://loinc.org&code=30679-5" \
   | python3 -c 'import json,sys; p=json.load(sys.stdin)["parameter"]; print(str([x for x in p if x["name"]=="result"][0]["valueBoolean"]).lower())')"
-/usr/bin/python3 "$root/model/training/stow.py" "$base/dicomweb" --patients 1 --seed 11 \
-  --fhir "$base/fhir" > "$work/stow.log" 2>&1 || { cat "$work/stow.log" >&2; exit 1; }
+PYTHONPATH="$root/model/training" /usr/bin/python3 -m lumbarcds_training.stow "$base/dicomweb" \
+  --patients 1 --seed 11 --fhir "$base/fhir" > "$work/stow.log" 2>&1 || { cat "$work/stow.log" >&2; exit 1; }
 check "phantom study stored through STOW-RS" 1 "$(curl -s "$base/dicomweb/studies?PatientID=INT00000" \
   | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 check "its ImagingStudy is linked to the patient and the order" 1 \

@@ -1,17 +1,15 @@
-"""Tests of the phantom generator (run: /usr/bin/python3 -m unittest discover -s model/training)."""
+"""Tests of the phantom generator (run: python3 -m lumbarcds_training.run_tests)."""
 import csv
 import hashlib
 import os
 import pathlib
-import sys
 import tempfile
 import unittest
 
 import numpy as np
 import pydicom
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import phantom  # noqa: E402
+from lumbarcds_training import phantom
 
 
 def auroc(score, label):
@@ -43,8 +41,9 @@ class GeneratedStudies(unittest.TestCase):
     def test_same_seed_same_bytes(self):
         for record in self.records:
             for posture in phantom.POSTURES:
-                a, b = (pathlib.Path(self.out, run, record[posture]).read_bytes()
-                        for run in ("a", "b"))
+                a, b = (
+                    pathlib.Path(self.out, run, record[posture]).read_bytes() for run in ("a", "b")
+                )
                 self.assertEqual(hashlib.sha256(a).digest(), hashlib.sha256(b).digest())
 
     def test_dicom_attributes_of_every_view(self):
@@ -82,13 +81,19 @@ class GeneratedStudies(unittest.TestCase):
 
     def test_postures_differ_and_sites_differ(self):
         record = self.records[0]
-        views = [pydicom.dcmread(os.path.join(self.out, "a", record[p])).pixel_array
-                 for p in phantom.POSTURES]
+        views = [
+            pydicom.dcmread(os.path.join(self.out, "a", record[p])).pixel_array
+            for p in phantom.POSTURES
+        ]
         self.assertGreater(np.abs(views[1].astype(int) - views[2]).mean(), 20)
-        photometric = {pydicom.dcmread(os.path.join(self.out, "x", r["neutral"]))
-                       .PhotometricInterpretation for r in self.external}
-        internal = {pydicom.dcmread(os.path.join(self.out, "a", r["neutral"]))
-                    .PhotometricInterpretation for r in self.records}
+        photometric = {
+            pydicom.dcmread(os.path.join(self.out, "x", r["neutral"])).PhotometricInterpretation
+            for r in self.external
+        }
+        internal = {
+            pydicom.dcmread(os.path.join(self.out, "a", r["neutral"])).PhotometricInterpretation
+            for r in self.records
+        }
         self.assertEqual(internal, {"MONOCHROME2"})
         self.assertIn("MONOCHROME1", photometric)
 
@@ -100,8 +105,7 @@ class GeneratedStudies(unittest.TestCase):
     def test_film_and_medium_sizes_give_the_same_model_input(self):
         """Noise and texture are in millimetres, so training on medium-size renders stands for
         film-size files once both are resampled to the model's input."""
-        sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        from preprocess import resize_pad
+        from lumbarcds_training.preprocess import resize_pad
 
         inputs = {}
         for size in ("film", "medium"):
@@ -127,8 +131,14 @@ class LatentSeverity(unittest.TestCase):
     def test_no_single_sign_decides_and_all_together_stay_in_the_papers_range(self):
         ps = patients("internal")
         y = np.array([p.label for p in ps])
-        names = ["canal_l4_mm", "disc_loss_l45", "slip_l45_mm", "dynamic_slip_l45_mm",
-                 "facet_hypertrophy", "osteophytes"]
+        names = [
+            "canal_l4_mm",
+            "disc_loss_l45",
+            "slip_l45_mm",
+            "dynamic_slip_l45_mm",
+            "facet_hypertrophy",
+            "osteophytes",
+        ]
         signs = np.array([[getattr(p, n) for n in names] for p in ps])
         signs[:, 0] *= -1  # a narrower canal is the sign
         for j, name in enumerate(names):
@@ -159,15 +169,28 @@ class LatentSeverity(unittest.TestCase):
     def test_external_site_is_harder_before_any_acquisition_effect(self):
         """Older patients, more age-related degeneration and a less separated reference standard:
         the same exact signs discriminate less well at the external site."""
+
         def oracle_auroc(site):
             ps = patients(site, 6000)
             y = np.array([p.label for p in ps])
-            x = np.array([[-p.canal_l4_mm, p.disc_loss_l45, p.slip_l45_mm,
-                           p.dynamic_slip_l45_mm, p.facet_hypertrophy, p.osteophytes] for p in ps])
+            x = np.array(
+                [
+                    [
+                        -p.canal_l4_mm,
+                        p.disc_loss_l45,
+                        p.slip_l45_mm,
+                        p.dynamic_slip_l45_mm,
+                        p.facet_hypertrophy,
+                        p.osteophytes,
+                    ]
+                    for p in ps
+                ]
+            )
             z = np.c_[(x - x.mean(0)) / x.std(0), np.ones(len(y))]
             half = len(y) // 2
             w, *_ = np.linalg.lstsq(z[:half], y[:half] - 0.5, rcond=None)
             return auroc(z[half:] @ w, y[half:])
+
         self.assertGreater(oracle_auroc("internal") - oracle_auroc("external"), 0.02)
 
     def test_dynamic_slip_shows_only_between_flexion_and_extension(self):
@@ -179,8 +202,9 @@ class LatentSeverity(unittest.TestCase):
             # L4's anterior displacement over L5, along L5's endplate
             u = np.array([np.cos(l5.angle), np.sin(l5.angle)])
             slips[posture] = float(-(l4.origin - l5.origin) @ u)
-        self.assertAlmostEqual(slips["flexion"] - slips["extension"],
-                               1.5 * p.dynamic_slip_l45_mm, delta=2.5)
+        self.assertAlmostEqual(
+            slips["flexion"] - slips["extension"], 1.5 * p.dynamic_slip_l45_mm, delta=2.5
+        )
         self.assertGreater(slips["flexion"], slips["neutral"])
 
 

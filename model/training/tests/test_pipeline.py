@@ -1,27 +1,39 @@
 """The whole training pipeline on tiny data: phantoms -> cache -> train -> evaluate -> export.
 
-Runs each script as a user would. With LUMBARCDS_SMOKE_OUT set (mvn verify sets it), the exported
-model, its card, its parity file and the parity studies stay there, and the Java build then checks
-that its inference loads the model and matches the Python outputs.
+Runs each tool as a user would (`python3 -m lumbarcds_training.<tool>`, model/training on the
+module path). With LUMBARCDS_SMOKE_OUT set (mvn verify sets it), the exported model, its card, its
+parity file and the parity studies stay there, and the Java build then checks that its inference
+loads the model and matches the Python outputs.
 """
 import hashlib
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import lumbarcds_training
+from lumbarcds_training import io
+
+# model/training, the folder that holds the package: the tools' module path
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(lumbarcds_training.__file__)))
 MODEL_ID = "lumbar-cds-lss-3view-phantom"
 
 
-def run(script, *args):
-    result = subprocess.run([sys.executable, os.path.join(HERE, script), *map(str, args)],
-                            capture_output=True, text=True, timeout=900)
+def run(tool, *args):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (TOP, env.get("PYTHONPATH")) if p)
+    result = subprocess.run(
+        [sys.executable, "-m", "lumbarcds_training." + tool, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+    )
     if result.returncode != 0:
-        raise AssertionError(f"{script} failed ({result.returncode}):\n{result.stdout}\n"
-                             f"{result.stderr}")
+        raise AssertionError(
+            f"{tool} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return result.stdout
 
 
@@ -34,24 +46,57 @@ class SmokePipeline(unittest.TestCase):
         os.makedirs(cls.out, exist_ok=True)
         internal, external = os.path.join(work, "internal"), os.path.join(work, "external")
         studies = os.path.join(cls.out, "studies")
-        run("phantom.py", internal, "--patients", 60, "--size", "small", "--seed", 3)
-        run("phantom.py", external, "--patients", 20, "--size", "small", "--site", "external",
-            "--seed", 4)
-        run("phantom.py", studies, "--patients", 2, "--size", "parity", "--seed", 5)
-        run("preprocess.py", internal, internal + ".npz")
-        run("preprocess.py", external, external + ".npz")
+        run("phantom", internal, "--patients", 60, "--size", "small", "--seed", 3)
+        run(
+            "phantom",
+            external,
+            "--patients",
+            20,
+            "--size",
+            "small",
+            "--site",
+            "external",
+            "--seed",
+            4,
+        )
+        run("phantom", studies, "--patients", 2, "--size", "parity", "--seed", 5)
+        run("preprocess", internal, internal + ".npz")
+        run("preprocess", external, external + ".npz")
         cls.run_dir = os.path.join(work, "run")
-        cls.train_log = run("train.py", internal + ".npz", cls.run_dir, "--epochs", 1,
-                            "--batch", 8, "--max-steps", 3)
+        cls.train_log = run(
+            "train",
+            internal + ".npz",
+            cls.run_dir,
+            "--epochs",
+            1,
+            "--batch",
+            8,
+            "--max-steps",
+            3,
+        )
         cls.report = os.path.join(work, "docs", "model-report.md")
-        run("evaluate.py", cls.run_dir, internal + ".npz", external + ".npz",
-            "--report", cls.report, "--rounds", 200)
-        run("export.py", cls.run_dir, cls.out, "--version", "0.0.0-smoke",
-            "--parity", os.path.join(studies, "INT00000"), os.path.join(studies, "INT00001"))
-        with open(os.path.join(cls.out, MODEL_ID + ".card.json")) as f:
-            cls.card = json.load(f)
-        with open(os.path.join(cls.run_dir, "metrics.json")) as f:
-            cls.metrics = json.load(f)
+        run(
+            "evaluate",
+            cls.run_dir,
+            internal + ".npz",
+            external + ".npz",
+            "--report",
+            cls.report,
+            "--rounds",
+            200,
+        )
+        run(
+            "export",
+            cls.run_dir,
+            cls.out,
+            "--version",
+            "0.0.0-smoke",
+            "--parity",
+            os.path.join(studies, "INT00000"),
+            os.path.join(studies, "INT00001"),
+        )
+        cls.card = io.read_json(os.path.join(cls.out, MODEL_ID + ".card.json"))
+        cls.metrics = io.read_json(os.path.join(cls.run_dir, "metrics.json"))
 
     @classmethod
     def tearDownClass(cls):
@@ -59,8 +104,7 @@ class SmokePipeline(unittest.TestCase):
 
     def test_training_shows_progress_and_splits_by_patient(self):
         self.assertIn("epoch 1/1 step 3/3", self.train_log)
-        with open(os.path.join(self.run_dir, "split.json")) as f:
-            split = json.load(f)
+        split = io.read_json(os.path.join(self.run_dir, "split.json"))
         parts = [set(split[k]) for k in ("train", "validation", "test")]
         self.assertEqual(sum(map(len, parts)), 60)
         self.assertFalse(parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2])
@@ -73,15 +117,21 @@ class SmokePipeline(unittest.TestCase):
 
     def test_card_numbers_come_from_the_evaluation(self):
         m = self.metrics
-        self.assertEqual(self.card["metrics"]["internal_test"]["fused"],
-                         m["internal_test"]["fused"])
-        self.assertEqual(self.card["metrics"]["external"]["single_view_heads"],
-                         m["external"]["single_view_heads"])
-        self.assertEqual(self.card["operating_points"]["rule_in"]["threshold"],
-                         m["operating_points"]["rule_in"]["threshold"])
+        self.assertEqual(
+            self.card["metrics"]["internal_test"]["fused"], m["internal_test"]["fused"]
+        )
+        self.assertEqual(
+            self.card["metrics"]["external"]["single_view_heads"],
+            m["external"]["single_view_heads"],
+        )
+        self.assertEqual(
+            self.card["operating_points"]["rule_in"]["threshold"],
+            m["operating_points"]["rule_in"]["threshold"],
+        )
         self.assertEqual(self.card["calibration"]["a"], m["calibration"]["a"])
-        self.assertEqual(self.card["input"]["normalisation"]["mean"],
-                         m["model"]["normalisation"]["mean"])
+        self.assertEqual(
+            self.card["input"]["normalisation"]["mean"], m["model"]["normalisation"]["mean"]
+        )
         self.assertTrue(self.card["synthetic"])
         self.assertIn("not clinically validated", self.card["statement"])
         # the distribution deployed results are compared with (the operations view's drift)
@@ -92,9 +142,11 @@ class SmokePipeline(unittest.TestCase):
 
     def test_contract_of_the_exported_graph(self):
         import onnx
+
         graph = onnx.load(os.path.join(self.out, self.card["file"]["name"])).graph
-        self.assertEqual([i.name for i in graph.input],
-                         ["neutral", "flexion", "extension", "view_mask"])
+        self.assertEqual(
+            [i.name for i in graph.input], ["neutral", "flexion", "extension", "view_mask"]
+        )
         self.assertEqual([o.name for o in graph.output], ["probability", "view_logits", "cam"])
         dims = [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim[1:]]
         self.assertEqual(dims, [1, self.card["input"]["height"], self.card["input"]["width"]])
@@ -109,11 +161,12 @@ class SmokePipeline(unittest.TestCase):
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
 
     def test_parity_file_lists_full_and_masked_cases(self):
-        with open(os.path.join(self.out, MODEL_ID + ".parity.json")) as f:
-            parity = json.load(f)
+        parity = io.read_json(os.path.join(self.out, MODEL_ID + ".parity.json"))
         self.assertEqual(parity["sha256"], self.card["file"]["sha256"])
-        self.assertEqual([c["views"] for c in parity["cases"]],
-                         [["neutral", "flexion", "extension"]] * 2 + [["neutral", "extension"]])
+        self.assertEqual(
+            [c["views"] for c in parity["cases"]],
+            [["neutral", "flexion", "extension"]] * 2 + [["neutral", "extension"]],
+        )
         for case in parity["cases"]:
             self.assertTrue(0 <= case["probability"] <= 1)
 

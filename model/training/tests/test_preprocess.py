@@ -1,21 +1,13 @@
-"""preprocess.py follows the Java pipeline's rules where pydicom alone would differ."""
-import os
-import sys
+"""The preprocessing follows the Java pipeline's rules where pydicom alone would differ."""
 import unittest
 
 import numpy as np
-from pydicom.dataset import FileDataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import preprocess  # noqa: E402
+from lumbarcds_training import io, preprocess
 
 
 def image(**attributes):
-    meta = FileMetaDataset()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds = io.new_dataset()
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
     ds.Rows, ds.Columns = 2, 4
     ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0

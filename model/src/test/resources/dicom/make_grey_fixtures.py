@@ -4,21 +4,21 @@ windows (LINEAR, LINEAR_EXACT, SIGMOID), VOI LUTs and both polarities, and what 
 apply_modality_lut / apply_voi_lut make of them, scaled to [0, 1] the way the Java pipeline
 outputs (0 black, 1 white, so MONOCHROME1 and INVERSE are inverted here).
 
-Run with Debian's /usr/bin/python3 (pydicom 2.3, numpy) from this folder; outputs in grey/.
+Run with Debian's /usr/bin/python3 (pydicom 2.3, numpy) from this folder, with model/training on
+PYTHONPATH (`PYTHONPATH=../../../../training /usr/bin/python3 make_grey_fixtures.py`); outputs in
+grey/.
 """
 import hashlib
 import json
 import os
-import sys
 
 import numpy as np
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.pixel_data_handlers.util import apply_modality_lut, apply_voi_lut
 from pydicom.uid import ExplicitVRLittleEndian
 
-# the window output range and polarity rules are the training pipeline's own (preprocess.py)
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../training"))
-from preprocess import inverted, windowed_range  # noqa: E402
+# the window output range and polarity rules are the training pipeline's own (preprocess)
+from lumbarcds_training.preprocess import inverted, windowed_range
 
 OUT = "grey"
 ROWS, COLS = 16, 16

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """DICOM fixtures for the DICOMweb tests: the embedded store's end-to-end tests and the WADO-RS
 client's tests against Orthanc, which read them from the model's test jar (run with Debian's
-Python: /usr/bin/python3 make_fixtures.py). Headers come from the phantom generator, pixels are small so
-the files stay small. SYNTHETIC: no patient data.
+Python from the repository root:
+`PYTHONPATH=model/training /usr/bin/python3 model/src/test/resources/dicomweb/make_fixtures.py`).
+Headers come from the phantom generator (lumbarcds_training.phantom), pixels are small so the
+files stay small. SYNTHETIC: no patient data.
 
 - study1/{neutral,flexion,extension}.dcm: one study, patient PHANTOM-DW1, accession ADW1
 - study1/flexion-changed.dcm: flexion's SOP Instance UID with other pixels (a conflicting resend)
@@ -15,16 +17,15 @@ the files stay small. SYNTHETIC: no patient data.
 - bad/jpeg-ls.dcm: a lateral in JPEG-LS (a transfer syntax the reader cannot decode)
 """
 import os
-import sys
 
 import numpy as np
 import pydicom
 from pydicom.encaps import encapsulate
 from pydicom.uid import UID
 
+from lumbarcds_training import phantom
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "../../../../training"))
-import phantom  # noqa: E402
 
 
 def pixels(seed, rows=64, cols=52):

@@ -1,16 +1,16 @@
 #!/usr/bin/python3
-"""Writes the inference test fixtures (run from anywhere with Debian's /usr/bin/python3):
+"""Writes the inference test fixtures (run from anywhere with Debian's /usr/bin/python3, with
+model/training on PYTHONPATH for the lumbarcds_training package):
 
 - views/*.dcm: small lateral-or-not images whose headers name a posture by code, by words, by
   both, ambiguously, or not at all; an AP view; a chest; a two-frame image;
 - onnx/*.onnx: tiny graphs that break the model contract in one way each;
 - parity/<study>/: phantom studies at an odd size (416 x 336) for the Java/Python parity test;
-  the reference model's expected outputs for them are written by export.py --parity.
+  the reference model's expected outputs for them are written by lumbarcds_training.export --parity.
 
 Needs python3-pydicom, python3-onnx, python3-numpy (and the phantom's packages for parity/).
 """
 import os
-import sys
 
 import numpy as np
 import onnx
@@ -19,9 +19,9 @@ from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
+from lumbarcds_training import phantom
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "../../../../training"))
-import phantom  # noqa: E402
 
 CODES = {"neutral": ("109136", "DCM", "Neutral musculoskeletal position"),
          "flexion": ("9964006", "SCT", "Flexion"), "extension": ("24154002", "SCT", "Extension")}

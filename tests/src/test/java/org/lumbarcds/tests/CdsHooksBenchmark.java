@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The CDS Hooks and analysis benchmark (tests/bench/cds-hooks.sh runs it against a started server
- * whose studies stow.py stored with active orders):
+ * whose studies lumbarcds_training.stow stored with active orders):
  *
  * <ol>
  *   <li>order-complete analysing synchronously: the hook on orders nobody has analysed yet;

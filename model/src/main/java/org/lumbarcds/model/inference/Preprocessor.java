@@ -4,9 +4,9 @@ import java.util.Arrays;
 import org.lumbarcds.model.dicom.GreyImage;
 
 /**
- * Grey image to model input, as the card says and {@code model/training/preprocess.py} does:
- * aspect-preserving area-averaged resize, centred on a canvas of zeros, then {@code (x - mean) /
- * std}. Stateless and thread-safe.
+ * Grey image to model input, as the card says and {@code
+ * model/training/lumbarcds_training/preprocess.py} does: aspect-preserving area-averaged resize,
+ * centred on a canvas of zeros, then {@code (x - mean) / std}. Stateless and thread-safe.
  */
 public final class Preprocessor {
 

@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Loads what the Python smoke pipeline exported during this build ({@code
- * training/tests/test_pipeline.py}, run by the {@code training-tests} execution) and checks Java's
- * outputs against Python's. Runs in the {@code smoke-model} execution of {@code mvn verify}.
+ * training/tests/test_pipeline.py}, run by {@code lumbarcds_training.run_tests} in the {@code
+ * training-tests} execution) and checks Java's outputs against Python's. Runs in the {@code
+ * smoke-model} execution of {@code mvn verify}.
  */
 class ExportedModelSmokeIT {
 

@@ -11,8 +11,9 @@ import java.util.Map;
 import org.lumbarcds.model.dicom.GreyImage;
 
 /**
- * Checks a model's Java outputs against the Python pipeline's ({@code export.py --parity}): the
- * same DICOM files through pydicom, preprocess.py and the exported graph in PyTorch.
+ * Checks a model's Java outputs against the Python pipeline's ({@code python3 -m
+ * lumbarcds_training.export --parity}): the same DICOM files through pydicom, {@code
+ * lumbarcds_training.preprocess} and the exported graph in PyTorch.
  */
 final class Parity {
 
@@ -65,7 +66,10 @@ final class Parity {
     return reader.read(file).image();
   }
 
-  /** The position-weighted sum export.py writes: a shifted or flipped input changes it. */
+  /**
+   * The position-weighted sum lumbarcds_training.export writes: a shifted or flipped input changes
+   * it.
+   */
   private static double checksum(float[] values, boolean magnitudes) {
     double sum = 0;
     for (int i = 0; i < values.length; i++) {

@@ -228,7 +228,8 @@ class OperationsService {
           Map.of(
               "missing",
               "the model card has no probability histogram (metrics.internal_test."
-                  + "probability_histogram); run model/training/evaluate.py and export.py"));
+                  + "probability_histogram); run lumbarcds_training.evaluate and then "
+                  + "lumbarcds_training.export (model/training/README.md)"));
     }
     List<Map<String, Object>> days = new ArrayList<>();
     for (Map.Entry<LocalDate, List<Double>> e : perDay.entrySet()) {

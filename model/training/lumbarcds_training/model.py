@@ -16,7 +16,7 @@ fused head to work with a view missing.
 import torch
 from torch import nn
 
-POSTURES = ("neutral", "flexion", "extension")
+from .io import POSTURES
 
 
 class Block(nn.Module):
@@ -25,8 +25,12 @@ class Block(nn.Module):
     def __init__(self, cin, cout):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(cin, cout, 3, 2, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-            nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+            nn.Conv2d(cin, cout, 3, 2, 1, bias=False),
+            nn.BatchNorm2d(cout),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(cout, cout, 3, 1, 1, bias=False),
+            nn.BatchNorm2d(cout),
+        )
         self.skip = nn.Sequential(nn.Conv2d(cin, cout, 1, 2, bias=False), nn.BatchNorm2d(cout))
         self.relu = nn.ReLU(inplace=True)
 
@@ -40,8 +44,9 @@ class SmallEncoder(nn.Module):
     def __init__(self, width=16):
         super().__init__()
         c = [width, 2 * width, 3 * width, 4 * width, 6 * width]
-        self.stem = nn.Sequential(nn.Conv2d(1, c[0], 3, 2, 1, bias=False), nn.BatchNorm2d(c[0]),
-                                  nn.ReLU(inplace=True))
+        self.stem = nn.Sequential(
+            nn.Conv2d(1, c[0], 3, 2, 1, bias=False), nn.BatchNorm2d(c[0]), nn.ReLU(inplace=True)
+        )
         self.stages = nn.Sequential(*[Block(c[i], c[i + 1]) for i in range(4)])
         self.channels = c[-1]
 
@@ -56,6 +61,7 @@ class ResNetEncoder(nn.Module):
     def __init__(self, name):
         super().__init__()
         import torchvision
+
         net = getattr(torchvision.models, name)(weights=None)
         net.conv1 = nn.Conv2d(1, 64, 7, 2, 3, bias=False)
         self.trunk = nn.Sequential(*list(net.children())[:-2])
@@ -93,19 +99,24 @@ class ThreeViewNet(nn.Module):
         """views: [N, 3, H, W] (neutral, flexion, extension); view_mask: [N, 3].
 
         Returns the fused logit [N], the per-view logits [N, 3] and the fused CAM [N, 3, h, w]."""
-        maps = [enc(views[:, i:i + 1]) for i, enc in enumerate(self.encoders)]
+        maps = [enc(views[:, i : i + 1]) for i, enc in enumerate(self.encoders)]
         pooled = [a.mean(dim=(2, 3)) for a in maps]
         view_logits = torch.cat([head(f) for head, f in zip(self.view_heads, pooled)], dim=1)
         c = pooled[0].shape[1]
         weights = self.fused_head.weight.view(3, c)
-        cam = torch.stack([torch.einsum("nchw,c->nhw", a, weights[i]) * view_mask[:, i, None, None]
-                           for i, a in enumerate(maps)], dim=1)
+        cam = torch.stack(
+            [
+                torch.einsum("nchw,c->nhw", a, weights[i]) * view_mask[:, i, None, None]
+                for i, a in enumerate(maps)
+            ],
+            dim=1,
+        )
         return self.fuse(pooled, view_mask), view_logits, cam
 
     def fuse(self, pooled, view_mask):
         """The fused logit [N] from each view's pooled features [N, C]: a masked view adds only
         its mask term, whatever its features."""
-        masked = torch.cat([f * view_mask[:, i:i + 1] for i, f in enumerate(pooled)], dim=1)
+        masked = torch.cat([f * view_mask[:, i : i + 1] for i, f in enumerate(pooled)], dim=1)
         return self.fused_head(self.dropout(masked)).squeeze(1) + view_mask @ self.mask_weight
 
 
@@ -128,7 +139,9 @@ def flops(net, height, width):
     total = [0]
 
     def conv(m, _, out):
-        total[0] += 2 * out.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
+        total[0] += (
+            2 * out.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
+        )
 
     def linear(m, _, out):
         total[0] += 2 * out.numel() * m.in_features

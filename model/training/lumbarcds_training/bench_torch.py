@@ -1,22 +1,20 @@
-#!/usr/bin/python3
 """The exported model in PyTorch eager mode on CPU, timed on one study (the Java benchmark's
 comparison; tests/bench/inference.sh runs both).
 
-    bench_torch.py CARD.json STUDY_DIR [--warmup 5] [--runs 30] [--threads 2]
+    python3 -m lumbarcds_training.bench_torch CARD.json STUDY_DIR [--warmup 5] [--runs 30]
+        [--threads 2]
 """
 import argparse
-import json
 import os
-import sys
 import time
 
 import numpy as np
-import pydicom
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import POSTURES, Exported, ThreeViewNet  # noqa: E402
-from preprocess import model_input  # noqa: E402
+from . import io
+from .io import POSTURES
+from .model import Exported
+from .preprocess import model_input
 
 
 def percentile(values, p):
@@ -25,7 +23,9 @@ def percentile(values, p):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name, description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("card")
     parser.add_argument("study")
     parser.add_argument("--warmup", type=int, default=5)
@@ -33,19 +33,27 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    with open(args.card) as f:
-        card = json.load(f)
-    weights = torch.load(os.path.join(os.path.dirname(args.card), card["file"]["pytorch"]["name"]))
-    net = ThreeViewNet(weights["backbone"])
-    net.load_state_dict(weights["state_dict"])
-    graph = Exported(net.eval(), weights["calibration"]).eval()
+    card = io.read_json(args.card)
+    net, weights = io.load_network(
+        os.path.join(os.path.dirname(args.card), card["file"]["pytorch"]["name"])
+    )
+    graph = Exported(net, weights["calibration"]).eval()
     h, w = card["input"]["height"], card["input"]["width"]
     norm = card["input"]["normalisation"]
 
     def inputs():
-        return [torch.from_numpy(model_input(pydicom.dcmread(os.path.join(args.study, p + ".dcm")),
-                                             h, w, norm["mean"], norm["std"]))[None, None]
-                for p in POSTURES]
+        return [
+            torch.from_numpy(
+                model_input(
+                    io.read_view(args.study, p),
+                    h,
+                    w,
+                    norm["mean"],
+                    norm["std"],
+                )
+            )[None, None]
+            for p in POSTURES
+        ]
 
     mask = torch.ones(1, 3)
     ready = inputs()
@@ -62,10 +70,14 @@ def main():
             if i >= 0:
                 model_ms.append((time.perf_counter() - t0) * 1e3)
     print("step\tp50_ms\tp95_ms\tmin_ms")
-    for name, values in (("study: pydicom + preprocess.py + PyTorch eager", study_ms),
-                         ("model only: PyTorch eager", model_ms)):
-        print(f"{name}\t{percentile(values, 50):.1f}\t{percentile(values, 95):.1f}\t"
-              f"{min(values):.1f}")
+    for name, values in (
+        ("study: pydicom + preprocess + PyTorch eager", study_ms),
+        ("model only: PyTorch eager", model_ms),
+    ):
+        print(
+            f"{name}\t{percentile(values, 50):.1f}\t{percentile(values, 95):.1f}\t"
+            f"{min(values):.1f}"
+        )
     print(f"PyTorch {torch.__version__}, {args.threads} threads")
 
 

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """DICOM view -> model input, exactly as the model card describes and the Java inference does.
 
 1. Grey levels in [0, 1], bone bright: Modality LUT or rescale, then the first valid VOI window
@@ -8,14 +7,13 @@
    the input area it covers), centred on a canvas of zeros (black).
 3. Normalise: (x - mean) / std with the card's constants.
 
-Also builds the training cache: a study folder tree with labels.csv (as phantom.py writes it,
+Also builds the training cache: a study folder tree with labels.csv (as the phantom writes it,
 or a hospital's own export with the same columns) -> one .npz of float16 inputs.
 
-    preprocess.py DATA OUT.npz [--height 320 --width 256] [--workers 2]
+    python3 -m lumbarcds_training.preprocess DATA OUT.npz [--height 320 --width 256] [--workers 2]
 """
 import argparse
 import copy
-import csv
 import os
 import sys
 import time
@@ -25,7 +23,9 @@ import numpy as np
 import pydicom
 from pydicom.pixel_data_handlers.util import apply_modality_lut, apply_voi_lut
 
-POSTURES = ("neutral", "flexion", "extension")
+from . import io
+from .io import POSTURES
+
 INPUT_SIZE = (320, 256)  # rows, columns
 
 
@@ -34,7 +34,7 @@ def windowed_range(ds):
     if "ModalityLUTSequence" in ds:
         return 0, 2 ** ds.ModalityLUTSequence[0].LUTDescriptor[2] - 1
     if ds.PixelRepresentation == 0:
-        lo, hi = 0, 2 ** ds.BitsStored - 1
+        lo, hi = 0, 2**ds.BitsStored - 1
     else:
         lo, hi = -(2 ** (ds.BitsStored - 1)), 2 ** (ds.BitsStored - 1) - 1
     if "RescaleSlope" in ds and "RescaleIntercept" in ds:
@@ -49,8 +49,16 @@ def inverted(ds):
 
 
 def _values(element):
-    return [float(v) for v in (element if isinstance(element, (list, tuple)) or hasattr(
-        element, "__iter__") and not isinstance(element, str) else [element])]
+    return [
+        float(v)
+        for v in (
+            element
+            if isinstance(element, (list, tuple))
+            or hasattr(element, "__iter__")
+            and not isinstance(element, str)
+            else [element]
+        )
+    ]
 
 
 def first_valid_window(ds):
@@ -60,7 +68,7 @@ def first_valid_window(ds):
         return None
     centers, widths = _values(ds.WindowCenter), _values(ds.WindowWidth)
     function = str(ds.get("VOILUTFunction", "LINEAR") or "LINEAR").strip().upper()
-    for i, width in enumerate(widths[:len(centers)]):
+    for i, width in enumerate(widths[: len(centers)]):
         if width >= 1 if function == "LINEAR" else width > 0:
             return i
     return None
@@ -69,7 +77,8 @@ def first_valid_window(ds):
 def grey(ds):
     """Grey levels in [0, 1], bone bright, float64 (rows, columns)."""
     if ds.get("SamplesPerPixel", 1) != 1 or not str(ds.PhotometricInterpretation).startswith(
-            "MONOCHROME"):
+        "MONOCHROME"
+    ):
         raise ValueError("not a greyscale image: " + str(ds.PhotometricInterpretation))
     if ("RescaleSlope" in ds) != ("RescaleIntercept" in ds):
         # Java applies either on its own with the other's default; pydicom needs both
@@ -92,7 +101,7 @@ def grey(ds):
         wide = copy.deepcopy(ds)
         wide.VOILUTSequence[0].LUTDescriptor[2] = 16  # pydicom 2.3 wraps 8-bit LUT indexes
         out = apply_voi_lut(np.floor(values).astype("i8"), wide, index=0, prefer_lut=True)
-        out = out / (2 ** bits - 1)
+        out = out / (2**bits - 1)
     else:
         span = values.max() - values.min()
         out = (values - values.min()) / span if span > 0 else np.zeros_like(values)
@@ -126,7 +135,7 @@ def resize_pad(image, height, width):
     resized = area_weights(rows, h) @ image @ area_weights(cols, w).T
     canvas = np.zeros((height, width))
     top, left = (height - h) // 2, (width - w) // 2
-    canvas[top:top + h, left:left + w] = resized
+    canvas[top : top + h, left : left + w] = resized
     return canvas
 
 
@@ -135,20 +144,19 @@ def model_input(ds, height, width, mean=0.0, std=1.0):
     return ((resize_pad(grey(ds), height, width) - mean) / std).astype(np.float32)
 
 
-def read_labels(data):
-    with open(os.path.join(data, "labels.csv"), newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def _study(job):
     data, record, height, width = job
-    return np.stack([model_input(pydicom.dcmread(os.path.join(data, record[p])), height, width)
-                     for p in POSTURES]).astype(np.float16)
+    return np.stack(
+        [
+            model_input(pydicom.dcmread(io.labelled_view(data, record, p)), height, width)
+            for p in POSTURES
+        ]
+    ).astype(np.float16)
 
 
 def build_cache(data, out, height=INPUT_SIZE[0], width=INPUT_SIZE[1], workers=2):
     """All studies listed in DATA/labels.csv as unnormalised [0, 1] inputs, float16."""
-    records = read_labels(data)
+    records = io.read_labels(data)
     images = np.zeros((len(records), 3, height, width), np.float16)
     start = time.time()
     jobs = [(data, r, height, width) for r in records]
@@ -157,14 +165,21 @@ def build_cache(data, out, height=INPUT_SIZE[0], width=INPUT_SIZE[1], workers=2)
             images[i] = study
             if (i + 1) % 250 == 0 or i + 1 == len(records):
                 print(f"  {i + 1}/{len(records)} studies, {time.time() - start:.0f} s", flush=True)
-    np.savez(out, images=images, label=np.array([int(r["label"]) for r in records], np.int64),
-             patient_id=np.array([r["patient_id"] for r in records]),
-             site=np.array([r.get("site", "") for r in records]))
+    np.savez(
+        out,
+        images=images,
+        label=np.array([int(r["label"]) for r in records], np.int64),
+        patient_id=np.array([r["patient_id"] for r in records]),
+        site=np.array([r.get("site", "") for r in records]),
+    )
     return len(records)
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Preprocess a labelled study tree into a cache")
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name,
+        description="Preprocess a labelled study tree into a cache",
+    )
     parser.add_argument("data")
     parser.add_argument("out")
     parser.add_argument("--height", type=int, default=INPUT_SIZE[0])

@@ -1,7 +1,7 @@
-#!/usr/bin/python3
-"""Train the three-view model on a preprocessed cache (preprocess.py).
+"""Train the three-view model on a preprocessed cache (lumbarcds_training.preprocess).
 
-    train.py CACHE.npz OUT_DIR [--backbone small] [--epochs 12] [--batch 32] [--limit N]
+    python3 -m lumbarcds_training.train CACHE.npz OUT_DIR [--backbone small] [--epochs 12]
+        [--batch 32] [--limit N]
 
 Splits by patient (seeded, stratified by label) into train / validation / test (70 / 15 / 15),
 computes the input normalisation on the training images, trains with augmentation and view
@@ -9,18 +9,15 @@ dropout, keeps the epoch with the best validation AUROC, and writes OUT_DIR/mode
 OUT_DIR/split.json. Runs on CPU (Debian's PyTorch 1.13) or a CUDA GPU (PyTorch 2.x).
 """
 import argparse
-import json
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import metrics  # noqa: E402
-from model import BACKBONES, ThreeViewNet  # noqa: E402
+from . import io, metrics
+from .model import BACKBONES, ThreeViewNet
 
 
 def split(patient_ids, labels, seed, fractions=(0.70, 0.15, 0.15)):
@@ -38,8 +35,9 @@ def split(patient_ids, labels, seed, fractions=(0.70, 0.15, 0.15)):
         n_train = int(round(fractions[0] * len(group)))
         n_val = int(round(fractions[1] * len(group)))
         for i, p in enumerate(group):
-            assigned[p] = "train" if i < n_train else "validation" if i < n_train + n_val \
-                else "test"
+            assigned[p] = (
+                "train" if i < n_train else "validation" if i < n_train + n_val else "test"
+            )
     parts = {"train": [], "validation": [], "test": []}
     for i, p in enumerate(patient_ids.tolist()):
         parts[assigned[p]].append(i)
@@ -77,9 +75,12 @@ def predict(net, images, mean, std, device, mask=None, batch=64):
     fused, views = [], []
     with torch.no_grad():
         for i in range(0, len(images), batch):
-            x = (torch.from_numpy(images[i:i + batch].astype(np.float32)).to(device) - mean) / std
-            m = torch.ones(len(x), 3) if mask is None else torch.as_tensor(
-                mask, dtype=torch.float32).expand(len(x), 3)
+            x = (torch.from_numpy(images[i : i + batch].astype(np.float32)).to(device) - mean) / std
+            m = (
+                torch.ones(len(x), 3)
+                if mask is None
+                else torch.as_tensor(mask, dtype=torch.float32).expand(len(x), 3)
+            )
             x = x * m[:, :, None, None].to(device)
             logit, view_logits, _ = net(x, m.to(device))
             fused.append(logit.cpu().numpy())
@@ -88,7 +89,9 @@ def predict(net, images, mean, std, device, mask=None, batch=64):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name, description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("cache")
     parser.add_argument("out")
     parser.add_argument("--backbone", choices=BACKBONES, default="small")
@@ -109,18 +112,23 @@ def main():
     data = np.load(args.cache)
     images, labels, ids = data["images"], data["label"], data["patient_id"]
     if args.limit:
-        images, labels, ids = images[:args.limit], labels[:args.limit], ids[:args.limit]
+        images, labels, ids = images[: args.limit], labels[: args.limit], ids[: args.limit]
     parts = split(ids, labels, args.seed)
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "split.json"), "w") as f:
-        json.dump({k: sorted({str(ids[i]) for i in v}) for k, v in parts.items()}, f)
+    io.write_json(
+        os.path.join(args.out, "split.json"),
+        {k: sorted({str(ids[i]) for i in v}) for k, v in parts.items()},
+    )
     train_idx = np.array(parts["train"])
     sample_idx = np.sort(np.random.default_rng(args.seed).permutation(train_idx)[:500])
     sample = images[sample_idx].astype(np.float32)
     mean, std = float(sample.mean()), float(sample.std())
-    print(f"{len(labels)} studies: train {len(parts['train'])}, validation "
-          f"{len(parts['validation'])}, test {len(parts['test'])}; normalisation mean {mean:.4f} "
-          f"std {std:.4f}; backbone {args.backbone}; device {device}", flush=True)
+    print(
+        f"{len(labels)} studies: train {len(parts['train'])}, validation "
+        f"{len(parts['validation'])}, test {len(parts['test'])}; normalisation mean {mean:.4f} "
+        f"std {std:.4f}; backbone {args.backbone}; device {device}",
+        flush=True,
+    )
 
     net = ThreeViewNet(args.backbone).to(device)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -128,8 +136,9 @@ def main():
     if args.max_steps:
         steps_per_epoch = min(steps_per_epoch, args.max_steps)
     total = max(1, steps_per_epoch * args.epochs)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=total,
-                                                   pct_start=0.15)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=args.lr, total_steps=total, pct_start=0.15
+    )
     gen = torch.Generator().manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     val_idx = np.array(parts["validation"])
@@ -140,7 +149,7 @@ def main():
         order = train_idx[rng.permutation(len(train_idx))]
         running = []
         for s in range(steps_per_epoch):
-            batch = np.sort(order[s * args.batch:(s + 1) * args.batch])
+            batch = np.sort(order[s * args.batch : (s + 1) * args.batch])
             x = augment(torch.from_numpy(images[batch].astype(np.float32)), gen)
             mask = view_dropout(len(batch), args.view_dropout, gen)
             x = ((x - mean) / std) * mask[:, :, None, None]
@@ -148,7 +157,8 @@ def main():
             x, mask, y = x.to(device), mask.to(device), y.to(device)
             logit, view_logits, _ = net(x, mask)
             aux = F.binary_cross_entropy_with_logits(
-                view_logits, y[:, None].expand_as(view_logits), weight=mask)
+                view_logits, y[:, None].expand_as(view_logits), weight=mask
+            )
             loss = F.binary_cross_entropy_with_logits(logit, y) + args.aux_weight * aux
             opt.zero_grad()
             loss.backward()
@@ -159,32 +169,59 @@ def main():
             if step % 10 == 0 or s + 1 == steps_per_epoch:
                 elapsed = time.time() - started
                 eta = elapsed / step * (total - step)
-                print(f"epoch {epoch}/{args.epochs} step {s + 1}/{steps_per_epoch} "
-                      f"loss {np.mean(running[-10:]):.4f} elapsed {elapsed / 60:.1f} min "
-                      f"eta {eta / 60:.1f} min", flush=True)
+                print(
+                    f"epoch {epoch}/{args.epochs} step {s + 1}/{steps_per_epoch} "
+                    f"loss {np.mean(running[-10:]):.4f} elapsed {elapsed / 60:.1f} min "
+                    f"eta {eta / 60:.1f} min",
+                    flush=True,
+                )
         fused, views = predict(net, images[val_idx], mean, std, device)
-        record = {"epoch": epoch, "train_loss": float(np.mean(running)),
-                  "val_auroc": metrics.auroc(fused, labels[val_idx]),
-                  "val_view_auroc": [metrics.auroc(views[:, i], labels[val_idx]) for i in range(3)]}
+        record = {
+            "epoch": epoch,
+            "train_loss": float(np.mean(running)),
+            "val_auroc": metrics.auroc(fused, labels[val_idx]),
+            "val_view_auroc": [metrics.auroc(views[:, i], labels[val_idx]) for i in range(3)],
+        }
         if not np.isfinite(record["val_auroc"]):
-            raise SystemExit("validation AUROC is undefined: the validation split needs studies "
-                             "of both labels")
+            raise SystemExit(
+                "validation AUROC is undefined: the validation split needs studies "
+                "of both labels"
+            )
         history.append(record)
-        print(f"epoch {epoch}: validation AUROC fused {record['val_auroc']:.4f}, views "
-              + ", ".join(f"{a:.3f}" for a in record["val_view_auroc"]), flush=True)
+        print(
+            f"epoch {epoch}: validation AUROC fused {record['val_auroc']:.4f}, views "
+            + ", ".join(f"{a:.3f}" for a in record["val_view_auroc"]),
+            flush=True,
+        )
         if best is None or record["val_auroc"] > best["val_auroc"]:
             best = record
-            torch.save({"state_dict": {k: v.cpu() for k, v in net.state_dict().items()},
-                        "backbone": args.backbone, "input_size": list(images.shape[2:]),
-                        "normalisation": {"mean": mean, "std": std},
-                        "epoch": epoch, "seed": args.seed, "args": vars(args),
-                        "train_studies": len(train_idx)}, os.path.join(args.out, "model.pt"))
-    with open(os.path.join(args.out, "history.json"), "w") as f:
-        json.dump({"history": history, "best_epoch": best["epoch"],
-                   "minutes": (time.time() - started) / 60, "device": str(device),
-                   "torch": torch.__version__}, f, indent=1)
-    print(f"best epoch {best['epoch']} (validation AUROC {best['val_auroc']:.4f}); "
-          f"{(time.time() - started) / 60:.1f} min; model in {args.out}/model.pt")
+            torch.save(
+                {
+                    "state_dict": {k: v.cpu() for k, v in net.state_dict().items()},
+                    "backbone": args.backbone,
+                    "input_size": list(images.shape[2:]),
+                    "normalisation": {"mean": mean, "std": std},
+                    "epoch": epoch,
+                    "seed": args.seed,
+                    "args": vars(args),
+                    "train_studies": len(train_idx),
+                },
+                os.path.join(args.out, "model.pt"),
+            )
+    io.write_json(
+        os.path.join(args.out, "history.json"),
+        {
+            "history": history,
+            "best_epoch": best["epoch"],
+            "minutes": (time.time() - started) / 60,
+            "device": str(device),
+            "torch": torch.__version__,
+        },
+    )
+    print(
+        f"best epoch {best['epoch']} (validation AUROC {best['val_auroc']:.4f}); "
+        f"{(time.time() - started) / 60:.1f} min; model in {args.out}/model.pt"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-#!/usr/bin/python3
 """Evaluate a trained run on its internal test split and on an external-site cache.
 
-    evaluate.py RUN_DIR INTERNAL.npz EXTERNAL.npz [--report docs/model-report.md]
+    python3 -m lumbarcds_training.evaluate RUN_DIR INTERNAL.npz EXTERNAL.npz
+        [--report docs/model-report.md]
 
 On the validation split it fits the calibration (Platt scaling of the fused logit) and picks the
 two operating points (rule-out: sensitivity >= 0.95; rule-in: specificity >= 0.90). On the
@@ -12,38 +12,22 @@ to the report, and the report itself.
 """
 import argparse
 import datetime
-import hashlib
-import json
 import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import metrics  # noqa: E402
-from model import POSTURES, ThreeViewNet, flops  # noqa: E402
+from . import io, metrics
+from .io import POSTURES
+from .model import flops
 
 RULE_OUT_SENSITIVITY = 0.95
 RULE_IN_SPECIFICITY = 0.90
-SYNTHETIC = ("Synthetic phantoms only: these figures describe the reference model on the "
-             "project's generated radiographs, not performance on patients. The model is not "
-             "clinically validated and is not for clinical use.")
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def load(run, device="cpu"):
-    checkpoint = torch.load(os.path.join(run, "model.pt"), map_location=device)
-    net = ThreeViewNet(checkpoint["backbone"])
-    net.load_state_dict(checkpoint["state_dict"])
-    return net.to(device).eval(), checkpoint
+SYNTHETIC = (
+    "Synthetic phantoms only: these figures describe the reference model on the "
+    "project's generated radiographs, not performance on patients. The model is not "
+    "clinically validated and is not for clinical use."
+)
 
 
 def score_set(net, checkpoint, images, device, batch=64):
@@ -59,11 +43,12 @@ def score_set(net, checkpoint, images, device, batch=64):
     net.eval()
     with torch.no_grad():
         for i in range(0, len(images), batch):
-            x = torch.from_numpy(images[i:i + batch].astype(np.float32)).to(device)
+            x = torch.from_numpy(images[i : i + batch].astype(np.float32)).to(device)
             x = (x - norm["mean"]) / norm["std"]
-            pooled = [enc(x[:, v:v + 1]).mean(dim=(2, 3)) for v, enc in enumerate(net.encoders)]
-            views.append(torch.cat([head(f) for head, f in zip(net.view_heads, pooled)],
-                                   dim=1).cpu().numpy())
+            pooled = [enc(x[:, v : v + 1]).mean(dim=(2, 3)) for v, enc in enumerate(net.encoders)]
+            views.append(
+                torch.cat([head(f) for head, f in zip(net.view_heads, pooled)], dim=1).cpu().numpy()
+            )
             for name, mask in masks.items():
                 m = torch.tensor([mask], dtype=torch.float32, device=device).expand(len(x), 3)
                 out[name].append(net.fuse(pooled, m).cpu().numpy())
@@ -76,25 +61,29 @@ def describe(scores, labels, calibration, points, seed, rounds):
     prob = metrics.sigmoid(calibration["a"] * scores["fused_logit"] + calibration["b"])
     ece, bins = metrics.ece(prob, labels)
     result = {
-        "studies": int(len(labels)), "positives": int(labels.sum()),
+        "studies": int(len(labels)),
+        "positives": int(labels.sum()),
         "fused": metrics.bootstrap_auroc(prob, labels, rounds, seed),
-        "operating_points": {name: metrics.at_threshold(prob, labels, t)
-                             for name, t in points.items()},
+        "operating_points": {
+            name: metrics.at_threshold(prob, labels, t) for name, t in points.items()
+        },
         "calibration": {"ece": ece, "bins": bins},
         "probability_histogram": metrics.histogram(prob),
-        "single_view_heads": {p: metrics.bootstrap_auroc(scores["view_logits"][:, i], labels,
-                                                         rounds, seed)
-                              for i, p in enumerate(POSTURES)},
-        "fused_one_view": {p: metrics.bootstrap_auroc(scores["only_" + p], labels, rounds, seed)
-                           for p in POSTURES},
-        "fused_view_missing": {p: metrics.auroc(scores["without_" + p], labels)
-                               for p in POSTURES},
+        "single_view_heads": {
+            p: metrics.bootstrap_auroc(scores["view_logits"][:, i], labels, rounds, seed)
+            for i, p in enumerate(POSTURES)
+        },
+        "fused_one_view": {
+            p: metrics.bootstrap_auroc(scores["only_" + p], labels, rounds, seed) for p in POSTURES
+        },
+        "fused_view_missing": {p: metrics.auroc(scores["without_" + p], labels) for p in POSTURES},
     }
     return result, prob
 
 
 def plots(results, probs, labels, out_dir):
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -113,22 +102,37 @@ def plots(results, probs, labels, out_dir):
         ax.plot(fpr, tpr, lw=2, label=f"fused, AUROC {results[name]['fused']['auroc']:.3f}")
         for i, p in enumerate(POSTURES):
             fpr, tpr = metrics.roc_curve(s["view_logits"][:, i], y)
-            ax.plot(fpr, tpr, lw=1, ls="--", label=f"{p} head, "
-                    f"{results[name]['single_view_heads'][p]['auroc']:.3f}")
+            ax.plot(
+                fpr,
+                tpr,
+                lw=1,
+                ls="--",
+                label=f"{p} head, " f"{results[name]['single_view_heads'][p]['auroc']:.3f}",
+            )
         ax.plot([0, 1], [0, 1], color="grey", lw=0.5)
-        ax.set(title=name.replace("_", " ") + " (synthetic)", xlabel="1 - specificity",
-               ylabel="sensitivity")
+        ax.set(
+            title=name.replace("_", " ") + " (synthetic)",
+            xlabel="1 - specificity",
+            ylabel="sensitivity",
+        )
         ax.legend(loc="lower right", fontsize=8)
     save(fig, "roc")
 
     fig, ax = plt.subplots(figsize=(5, 4.6))
     for name in ("internal_test", "external"):
         bins = results[name]["calibration"]["bins"]
-        ax.plot([b["mean_probability"] for b in bins], [b["observed"] for b in bins], "o-",
-                label=f"{name.replace('_', ' ')}, ECE {results[name]['calibration']['ece']:.3f}")
+        ax.plot(
+            [b["mean_probability"] for b in bins],
+            [b["observed"] for b in bins],
+            "o-",
+            label=f"{name.replace('_', ' ')}, ECE {results[name]['calibration']['ece']:.3f}",
+        )
     ax.plot([0, 1], [0, 1], color="grey", lw=0.5)
-    ax.set(title="Reliability (synthetic phantoms)", xlabel="predicted probability",
-           ylabel="observed fraction severe")
+    ax.set(
+        title="Reliability (synthetic phantoms)",
+        xlabel="predicted probability",
+        ylabel="observed fraction severe",
+    )
     ax.legend(loc="upper left", fontsize=8)
     save(fig, "reliability")
     return paths
@@ -153,9 +157,9 @@ def report(m, figures, path):
         "",
         f"> **{SYNTHETIC}**",
         "",
-        f"Generated by `model/training/evaluate.py` on {m['generated']}; every number below is in "
-        "`metrics.json` of the same run. Regenerate with the commands in "
-        "`model/training/README.md`.",
+        "Generated by `model/training/lumbarcds_training/evaluate.py` on "
+        f"{m['generated']}; every number below is in `metrics.json` of the same run. "
+        "Regenerate with the commands in `model/training/README.md`.",
         "",
         "## Model and data",
         "",
@@ -167,10 +171,12 @@ def report(m, figures, path):
         f"{m['model']['best_epoch']}, on {m['data']['train']} internal-site phantom patients; "
         f"validation {m['data']['validation']}, internal test {m['data']['test']}, external "
         f"site {m['data']['external']} (a different acquisition profile and population).",
-        (f"- Calibration: Platt scaling fitted on validation, a = {m['calibration']['a']:.4f}, "
-         f"b = {m['calibration']['b']:.4f} (applied inside the exported graph)."
-         if m["calibration"]["method"] == "platt" else
-         f"- Calibration: none ({m['calibration']['reason']})."),
+        (
+            f"- Calibration: Platt scaling fitted on validation, a = {m['calibration']['a']:.4f}, "
+            f"b = {m['calibration']['b']:.4f} (applied inside the exported graph)."
+            if m["calibration"]["method"] == "platt"
+            else f"- Calibration: none ({m['calibration']['reason']})."
+        ),
         "",
         "## Discrimination (AUROC, 95% bootstrap interval)",
         "",
@@ -179,15 +185,21 @@ def report(m, figures, path):
         f"| fused, three views | {ci(internal['fused'])} | {ci(external['fused'])} |",
     ]
     for p in POSTURES:
-        lines.append(f"| {p} head (single view) | {ci(internal['single_view_heads'][p])} | "
-                     f"{ci(external['single_view_heads'][p])} |")
+        lines.append(
+            f"| {p} head (single view) | {ci(internal['single_view_heads'][p])} | "
+            f"{ci(external['single_view_heads'][p])} |"
+        )
     for p in POSTURES:
-        lines.append(f"| fused model, {p} only | {ci(internal['fused_one_view'][p])} | "
-                     f"{ci(external['fused_one_view'][p])} |")
+        lines.append(
+            f"| fused model, {p} only | {ci(internal['fused_one_view'][p])} | "
+            f"{ci(external['fused_one_view'][p])} |"
+        )
     for p in POSTURES:
-        lines.append(f"| fused model, {p} missing | "
-                     f"{internal['fused_view_missing'][p]:.3f} | "
-                     f"{external['fused_view_missing'][p]:.3f} |")
+        lines.append(
+            f"| fused model, {p} missing | "
+            f"{internal['fused_view_missing'][p]:.3f} | "
+            f"{external['fused_view_missing'][p]:.3f} |"
+        )
     lines += [
         "",
         "Published anchor (real radiographs, severe central LSS vs none): AUROC 0.914 internal, "
@@ -201,13 +213,17 @@ def report(m, figures, path):
         "| | threshold | set | sensitivity | specificity | PPV | NPV |",
         "|---|---|---|---|---|---|---|",
     ]
-    for name, target in (("rule_out", f"sensitivity ≥ {RULE_OUT_SENSITIVITY}"),
-                         ("rule_in", f"specificity ≥ {RULE_IN_SPECIFICITY}")):
+    for name, target in (
+        ("rule_out", f"sensitivity ≥ {RULE_OUT_SENSITIVITY}"),
+        ("rule_in", f"specificity ≥ {RULE_IN_SPECIFICITY}"),
+    ):
         for label, res in (("internal test", internal), ("external", external)):
             op = res["operating_points"][name]
-            lines.append(f"| {name} ({target} on validation) | {op['threshold']:.4f} | {label} | "
-                         f"{rate(op['sensitivity'])} | {rate(op['specificity'])} | "
-                         f"{rate(op['ppv'])} | {rate(op['npv'])} |")
+            lines.append(
+                f"| {name} ({target} on validation) | {op['threshold']:.4f} | {label} | "
+                f"{rate(op['sensitivity'])} | {rate(op['specificity'])} | "
+                f"{rate(op['ppv'])} | {rate(op['npv'])} |"
+            )
     lines += [
         "",
         "Percentages with 95% Wilson intervals. Prevalence is 50% in every set (balanced as the "
@@ -234,7 +250,9 @@ def report(m, figures, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name, description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("run")
     parser.add_argument("internal")
     parser.add_argument("external")
@@ -244,16 +262,16 @@ def main():
     args = parser.parse_args()
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.set_num_threads(os.cpu_count() or 1)
-    net, checkpoint = load(args.run, device)
-    with open(os.path.join(args.run, "split.json")) as f:
-        split = json.load(f)
-    with open(os.path.join(args.run, "history.json")) as f:
-        history = json.load(f)
+    net, checkpoint = io.load_network(os.path.join(args.run, "model.pt"), device)
+    split = io.read_json(os.path.join(args.run, "split.json"))
+    history = io.read_json(os.path.join(args.run, "history.json"))
     internal = np.load(args.internal)
     patient = internal["patient_id"]
     # every study of the patients in each part (split.json lists patients)
-    sets = {name: np.flatnonzero(np.isin(patient, split[part]))
-            for name, part in (("validation", "validation"), ("internal_test", "test"))}
+    sets = {
+        name: np.flatnonzero(np.isin(patient, split[part]))
+        for name, part in (("validation", "validation"), ("internal_test", "test"))
+    }
     images = {name: internal["images"][idx] for name, idx in sets.items()}
     labels = {name: internal["label"][idx] for name, idx in sets.items()}
     external = np.load(args.external)
@@ -261,22 +279,31 @@ def main():
 
     scores = {name: score_set(net, checkpoint, images[name], device) for name in images}
     calibration = metrics.fit_platt(scores["validation"]["fused_logit"], labels["validation"])
-    if not (np.isfinite(calibration["a"]) and np.isfinite(calibration["b"])
-            and calibration["a"] > 0):
+    if not (
+        np.isfinite(calibration["a"]) and np.isfinite(calibration["b"]) and calibration["a"] > 0
+    ):
         # a slope <= 0 would reverse the ranking: keep the raw logit and say so
-        calibration = {"method": "none", "a": 1.0, "b": 0.0,
-                       "reason": f"Platt slope {calibration['a']:.4g} on validation is not "
-                                 "positive; probabilities are the uncalibrated sigmoid"}
-    val_prob = metrics.sigmoid(calibration["a"] * scores["validation"]["fused_logit"]
-                               + calibration["b"])
-    points = {"rule_out": metrics.rule_out_threshold(val_prob, labels["validation"],
-                                                     RULE_OUT_SENSITIVITY),
-              "rule_in": metrics.rule_in_threshold(val_prob, labels["validation"],
-                                                   RULE_IN_SPECIFICITY)}
+        calibration = {
+            "method": "none",
+            "a": 1.0,
+            "b": 0.0,
+            "reason": f"Platt slope {calibration['a']:.4g} on validation is not "
+            "positive; probabilities are the uncalibrated sigmoid",
+        }
+    val_prob = metrics.sigmoid(
+        calibration["a"] * scores["validation"]["fused_logit"] + calibration["b"]
+    )
+    points = {
+        "rule_out": metrics.rule_out_threshold(
+            val_prob, labels["validation"], RULE_OUT_SENSITIVITY
+        ),
+        "rule_in": metrics.rule_in_threshold(val_prob, labels["validation"], RULE_IN_SPECIFICITY),
+    }
     results, probs = {}, {}
     for name in ("validation", "internal_test", "external"):
-        results[name], probs[name] = describe(scores[name], labels[name], calibration, points,
-                                              args.seed, args.rounds)
+        results[name], probs[name] = describe(
+            scores[name], labels[name], calibration, points, args.seed, args.rounds
+        )
         results[name]["_scores"] = scores[name]
     report_dir = os.path.dirname(os.path.abspath(args.report))
     figures_dir = os.path.join(report_dir, "model-report")
@@ -289,31 +316,45 @@ def main():
         "generated": datetime.date.today().isoformat(),
         "synthetic": True,
         "statement": SYNTHETIC,
-        "model": {"backbone": checkpoint["backbone"], "input_size": [h, w],
-                  "parameters": int(sum(p.numel() for p in net.parameters())),
-                  "gflops": flops(net.cpu(), h, w) / 1e9,
-                  "best_epoch": history["best_epoch"],
-                  "epochs_trained": len(history["history"]),
-                  "training_minutes": history["minutes"], "training_device": history["device"],
-                  "normalisation": checkpoint["normalisation"]},
-        "checkpoint_sha256": sha256_file(os.path.join(args.run, "model.pt")),
-        "data": {"train": len(split["train"]), "validation": len(split["validation"]),
-                 "test": len(split["test"]), "external": int(len(labels["external"]))},
+        "model": {
+            "backbone": checkpoint["backbone"],
+            "input_size": [h, w],
+            "parameters": int(sum(p.numel() for p in net.parameters())),
+            "gflops": flops(net.cpu(), h, w) / 1e9,
+            "best_epoch": history["best_epoch"],
+            "epochs_trained": len(history["history"]),
+            "training_minutes": history["minutes"],
+            "training_device": history["device"],
+            "normalisation": checkpoint["normalisation"],
+        },
+        "checkpoint_sha256": io.sha256_file(os.path.join(args.run, "model.pt")),
+        "data": {
+            "train": len(split["train"]),
+            "validation": len(split["validation"]),
+            "test": len(split["test"]),
+            "external": int(len(labels["external"])),
+        },
         "calibration": calibration,
         "operating_points": {
-            "rule_out": {"threshold": points["rule_out"],
-                         "target": {"sensitivity": RULE_OUT_SENSITIVITY}},
-            "rule_in": {"threshold": points["rule_in"],
-                        "target": {"specificity": RULE_IN_SPECIFICITY}}},
+            "rule_out": {
+                "threshold": points["rule_out"],
+                "target": {"sensitivity": RULE_OUT_SENSITIVITY},
+            },
+            "rule_in": {
+                "threshold": points["rule_in"],
+                "target": {"specificity": RULE_IN_SPECIFICITY},
+            },
+        },
         **results,
     }
-    with open(os.path.join(args.run, "metrics.json"), "w") as f:
-        json.dump(metrics.json_safe(m), f, indent=1, allow_nan=False)
+    io.write_json(os.path.join(args.run, "metrics.json"), m)
     figures = {k: os.path.relpath(v, report_dir) for k, v in figures.items()}
     report(m, figures, args.report)
-    print(f"internal test AUROC {ci(results['internal_test']['fused'])}, external "
-          f"{ci(results['external']['fused'])}; metrics in {args.run}/metrics.json, report "
-          f"{args.report}")
+    print(
+        f"internal test AUROC {ci(results['internal_test']['fused'])}, external "
+        f"{ci(results['external']['fused'])}; metrics in {args.run}/metrics.json, report "
+        f"{args.report}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Discrimination, operating points and calibration, in numpy (no scikit-learn here)."""
+"""Discrimination, operating points and calibration, in numpy and scipy: every number on the model
+card. scikit-learn is not needed here; tests/test_metrics.py checks these against it."""
 import math
 
 import numpy as np
@@ -18,7 +19,8 @@ def auroc(score, label):
 
 def bootstrap_auroc(score, label, rounds=2000, seed=0):
     """AUROC with a 95% percentile bootstrap interval (studies resampled with replacement; one
-    study per patient in the phantom sets)."""
+    study per patient in the phantom sets). Resamples holding one label only are left out (their
+    AUROC is undefined) and `rounds` counts the others; with none left the interval is NaN."""
     score, label = np.asarray(score, float), np.asarray(label, int)
     rng = np.random.default_rng(seed)
     values = []
@@ -26,7 +28,7 @@ def bootstrap_auroc(score, label, rounds=2000, seed=0):
         idx = rng.integers(0, len(score), len(score))
         if 0 < label[idx].sum() < len(idx):
             values.append(auroc(score[idx], label[idx]))
-    lo, hi = np.percentile(values, [2.5, 97.5])
+    lo, hi = np.percentile(values, [2.5, 97.5]) if values else (float("nan"), float("nan"))
     return {"auroc": auroc(score, label), "ci95": [float(lo), float(hi)], "rounds": len(values)}
 
 
@@ -48,7 +50,8 @@ def wilson(k, n):
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return [max(0.0, centre - half), min(1.0, centre + half)]
+    # at k = 0 and k = n the bound is 0 or 1 exactly; computed, it may miss by a rounding error
+    return [0.0 if k == 0 else max(0.0, centre - half), 1.0 if k == n else min(1.0, centre + half)]
 
 
 def at_threshold(prob, label, threshold):
@@ -63,14 +66,24 @@ def at_threshold(prob, label, threshold):
     def rate(k, n):
         return {"value": k / n if n else float("nan"), "ci95": wilson(k, n), "k": k, "n": n}
 
-    return {"threshold": float(threshold), "tp": tp, "fp": fp, "tn": tn, "fn": fn,
-            "sensitivity": rate(tp, tp + fn), "specificity": rate(tn, tn + fp),
-            "ppv": rate(tp, tp + fp), "npv": rate(tn, tn + fn)}
+    return {
+        "threshold": float(threshold),
+        "tp": tp,
+        "fp": fp,
+        "tn": tn,
+        "fn": fn,
+        "sensitivity": rate(tp, tp + fn),
+        "specificity": rate(tn, tn + fp),
+        "ppv": rate(tp, tp + fp),
+        "npv": rate(tn, tn + fn),
+    }
 
 
 def rule_out_threshold(prob, label, sensitivity=0.95):
     """The highest threshold at which prob >= threshold keeps sensitivity >= the target:
     below it the result rules out."""
+    if not 0 < sensitivity <= 1:
+        raise ValueError(f"sensitivity target {sensitivity} is not in (0, 1]")
     positives = np.sort(np.asarray(prob, float)[np.asarray(label) == 1])
     if len(positives) == 0:
         raise ValueError("no positive study to choose a rule-out threshold on")
@@ -80,6 +93,8 @@ def rule_out_threshold(prob, label, sensitivity=0.95):
 
 def rule_in_threshold(prob, label, specificity=0.90):
     """The lowest threshold at which prob >= threshold keeps specificity >= the target."""
+    if not 0 < specificity <= 1:
+        raise ValueError(f"specificity target {specificity} is not in (0, 1]")
     negatives = np.sort(np.asarray(prob, float)[np.asarray(label) == 0])
     if len(negatives) == 0:
         raise ValueError("no negative study to choose a rule-in threshold on")
@@ -100,8 +115,15 @@ def ece(prob, label, bins=10):
         if sel.any():
             confidence, observed = float(prob[sel].mean()), float(label[sel].mean())
             total += sel.sum() / len(prob) * abs(confidence - observed)
-            table.append({"lo": float(edges[b]), "hi": float(edges[b + 1]), "n": int(sel.sum()),
-                          "mean_probability": confidence, "observed": observed})
+            table.append(
+                {
+                    "lo": float(edges[b]),
+                    "hi": float(edges[b + 1]),
+                    "n": int(sel.sum()),
+                    "mean_probability": confidence,
+                    "observed": observed,
+                }
+            )
     return float(total), table
 
 
@@ -146,14 +168,3 @@ def fit_platt(logit, label, iterations=100):
 
 def sigmoid(x):
     return 1 / (1 + np.exp(-np.asarray(x, float)))
-
-
-def json_safe(value):
-    """NaN and infinities (a rate over zero studies, say) as null: strict JSON for other tools."""
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

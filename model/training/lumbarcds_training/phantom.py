@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Synthetic lateral lumbar radiographs (L1-S1) in neutral, flexion and extension, with a latent
 stenosis severity that drives both the label and the bony signs radiographs can show.
 
@@ -18,13 +17,13 @@ crest moving with the pelvis, bowel gas), so three views carry more than one.
 
 Run with Debian's /usr/bin/python3 (python3-numpy, python3-scipy, python3-pil, python3-pydicom):
 
-    phantom.py OUT --patients 100 --site internal --seed 1 [--size film|medium|small|parity]
+    python3 -m lumbarcds_training.phantom OUT --patients 100 --site internal --seed 1
+        [--size film|medium|small|parity]
 
 writes OUT/<patient>/<posture>.dcm and OUT/labels.csv. Deterministic: the same seed, site and
 patient index give the same patient and the same pixels.
 """
 import argparse
-import csv
 import hashlib
 import math
 import os
@@ -33,19 +32,22 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian
 from scipy import ndimage
 
-POSTURES = ("neutral", "flexion", "extension")
+from . import io
+from .io import POSTURES
+
 LEVELS = ("L1", "L2", "L3", "L4", "L5")
 # View Code Sequence: DICOM CID 4010 (SNOMED CT lateral); the posture goes in its View Modifier
 # Code Sequence with a code of CID 92 "Joint Position During Acquisition" (docs/terminology.md)
 VIEW_LATERAL = ("399067008", "SCT", "Lateral")
-POSTURE_CODES = {"neutral": ("109136", "DCM", "Neutral musculoskeletal position"),
-                 "flexion": ("9964006", "SCT", "Flexion"),
-                 "extension": ("24154002", "SCT", "Extension")}
+POSTURE_CODES = {
+    "neutral": ("109136", "DCM", "Neutral musculoskeletal position"),
+    "flexion": ("9964006", "SCT", "Flexion"),
+    "extension": ("24154002", "SCT", "Extension"),
+}
 DX_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.1.1"  # Digital X-Ray Image Storage - For Presentation
 UID_ROOT = "2.25."
 
@@ -53,61 +55,93 @@ UID_ROOT = "2.25."
 @dataclass(frozen=True)
 class Site:
     """How a site acquires: the external site differs in every respect on purpose."""
+
     name: str
-    noise: float          # detector noise, as a fraction of the signal range
-    gamma: float          # contrast curve of the processing
-    blur_mm: float        # unsharpness (focal spot, detector, processing)
-    exposure: float       # scales attenuation to signal: under/over exposure
-    monochrome1: float    # share of images stored MONOCHROME1
-    collimation: float    # mean share of the field cut by collimation on each side
-    text: bool            # burned-in annotations
-    age_shift: float      # older population
+    noise: float  # detector noise, as a fraction of the signal range
+    gamma: float  # contrast curve of the processing
+    blur_mm: float  # unsharpness (focal spot, detector, processing)
+    exposure: float  # scales attenuation to signal: under/over exposure
+    monochrome1: float  # share of images stored MONOCHROME1
+    collimation: float  # mean share of the field cut by collimation on each side
+    text: bool  # burned-in annotations
+    age_shift: float  # older population
     canal_shift_mm: float  # anatomical difference in canal size
-    degeneration: float   # how strongly age alone degenerates the spine (a confounder)
-    spectrum: float       # mean latent severity by label (+/-): how far apart the classes lie;
-    #                       smaller where the reference standard (MRI reading) is less strict
+    degeneration: float  # how strongly age alone degenerates the spine (a confounder)
+    # mean latent severity by label (+/-): how far apart the classes lie; smaller where the
+    # reference standard (MRI reading) is less strict
+    spectrum: float
     positioning_mm: float  # SD of the double contours that patient rotation leaves, per view
 
 
 SITES = {
-    "internal": Site("internal", noise=0.012, gamma=1.0, blur_mm=0.35, exposure=1.0,
-                     monochrome1=0.0, collimation=0.04, text=False, age_shift=0.0,
-                     canal_shift_mm=0.0, degeneration=1.0, spectrum=1.0, positioning_mm=1.5),
-    "external": Site("external", noise=0.035, gamma=0.75, blur_mm=0.9, exposure=0.8,
-                     monochrome1=0.5, collimation=0.10, text=True, age_shift=6.0,
-                     canal_shift_mm=-1.0, degeneration=2.0, spectrum=0.85, positioning_mm=2.5),
+    "internal": Site(
+        "internal",
+        noise=0.012,
+        gamma=1.0,
+        blur_mm=0.35,
+        exposure=1.0,
+        monochrome1=0.0,
+        collimation=0.04,
+        text=False,
+        age_shift=0.0,
+        canal_shift_mm=0.0,
+        degeneration=1.0,
+        spectrum=1.0,
+        positioning_mm=1.5,
+    ),
+    "external": Site(
+        "external",
+        noise=0.035,
+        gamma=0.75,
+        blur_mm=0.9,
+        exposure=0.8,
+        monochrome1=0.5,
+        collimation=0.10,
+        text=True,
+        age_shift=6.0,
+        canal_shift_mm=-1.0,
+        degeneration=2.0,
+        spectrum=0.85,
+        positioning_mm=2.5,
+    ),
 }
 
 S1_CENTRE = (0.0, 175.0)  # mm: the superior endplate of S1, on which the lumbar spine stands
 # rows, columns, mm per pixel; the same 375 x 300 mm field at each size. Noise and texture are
 # defined in millimetres, so a film-size image resampled to a model's input matches one rendered
 # at "medium" size: the reference model trains on medium to fit a CPU budget.
-SIZES = {"film": (2500, 2048, 0.15), "medium": (640, 512, 0.586), "small": (320, 256, 1.17),
-         "parity": (416, 336, 0.9)}  # parity: an odd size for the Java/Python parity fixtures
+SIZES = {
+    "film": (2500, 2048, 0.15),
+    "medium": (640, 512, 0.586),
+    "small": (320, 256, 1.17),
+    "parity": (416, 336, 0.9),  # an odd size for the Java/Python parity fixtures
+}
 FILM_SPACING = SIZES["film"][2]
 
 
 @dataclass(frozen=True)
 class Patient:
     """One synthetic patient: the label, the latent severity and every sign it drove."""
+
     patient_id: str
     site: str
-    label: int                 # 1 = severe central stenosis, 0 = none
-    severity: float            # latent, standard-normal scale
+    label: int  # 1 = severe central stenosis, 0 = none
+    severity: float  # latent, standard-normal scale
     age: float
     sex: str
     canal_l3_mm: float
     canal_l4_mm: float
-    disc_loss_l34: float       # fraction of disc height lost
+    disc_loss_l34: float  # fraction of disc height lost
     disc_loss_l45: float
-    slip_l45_mm: float         # static anterior slip of L4 on L5
-    alignment_l45_mm: float    # the patient's own L4-5 alignment, unrelated to stenosis (< 0:
-    #                            retrolisthesis): a single view cannot tell it from a slip
+    slip_l45_mm: float  # static anterior slip of L4 on L5
+    # the patient's own L4-5 alignment, unrelated to stenosis (< 0: retrolisthesis): a single
+    # view cannot tell it from a slip
+    alignment_l45_mm: float
     dynamic_slip_l45_mm: float  # extra slip in flexion, less in extension
-    facet_hypertrophy: float   # 0..1
-    osteophytes: float         # 0..1
+    facet_hypertrophy: float  # 0..1
+    osteophytes: float  # 0..1
     lordosis_deg: float
-    iliac_crest_mm: float      # height of the crest line over the L4-5 disc
+    iliac_crest_mm: float  # height of the crest line over the L4-5 disc
 
 
 def make_patient(rng, index, site):
@@ -124,9 +158,13 @@ def make_patient(rng, index, site):
     canal3 = canal4 + 1.0 + rng.normal(0, 0.8)
     return Patient(
         patient_id=f"{site[:3].upper()}{index:05d}",
-        site=site, label=label, severity=float(severity), age=age,
+        site=site,
+        label=label,
+        severity=float(severity),
+        age=age,
         sex="F" if rng.random() < 0.55 else "M",
-        canal_l3_mm=float(np.clip(canal3, 8, 22)), canal_l4_mm=float(np.clip(canal4, 7, 21)),
+        canal_l3_mm=float(np.clip(canal3, 8, 22)),
+        canal_l4_mm=float(np.clip(canal4, 7, 21)),
         disc_loss_l34=float(np.clip(0.15 + 0.08 * sign(0.8, 1.8, 0.8), 0, 0.7)),
         disc_loss_l45=float(np.clip(0.2 + 0.1 * sign(0.8, 1.8, 0.8), 0, 0.75)),
         slip_l45_mm=float(np.clip(1.0 * sign(0.8, 2.5, 0.5), 0, 12)),
@@ -141,6 +179,7 @@ def make_patient(rng, index, site):
 
 # --- geometry (millimetres; x grows posteriorly, y caudally; the patient faces left) ----------
 
+
 def _rot(angle):
     c, s = math.cos(angle), math.sin(angle)
     return np.array([[c, -s], [s, c]])
@@ -149,8 +188,8 @@ def _rot(angle):
 @dataclass
 class Vertebra:
     name: str
-    origin: np.ndarray   # centre of the inferior endplate
-    angle: float         # radians, endplate direction from +x
+    origin: np.ndarray  # centre of the inferior endplate
+    angle: float  # radians, endplate direction from +x
     height: float
     depth: float
 
@@ -167,8 +206,9 @@ def build_spine(p, posture, rng):
     # segmental lordosis L5-S1 .. L1-2 in neutral, scaled to the patient's total
     base = np.array([17, 13, 10, 7, 4], dtype=float)
     base *= p.lordosis_deg / base.sum()
-    rom = np.array([16.5, 16.5, 15, 13, 12]) * (1 - 0.5 * np.array(
-        [0.3 * p.disc_loss_l45, p.disc_loss_l45, p.disc_loss_l34, 0.2, 0.1]))
+    rom = np.array([16.5, 16.5, 15, 13, 12]) * (
+        1 - 0.5 * np.array([0.3 * p.disc_loss_l45, p.disc_loss_l45, p.disc_loss_l34, 0.2, 0.1])
+    )
     shift = {"neutral": 0.0, "flexion": -0.65, "extension": 0.45}[posture]
     segmental = np.radians(base + shift * rom + rng.normal(0, 0.8, 5))
     disc_heights = np.array([9.0, 11.0, 10.5, 9.5, 8.5])
@@ -177,11 +217,16 @@ def build_spine(p, posture, rng):
     body_heights = np.array([27.5, 28.5, 28.5, 28.0, 27.0]) * rng.normal(1, 0.03)
     depths = np.array([39.0, 38.0, 36.5, 35.0, 33.5]) * rng.normal(1, 0.04)
     slips = np.zeros(5)
-    slips[1] = p.alignment_l45_mm + p.slip_l45_mm + p.dynamic_slip_l45_mm * {
-        "neutral": 0.0, "flexion": 1.0, "extension": -0.5}[posture] + rng.normal(0, 0.4)
+    slips[1] = (
+        p.alignment_l45_mm
+        + p.slip_l45_mm
+        + p.dynamic_slip_l45_mm * {"neutral": 0.0, "flexion": 1.0, "extension": -0.5}[posture]
+        + rng.normal(0, 0.4)
+    )
 
-    sacral_slope = math.radians(38 + 0.35 * (p.lordosis_deg - 50)
-                                + {"neutral": 0, "flexion": -6, "extension": 5}[posture])
+    sacral_slope = math.radians(
+        38 + 0.35 * (p.lordosis_deg - 50) + {"neutral": 0, "flexion": -6, "extension": 5}[posture]
+    )
     # superior endplate of S1: centre and direction (tilted: anterior edge lower)
     centre = np.array(S1_CENTRE)
     angle = -sacral_slope
@@ -202,12 +247,23 @@ def build_spine(p, posture, rng):
 def body_outline(vb, osteophyte):
     d, h = vb.depth, vb.height
     r = 2.5
-    pts = [(-d / 2 + r, 0), (d / 2 - r, 0), (d / 2, r), (d / 2, h * 0.97 - r),
-           (d / 2 - r, h * 0.97), (-d / 2 + r, h), (-d / 2, h - r), (-d / 2, r)]
+    pts = [
+        (-d / 2 + r, 0),
+        (d / 2 - r, 0),
+        (d / 2, r),
+        (d / 2, h * 0.97 - r),
+        (d / 2 - r, h * 0.97),
+        (-d / 2 + r, h),
+        (-d / 2, h - r),
+        (-d / 2, r),
+    ]
     if osteophyte > 0.05:
         o = 6 * osteophyte
-        pts = [(-d / 2 + r, 0), (-d / 2 - o, -o * 0.3)] + pts[1:6] + \
-              [(-d / 2 - o, h + o * 0.3), (-d / 2, h - r), (-d / 2, r)]
+        pts = (
+            [(-d / 2 + r, 0), (-d / 2 - o, -o * 0.3)]
+            + pts[1:6]
+            + [(-d / 2 - o, h + o * 0.3), (-d / 2, h - r), (-d / 2, r)]
+        )
     return vb.to_world(pts)
 
 
@@ -215,14 +271,32 @@ def posterior_outline(vb, canal_mm, facet):
     """Pedicle, lamina, facets and spinous process behind the canal, as one polygon each."""
     d, h = vb.depth, vb.height
     back = d / 2
-    pedicle = vb.to_world([(back, h * 0.45), (back + canal_mm + 2, h * 0.5),
-                           (back + canal_mm + 2, h * 0.9), (back, h * 0.88)])
+    pedicle = vb.to_world(
+        [
+            (back, h * 0.45),
+            (back + canal_mm + 2, h * 0.5),
+            (back + canal_mm + 2, h * 0.9),
+            (back, h * 0.88),
+        ]
+    )
     lamina_front = back + canal_mm
     f = 1 + 0.6 * facet
-    lamina = vb.to_world([(lamina_front, -4 * f), (lamina_front + 12 * f, -6 * f),
-                          (lamina_front + 13 * f, h + 2), (lamina_front, h + 1)])
-    spinous = vb.to_world([(lamina_front + 10, h * 0.25), (lamina_front + 38, h * 0.05),
-                           (lamina_front + 40, h * 0.55), (lamina_front + 10, h * 0.85)])
+    lamina = vb.to_world(
+        [
+            (lamina_front, -4 * f),
+            (lamina_front + 12 * f, -6 * f),
+            (lamina_front + 13 * f, h + 2),
+            (lamina_front, h + 1),
+        ]
+    )
+    spinous = vb.to_world(
+        [
+            (lamina_front + 10, h * 0.25),
+            (lamina_front + 38, h * 0.05),
+            (lamina_front + 40, h * 0.55),
+            (lamina_front + 10, h * 0.85),
+        ]
+    )
     return pedicle, lamina, spinous
 
 
@@ -232,6 +306,7 @@ def sacrum_outline(angle):
 
 
 # --- rendering ---------------------------------------------------------------------------------
+
 
 def render(p, posture, rows, cols, spacing, rng, grain):
     """Projected density in [0, 1]-ish at the detector, before acquisition effects.
@@ -257,8 +332,12 @@ def render(p, posture, rows, cols, spacing, rng, grain):
     # varies between patients and, as the pelvis tilts, between postures: where it overlies L4-5
     # it hides detail (a known source of error on single views)
     ds.ellipse(px([(-160, -230), (140, 360)]), fill=0.25)
-    crest_y = vertebrae[3].origin[1] + p.iliac_crest_mm + rng.normal(0, 5) + {
-        "neutral": 0.0, "flexion": -8.0, "extension": 6.0}[posture]
+    crest_y = (
+        vertebrae[3].origin[1]
+        + p.iliac_crest_mm
+        + rng.normal(0, 5)
+        + {"neutral": 0.0, "flexion": -8.0, "extension": 6.0}[posture]
+    )
     ilium = ImageDraw.Draw(pelvis)
     ilium.ellipse(px([(-40, crest_y), (140, crest_y + 220)]), fill=0.3)
     ilium.ellipse(px([(-37, crest_y + 3), (137, crest_y + 217)]), fill=0.22)  # denser crest rim
@@ -267,12 +346,18 @@ def render(p, posture, rows, cols, spacing, rng, grain):
         level_osteophyte = p.osteophytes if vb.name in ("L3", "L4", "L5") else p.osteophytes * 0.4
         outline = px(body_outline(vb, level_osteophyte))
         dc.polygon(outline, fill=1.0)
-        inner = Vertebra(vb.name, vb.origin + np.array([math.sin(vb.angle), -math.cos(vb.angle)]) * 1.6,
-                         vb.angle, vb.height - 3.2, vb.depth - 3.2)
+        inner = Vertebra(
+            vb.name,
+            vb.origin + np.array([math.sin(vb.angle), -math.cos(vb.angle)]) * 1.6,
+            vb.angle,
+            vb.height - 3.2,
+            vb.depth - 3.2,
+        )
         dt.polygon(px(body_outline(inner, 0)), fill=1.0)
         facet = p.facet_hypertrophy if vb.name in ("L3", "L4", "L5") else p.facet_hypertrophy * 0.3
-        for i, part in enumerate(posterior_outline(vb, canal.get(vb.name, 17.0 + rng.normal(0, 1)),
-                                                   facet)):
+        for i, part in enumerate(
+            posterior_outline(vb, canal.get(vb.name, 17.0 + rng.normal(0, 1)), facet)
+        ):
             dp.polygon(px(part), fill=0.55 + (0.35 * facet if i == 1 else 0.0))
     sacrum = sacrum_outline(sacral_angle)
     dc.polygon(px(sacrum), fill=0.75)
@@ -283,7 +368,8 @@ def render(p, posture, rows, cols, spacing, rng, grain):
         return a.reshape(rows, ss, cols, ss).mean(axis=(1, 3)) if ss > 1 else a
 
     cortical, trabecular, posterior, soft, pelvis = map(
-        arr, (cortical, trabecular, posterior, soft, pelvis))
+        arr, (cortical, trabecular, posterior, soft, pelvis)
+    )
     soft = soft + pelvis
     # patient rotation: the two sides of each vertebra project apart, doubling the contours of
     # the posterior wall, the canal and the endplates; by a different amount in every view
@@ -293,15 +379,21 @@ def render(p, posture, rows, cols, spacing, rng, grain):
     if separation > 0.05:
         cortical, trabecular, posterior = (
             0.5 * (ndimage.shift(a, half, order=1) + ndimage.shift(a, -half, order=1))
-            for a in (cortical, trabecular, posterior))
+            for a in (cortical, trabecular, posterior)
+        )
     # trabecular texture: band-passed noise inside the bodies, its grain 0.6 mm at every size
     cells = (int(rows * spacing / 0.6) + 1, int(cols * spacing / 0.6) + 1)
     texture = grain.normal(0, 1, cells).astype(np.float32)
     texture = ndimage.zoom(texture, (rows / cells[0], cols / cells[1]), order=1)[:rows, :cols]
     texture = ndimage.gaussian_filter(texture, 0.6 / spacing)
     texture /= max(float(texture.std()), 1e-6)
-    density = (soft * (1 + 0.03 * texture) + 0.9 * cortical - 0.45 * trabecular
-               + 0.07 * trabecular * texture + 0.6 * posterior)
+    density = (
+        soft * (1 + 0.03 * texture)
+        + 0.9 * cortical
+        - 0.45 * trabecular
+        + 0.07 * trabecular * texture
+        + 0.6 * posterior
+    )
     # bowel gas lowers density in front of the spine
     for _ in range(rng.integers(2, 6)):
         cy, cx = rng.uniform(0.2, 0.8) * rows, rng.uniform(0.05, 0.4) * cols
@@ -325,9 +417,9 @@ def acquire(density, site, spacing, rng, grain):
     signal += grain.normal(0, s.noise * FILM_SPACING / spacing, signal.shape)
     signal = np.clip(signal, 0, 1)
     signal[: c[0]] = 0
-    signal[rows - c[1]:] = 0
+    signal[rows - c[1] :] = 0
     signal[:, : c[2]] = 0
-    signal[:, cols - c[3]:] = 0
+    signal[:, cols - c[3] :] = 0
     image = Image.fromarray((signal * 4095).astype(np.float32), mode="F")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
@@ -347,15 +439,8 @@ def uid(*parts):
 
 
 def to_dicom(p, posture, pixels, spacing, site, seed, monochrome1):
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = DX_SOP_CLASS
-    meta.MediaStorageSOPInstanceUID = uid(seed, p.patient_id, posture, "sop")
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds = io.new_dataset(DX_SOP_CLASS, uid(seed, p.patient_id, posture, "sop"))
     ds.SpecificCharacterSet = "ISO_IR 192"
-    ds.SOPClassUID = DX_SOP_CLASS
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
     ds.StudyInstanceUID = uid(seed, p.patient_id, "study")
     ds.SeriesInstanceUID = uid(seed, p.patient_id, posture, "series")
     ds.StudyDate = "20260101"
@@ -377,8 +462,9 @@ def to_dicom(p, posture, pixels, spacing, site, seed, monochrome1):
     view = Dataset()
     view.CodeValue, view.CodingSchemeDesignator, view.CodeMeaning = VIEW_LATERAL
     modifier = Dataset()
-    modifier.CodeValue, modifier.CodingSchemeDesignator, modifier.CodeMeaning = \
-        POSTURE_CODES[posture]
+    modifier.CodeValue, modifier.CodingSchemeDesignator, modifier.CodeMeaning = POSTURE_CODES[
+        posture
+    ]
     view.ViewModifierCodeSequence = Sequence([modifier])
     ds.ViewCodeSequence = Sequence([view])
     ds.PixelSpacing = [f"{spacing:.4f}", f"{spacing:.4f}"]
@@ -401,14 +487,12 @@ def write_patient(out, index, site, seed, size):
     p = make_patient(rng, index, site)
     monochrome1 = bool(rng.random() < SITES[site].monochrome1)
     folder = os.path.join(out, p.patient_id)
-    os.makedirs(folder, exist_ok=True)
     files = {}
     for posture in POSTURES:
         density = render(p, posture, rows, cols, spacing, rng, grain)
         pixels = acquire(density, site, spacing, rng, grain)
-        path = os.path.join(folder, posture + ".dcm")
-        to_dicom(p, posture, pixels, spacing, site, seed, monochrome1).save_as(
-            path, write_like_original=False)
+        path = io.view_path(folder, posture)
+        io.write_dicom(to_dicom(p, posture, pixels, spacing, site, seed, monochrome1), path)
         files[posture] = os.path.relpath(path, out)
     return {**asdict(p), **files}
 
@@ -418,20 +502,21 @@ def generate(out, patients, site, seed, size="film", start=0, workers=1):
     indexes = range(start, start + patients)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            records = list(pool.map(write_patient, *zip(*[(out, i, site, seed, size)
-                                                            for i in indexes]), chunksize=4))
+            records = list(
+                pool.map(
+                    write_patient, *zip(*[(out, i, site, seed, size) for i in indexes]), chunksize=4
+                )
+            )
     else:
         records = [write_patient(out, i, site, seed, size) for i in indexes]
-    labels = os.path.join(out, "labels.csv")
-    with open(labels, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)
+    io.write_labels(out, records)
     return records
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python3 -m " + __spec__.name, description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("out")
     parser.add_argument("--patients", type=int, default=10)
     parser.add_argument("--site", choices=sorted(SITES), default="internal")
@@ -440,8 +525,9 @@ def main():
     parser.add_argument("--start", type=int, default=0, help="first patient index")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    records = generate(args.out, args.patients, args.site, args.seed, args.size, args.start,
-                       args.workers)
+    records = generate(
+        args.out, args.patients, args.site, args.seed, args.size, args.start, args.workers
+    )
     print(f"{len(records)} synthetic patients ({args.site} site) written to {args.out}")
 
 
