@@ -3,6 +3,7 @@ package org.lumbarcds.cds;
 import ca.uhn.fhir.context.FhirContext;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -36,7 +37,7 @@ public final class ValueSetIndex {
   }
 
   /** The ValueSet's members as {@code system|code} tokens (for a FHIR token search), sorted. */
-  public java.util.List<String> tokens(String valueSetUrl) {
+  public List<String> tokens(String valueSetUrl) {
     return set(valueSetUrl).stream().sorted().toList();
   }
 

@@ -16,10 +16,27 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Import;
 
 /**
- * The lumbar-cds server. What it is made of, in one list: HAPI's JPA FHIR R4 storage, the project's
- * FHIR server wiring at {@code /fhir}, the terminology loaded at boot, the embedded DICOMweb store
- * at {@code /dicomweb}, the analysis (model, job queue, completion trigger), and the network
- * exposure check.
+ * The lumbar-cds server. What it is made of, by package:
+ *
+ * <ul>
+ *   <li>{@code fhir}: HAPI's JPA FHIR R4 storage (imported below, with Batch2 for HAPI's own
+ *       terminology jobs) served at {@code /fhir}, with write validation;
+ *   <li>{@code storage}: the data folder, and the project's own tables as Flyway migrations ({@code
+ *       db/lumbarcds}, run by Spring Boot before anything uses the database);
+ *   <li>{@code terminology}: the project's CodeSystems and ValueSets loaded at boot, and a
+ *       hospital's terminology server for SNOMED CT subsumption when configured;
+ *   <li>{@code dicomweb}: the embedded DICOMweb store at {@code /dicomweb} (STOW-RS, WADO-RS,
+ *       QIDO-RS) indexing what it receives as ImagingStudy, the PACS client behind Endpoints, and
+ *       {@code /imaging/index};
+ *   <li>{@code analysis}: the model, the analysis job queue mirrored as FHIR Tasks, the completion
+ *       trigger, and the model card at {@code /model/card};
+ *   <li>{@code cdshooks}: the CDS Hooks services at {@code /cds-services} (their decisions live in
+ *       the cds-services module), client-JWT security, CORS and feedback;
+ *   <li>{@code viewer} and {@code operations}: the viewer page of an AI result ({@code /viewer})
+ *       and the operations view ({@code /ops});
+ *   <li>{@code web}: the one error model of the HTTP APIs ({@code ApiErrors});
+ *   <li>{@code network}: the server's public address and the network exposure check.
+ * </ul>
  */
 @SpringBootApplication(
     excludeName = {

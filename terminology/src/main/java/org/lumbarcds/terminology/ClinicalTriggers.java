@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Period;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.ValueSet;
 
 /**
  * The table of what in a record makes lumbar imaging warranted, or puts an MRI indication outside
@@ -250,7 +254,7 @@ public record ClinicalTriggers(
 
   /** Every code a group lists, in every system. */
   public static List<GroupCode> allCodes(Group g) {
-    return java.util.stream.Stream.of(
+    return Stream.of(
             g.icd10cm(), g.snomed().roots(), g.snomed().descendants(), g.rxnorm(), g.local())
         .flatMap(List::stream)
         .toList();
@@ -265,17 +269,17 @@ public record ClinicalTriggers(
    * the code, which not every server supports), exact codes and RxNorm drugs enumerated. The
    * shipped descendants are not listed: the filters hold them.
    */
-  public List<org.hl7.fhir.r4.model.ValueSet> valueSets() {
-    List<org.hl7.fhir.r4.model.ValueSet> out = new java.util.ArrayList<>();
+  public List<ValueSet> valueSets() {
+    List<ValueSet> out = new ArrayList<>();
     groups.forEach(
         (id, g) -> {
-          var vs = new org.hl7.fhir.r4.model.ValueSet();
+          var vs = new ValueSet();
           vs.setId("trigger-" + id);
           vs.setUrl(VALUE_SET_BASE + id);
           vs.setVersion(version);
           vs.setName("Trigger" + camel(id));
           vs.setTitle("Clinical trigger group: " + g.label());
-          vs.setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.ACTIVE);
+          vs.setStatus(Enumerations.PublicationStatus.ACTIVE);
           vs.setExperimental(false);
           vs.setPublisher("lumbar-cds project");
           vs.setDescription(
@@ -296,7 +300,7 @@ public record ClinicalTriggers(
                     .setSystem(CodeSystems.ICD_10_CM)
                     .addFilter()
                     .setProperty("concept")
-                    .setOp(org.hl7.fhir.r4.model.ValueSet.FilterOperator.ISA)
+                    .setOp(ValueSet.FilterOperator.ISA)
                     .setValue(c.code());
               } else {
                 range.append(range.length() == 0 ? "" : "|").append(c.code());
@@ -308,7 +312,7 @@ public record ClinicalTriggers(
                   .setSystem(CodeSystems.ICD_10_CM)
                   .addFilter()
                   .setProperty("code")
-                  .setOp(org.hl7.fhir.r4.model.ValueSet.FilterOperator.REGEX)
+                  .setOp(ValueSet.FilterOperator.REGEX)
                   .setValue("(" + range + ").*");
             }
             if (!exact.hasConcept()) {
@@ -321,7 +325,7 @@ public record ClinicalTriggers(
                 .setSystem(CodeSystems.SNOMED_CT)
                 .addFilter()
                 .setProperty("concept")
-                .setOp(org.hl7.fhir.r4.model.ValueSet.FilterOperator.ISA)
+                .setOp(ValueSet.FilterOperator.ISA)
                 .setValue(root.code());
           }
           if (!g.rxnorm().isEmpty()) {

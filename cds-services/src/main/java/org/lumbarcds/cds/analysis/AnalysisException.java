@@ -1,5 +1,6 @@
 package org.lumbarcds.cds.analysis;
 
+import java.util.Locale;
 import org.lumbarcds.cds.imaging.ImageSourceException;
 
 /**
@@ -26,7 +27,7 @@ public final class AnalysisException extends Exception {
     return new AnalysisException(
         what
             + ": "
-            + e.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+            + e.reason().name().toLowerCase(Locale.ROOT).replace('_', ' ')
             + " ("
             + e.getMessage()
             + ")",

@@ -4,11 +4,14 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Observation;
@@ -134,7 +137,7 @@ public final class StudyAnalyzer {
   private final ViewSelector selector;
   private final ThreeViewModel model;
   private final AiResultFactory results;
-  private final java.util.function.Supplier<String> modelCardUrl;
+  private final Supplier<String> modelCardUrl;
   private final DicomReader reader = new DicomReader();
   private final PixelDecoder decoder = new PixelDecoder();
 
@@ -142,7 +145,7 @@ public final class StudyAnalyzer {
       ViewSelector selector,
       ThreeViewModel model,
       AiResultFactory results,
-      java.util.function.Supplier<String> modelCardUrl) {
+      Supplier<String> modelCardUrl) {
     this.selector = selector;
     this.model = model;
     this.results = results;
@@ -215,7 +218,7 @@ public final class StudyAnalyzer {
 
   /** The quality flags recorded in a stored result. */
   static Set<String> recordedFlags(Observation stored) {
-    Set<String> flags = new java.util.TreeSet<>();
+    Set<String> flags = new TreeSet<>();
     AiResultFactory.read(stored).qualityFlags().forEach(f -> flags.add(f.code()));
     return flags;
   }
@@ -232,7 +235,7 @@ public final class StudyAnalyzer {
     } catch (ImageSourceException e) {
       throw AnalysisException.fromSource("reading the study's metadata", e);
     }
-    Map<String, String> seriesDescriptions = new java.util.HashMap<>();
+    Map<String, String> seriesDescriptions = new HashMap<>();
     for (ImagingStudy.ImagingStudySeriesComponent s : study.imagingStudy().getSeries()) {
       if (s.hasDescription()) {
         seriesDescriptions.put(s.getUid(), s.getDescription());
@@ -316,7 +319,7 @@ public final class StudyAnalyzer {
       ResultStore store,
       Optional<Observation> superseded)
       throws AnalysisException {
-    Set<String> codes = new java.util.TreeSet<>();
+    Set<String> codes = new TreeSet<>();
     flags.forEach(f -> codes.add(f.code().code()));
     if (superseded.isPresent() && recordedFlags(superseded.get()).equals(codes)) {
       // the same failure as stored: nothing new to record

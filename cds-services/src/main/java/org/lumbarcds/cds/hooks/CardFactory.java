@@ -1,14 +1,19 @@
 package org.lumbarcds.cds.hooks;
 
 import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.FhirCodes;
@@ -40,7 +45,7 @@ public final class CardFactory {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ModelCard card;
-  private final java.util.function.Supplier<String> cardUrl;
+  private final Supplier<String> cardUrl;
   private final Function<String, String> viewerUrl;
   private final FhirContext fhir;
   private final String validation;
@@ -52,7 +57,7 @@ public final class CardFactory {
    */
   public CardFactory(
       ModelCard card,
-      java.util.function.Supplier<String> cardUrl,
+      Supplier<String> cardUrl,
       Function<String, String> viewerUrl,
       FhirContext fhir) {
     this.card = card;
@@ -213,7 +218,7 @@ public final class CardFactory {
     md.append("\n**AI result**");
     result
         .issued()
-        .ifPresent(i -> md.append(" of ").append(i.atZone(java.time.ZoneOffset.UTC).toLocalDate()));
+        .ifPresent(i -> md.append(" of ").append(i.atZone(ZoneOffset.UTC).toLocalDate()));
     md.append("\n\n");
     if (r.sameModel() && result.probability().isPresent()) {
       md.append(
@@ -235,7 +240,7 @@ public final class CardFactory {
           .append(
               String.join(
                   ", ",
-                  java.util.Arrays.stream(Posture.values())
+                  Arrays.stream(Posture.values())
                       .filter(result.viewsUsed()::contains)
                       .map(p -> FhirCodes.posture(p).display())
                       .toList()))
@@ -246,7 +251,7 @@ public final class CardFactory {
           .append(
               String.join(
                   ", ",
-                  java.util.Arrays.stream(Posture.values())
+                  Arrays.stream(Posture.values())
                       .filter(result.viewScores()::containsKey)
                       .map(
                           p ->
@@ -354,16 +359,16 @@ public final class CardFactory {
         "Remove the draft lumbar MRI order", UUID.randomUUID().toString(), true, actions);
   }
 
-  private JsonNode resource(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+  private JsonNode resource(IBaseResource resource) {
     try {
       return JSON.readTree(fhir.newJsonParser().encodeResourceToString(resource));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /** A resource as JSON, for a system action. */
-  public JsonNode json(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+  public JsonNode json(IBaseResource resource) {
     return resource(resource);
   }
 

@@ -6,11 +6,14 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -18,6 +21,7 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.ValueSetIndex;
@@ -145,13 +149,13 @@ public final class ClinicalFacts {
                         ? p.getPerformedDateTimeType().getValue()
                         : p.hasPerformedPeriod() ? p.getPerformedPeriod().getEnd() : null);
     return Stream.concat(orders, procedures)
-        .filter(java.util.Objects::nonNull)
+        .filter(Objects::nonNull)
         .map(this::date)
         .max(Comparator.naturalOrder());
   }
 
   private static final Set<ServiceRequest.ServiceRequestStatus> OPEN =
-      java.util.EnumSet.of(
+      EnumSet.of(
           ServiceRequest.ServiceRequestStatus.DRAFT,
           ServiceRequest.ServiceRequestStatus.ACTIVE,
           ServiceRequest.ServiceRequestStatus.ONHOLD);
@@ -233,7 +237,7 @@ public final class ClinicalFacts {
   }
 
   /** Whether a reference names the patient (a prior MRI of another patient is no duplicate). */
-  private static boolean names(org.hl7.fhir.r4.model.Reference subject, String patient) {
+  private static boolean names(Reference subject, String patient) {
     return subject != null && names(subject.getReference(), patient);
   }
 
@@ -251,7 +255,7 @@ public final class ClinicalFacts {
    * Codes of the project's own ValueSets that are no trigger: lumbar imaging orders and procedures,
    * back pain and stenosis (so a prior MRI or the radiograph itself is placed).
    */
-  public static java.util.function.Predicate<Coding> knownNonTriggers(ValueSetIndex valueSets) {
+  public static Predicate<Coding> knownNonTriggers(ValueSetIndex valueSets) {
     return coding ->
         coding.hasSystem()
             && (valueSets.contains(ValueSets.LUMBAR_MRI, coding)

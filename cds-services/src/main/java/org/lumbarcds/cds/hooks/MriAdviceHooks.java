@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.ValueSetIndex;
@@ -50,9 +52,8 @@ public final class MriAdviceHooks {
    * The keys the advice can do without: unobtainable, they are named on the card as not checked
    * (the others, unobtainable, are a 412).
    */
-  public static final java.util.Set<String> OPTIONAL_KEYS =
-      java.util.Set.of(
-          PATIENT, MEDICATION_REQUESTS, MEDICATION_STATEMENTS, TEMPERATURES, PROCEDURES);
+  public static final Set<String> OPTIONAL_KEYS =
+      Set.of(PATIENT, MEDICATION_REQUESTS, MEDICATION_STATEMENTS, TEMPERATURES, PROCEDURES);
 
   /**
    * A service as discovery lists it.
@@ -100,8 +101,7 @@ public final class MriAdviceHooks {
   private record Made(CdsHooks.Card card, Issued issued) {}
 
   private final ClinicalFacts facts;
-  private final java.util.concurrent.atomic.LongAdder foreignResults =
-      new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder foreignResults = new LongAdder();
   private final MriAdviceRules rules;
   private final CardFactory cards;
   private final Clock clock;

@@ -4,6 +4,7 @@ import static org.lumbarcds.cds.FhirCodes.coding;
 import static org.lumbarcds.cds.FhirCodes.posture;
 
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TimeZone;
+import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Identifier;
@@ -92,9 +94,7 @@ public final class ImagingStudyFactory {
             accession ->
                 study
                     .addIdentifier()
-                    .setType(
-                        new org.hl7.fhir.r4.model.CodeableConcept(
-                            new Coding(V2_0203, "ACSN", "Accession ID")))
+                    .setType(new CodeableConcept(new Coding(V2_0203, "ACSN", "Accession ID")))
                     .setValue(accession.strip()));
     if (links.patient().isPresent()) {
       study.setSubject(links.patient().get().copy());
@@ -220,7 +220,7 @@ public final class ImagingStudyFactory {
     LocalDate day;
     try {
       day = LocalDate.parse(date.orElse(""), DateTimeFormatter.BASIC_ISO_DATE);
-    } catch (java.time.DateTimeException e) {
+    } catch (DateTimeException e) {
       return Optional.empty();
     }
     Optional<String> offset = ds.getString(Tags.TIMEZONE_OFFSET_FROM_UTC).map(String::strip);
@@ -242,7 +242,7 @@ public final class ImagingStudyFactory {
                 TemporalPrecisionEnum.SECOND);
         dt.setTimeZone(TimeZone.getTimeZone(zone));
         return Optional.of(dt);
-      } catch (java.time.DateTimeException e) {
+      } catch (DateTimeException e) {
         // an impossible time: the date alone is still right
       }
     }

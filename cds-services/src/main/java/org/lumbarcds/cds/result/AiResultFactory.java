@@ -6,14 +6,21 @@ import static org.lumbarcds.cds.FhirCodes.posture;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Quantity;
@@ -88,7 +95,7 @@ public final class AiResultFactory {
   public static Optional<String> analysisIdentifier(Observation result) {
     return result.getIdentifier().stream()
         .filter(i -> ANALYSIS_SYSTEM.equals(i.getSystem()) && i.hasValue())
-        .map(org.hl7.fhir.r4.model.Identifier::getValue)
+        .map(Identifier::getValue)
         .findFirst();
   }
 
@@ -106,9 +113,9 @@ public final class AiResultFactory {
         obs.getValue() instanceof Quantity q && q.hasValue()
             ? Optional.of(q.getValue().doubleValue())
             : Optional.empty();
-    java.util.Map<Posture, Double> scores = new java.util.EnumMap<>(Posture.class);
-    Set<Posture> views = java.util.EnumSet.noneOf(Posture.class);
-    List<Code> flags = new java.util.ArrayList<>();
+    Map<Posture, Double> scores = new EnumMap<>(Posture.class);
+    Set<Posture> views = EnumSet.noneOf(Posture.class);
+    List<Code> flags = new ArrayList<>();
     for (Observation.ObservationComponentComponent c : obs.getComponent()) {
       if (FhirCodes.has(c.getCode(), Codes.LSS_AI_VIEW_SCORE)
           && c.getValue() instanceof Quantity q
@@ -223,7 +230,7 @@ public final class AiResultFactory {
     obs.addNote()
         .setText(
             String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "Screening estimate from lateral radiographs in %d posture(s); operating points:"
                     + " rule-out %.4f, rule-in %.4f. MRI is the reference standard. %s",
                 prediction.viewsUsed().size(),
@@ -298,7 +305,7 @@ public final class AiResultFactory {
     obs.setDevice(device);
     obs.setMethod(concept(Codes.METHOD_THREE_POSTURE_CNN));
     if (subject.effective() != null) {
-      obs.setEffective(new org.hl7.fhir.r4.model.DateTimeType(subject.effective()));
+      obs.setEffective(new DateTimeType(subject.effective()));
     }
     return obs;
   }

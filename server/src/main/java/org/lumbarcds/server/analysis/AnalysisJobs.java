@@ -1,6 +1,7 @@
 package org.lumbarcds.server.analysis;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.logging.LogLevel;
 import com.github.kagkarlsson.scheduler.serializer.JacksonSerializer;
 import com.github.kagkarlsson.scheduler.task.DeadExecutionHandler;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
@@ -10,9 +11,11 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Task;
 import org.lumbarcds.cds.analysis.AnalysisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +82,7 @@ public class AnalysisJobs implements SmartLifecycle {
             .enableImmediateExecution()
             .serializer(new JacksonSerializer())
             .shutdownMaxWait(Duration.ofSeconds(10))
-            .failureLogging(com.github.kagkarlsson.scheduler.logging.LogLevel.DEBUG, false)
+            .failureLogging(LogLevel.DEBUG, false)
             .build();
   }
 
@@ -109,16 +112,15 @@ public class AnalysisJobs implements SmartLifecycle {
    */
   int recoverMissed(Duration window) {
     int queued = 0;
-    for (var order :
-        analysis.completedOrdersSince(java.util.Date.from(Instant.now().minus(window)))) {
+    for (var order : analysis.completedOrdersSince(Date.from(Instant.now().minus(window)))) {
       String orderId = order.getIdElement().getIdPart();
       boolean settled =
           mirror
               .find(orderId)
               .map(
                   t ->
-                      t.getStatus() == org.hl7.fhir.r4.model.Task.TaskStatus.COMPLETED
-                          || t.getStatus() == org.hl7.fhir.r4.model.Task.TaskStatus.FAILED)
+                      t.getStatus() == Task.TaskStatus.COMPLETED
+                          || t.getStatus() == Task.TaskStatus.FAILED)
               .orElse(false);
       if (!settled && !pending(orderId)) {
         Optional<Reference> patient =
@@ -140,10 +142,7 @@ public class AnalysisJobs implements SmartLifecycle {
     // a repeated trigger of an analysed order leaves its completed Task as it is, unless the
     // analysis gives another result (e.g. a new study for the order)
     boolean settled =
-        mirror
-            .find(orderId)
-            .map(t -> t.getStatus() == org.hl7.fhir.r4.model.Task.TaskStatus.COMPLETED)
-            .orElse(false);
+        mirror.find(orderId).map(t -> t.getStatus() == Task.TaskStatus.COMPLETED).orElse(false);
     if (!settled) {
       mirror.running(orderId, Optional.empty(), attempt, properties.maxAttempts());
     }

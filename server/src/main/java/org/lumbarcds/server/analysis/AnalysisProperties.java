@@ -1,6 +1,7 @@
 package org.lumbarcds.server.analysis;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -39,7 +40,7 @@ public record AnalysisProperties(
     @DefaultValue("5s") Duration pollingInterval,
     @DefaultValue("10s") Duration heartbeatInterval,
     @DefaultValue("6") int missedHeartbeats,
-    @DefaultValue({"order-completed", "study-available"}) java.util.List<String> triggers) {
+    @DefaultValue({"order-completed", "study-available"}) List<String> triggers) {
 
   public static final String ORDER_COMPLETED = "order-completed";
   public static final String STUDY_AVAILABLE = "study-available";
@@ -47,7 +48,7 @@ public record AnalysisProperties(
   public AnalysisProperties {
     triggers =
         triggers == null
-            ? java.util.List.of()
+            ? List.of()
             : triggers.stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
     for (String t : triggers) {
       if (!t.equals(ORDER_COMPLETED) && !t.equals(STUDY_AVAILABLE)) {

@@ -4,6 +4,7 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -49,7 +50,7 @@ class CompletionTrigger {
             return t;
           });
 
-  CompletionTrigger(AnalysisJobs jobs, OrderAnalysis analysis, java.util.List<String> triggers) {
+  CompletionTrigger(AnalysisJobs jobs, OrderAnalysis analysis, List<String> triggers) {
     this.jobs = jobs;
     this.analysis = analysis;
     this.onOrderCompleted = triggers.contains(AnalysisProperties.ORDER_COMPLETED);

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -25,14 +26,13 @@ class CdsHooksSecurityFilter extends OncePerRequestFilter {
   static final String CALLER = "org.lumbarcds.cdshooks.caller";
 
   private final Optional<ClientJwtVerifier> verifier;
-  private final java.util.function.Supplier<String> root;
+  private final Supplier<String> root;
 
   /**
    * @param verifier the JWT check; empty in open mode
    * @param root the server's root URL (its public base behind a proxy, else its bind address)
    */
-  CdsHooksSecurityFilter(
-      Optional<ClientJwtVerifier> verifier, java.util.function.Supplier<String> root) {
+  CdsHooksSecurityFilter(Optional<ClientJwtVerifier> verifier, Supplier<String> root) {
     this.verifier = verifier;
     this.root = root;
   }

@@ -2,6 +2,8 @@ package org.lumbarcds.server.cdshooks;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.bc.BouncyCastleProviderSingleton;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -18,9 +20,11 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,7 +82,7 @@ public final class ClientJwtVerifier {
             issuer.jwksUri().isPresent()
                 ? JWKSourceBuilder.create(issuer.jwksUri().get().toURL()).build()
                 : new ImmutableJWKSet<>(JWKSet.parse(issuer.jwks().orElseThrow()));
-      } catch (MalformedURLException | ParseException | java.util.NoSuchElementException e) {
+      } catch (MalformedURLException | ParseException | NoSuchElementException e) {
         throw new IllegalArgumentException(
             "CDS client " + issuer.issuer() + ": a JWKS URL or valid JWKS keys are needed", e);
       }
@@ -87,19 +91,16 @@ public final class ClientJwtVerifier {
       // Bouncy Castle verifies ES384 about three times faster than the JDK's provider (1.5 vs
       // 4.7 ms on the benchmark machine: docs/performance.md); it is used here only, not
       // registered as a JVM-wide provider
-      com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory verifiers =
-          new com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory();
-      verifiers
-          .getJCAContext()
-          .setProvider(com.nimbusds.jose.crypto.bc.BouncyCastleProviderSingleton.getInstance());
+      DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
+      verifiers.getJCAContext().setProvider(BouncyCastleProviderSingleton.getInstance());
       processor.setJWSVerifierFactory(verifiers);
       processor.setJWTClaimsSetVerifier(
           new DefaultJWTClaimsVerifier<>(
               new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
               Set.of("iss", "sub", "aud", "exp", "iat", "jti")) {
             @Override
-            protected java.util.Date currentTime() {
-              return java.util.Date.from(clock.instant()); // one clock for every time check
+            protected Date currentTime() {
+              return Date.from(clock.instant()); // one clock for every time check
             }
           });
       processors.put(issuer.issuer(), processor);

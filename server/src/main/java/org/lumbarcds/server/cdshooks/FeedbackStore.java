@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.lumbarcds.cds.hooks.MriAdviceHooks;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The cards issued and the feedback on them, in the server's database: which advice a card gave (so
@@ -122,14 +124,12 @@ public class FeedbackStore {
   static final int MAX_SUGGESTIONS = 1000;
 
   private final JdbcTemplate jdbc;
-  private final org.springframework.transaction.support.TransactionTemplate transactions;
+  private final TransactionTemplate transactions;
 
   FeedbackStore(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
     this.transactions =
-        new org.springframework.transaction.support.TransactionTemplate(
-            new org.springframework.jdbc.datasource.DataSourceTransactionManager(
-                jdbc.getDataSource()));
+        new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource()));
   }
 
   void issued(String serviceId, List<MriAdviceHooks.Issued> cards) {

@@ -8,15 +8,23 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Condition;
@@ -58,8 +66,7 @@ class RecordResolver implements CdsServices.RecordSource {
   RecordResolver(FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls, RecordCache cache) {
     // the EHR's FHIR server is queried as is: no CapabilityStatement fetch first, and a hook
     // must not wait long for it (these are the settings of the server's one FHIR client factory)
-    fhir.getRestfulClientFactory()
-        .setServerValidationMode(ca.uhn.fhir.rest.client.api.ServerValidationModeEnum.NEVER);
+    fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
     fhir.getRestfulClientFactory().setConnectTimeout(3_000);
     fhir.getRestfulClientFactory().setSocketTimeout(10_000);
     this.fhir = fhir;
@@ -97,12 +104,12 @@ class RecordResolver implements CdsServices.RecordSource {
                   return c;
                 })
             .orElse(null);
-    Map<String, List<IBaseResource>> data = new java.util.HashMap<>();
+    Map<String, List<IBaseResource>> data = new HashMap<>();
     // the counter is kept per patient id, as writes name it: "123", not "Patient/123"
     String patientId = call.context().get("patientId");
     Counter counter =
         patientId == null ? null : new Counter(patientId.replaceFirst("^Patient/", ""));
-    java.util.Set<String> unread = new java.util.TreeSet<>();
+    Set<String> unread = new TreeSet<>();
     for (Map.Entry<String, String> template : service.prefetch().entrySet()) {
       String key = template.getKey();
       try {
@@ -191,7 +198,7 @@ class RecordResolver implements CdsServices.RecordSource {
   }
 
   private static String urlPart(String value) {
-    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   private static List<IBaseResource> remote(IGenericClient client, String query) {
@@ -214,10 +221,7 @@ class RecordResolver implements CdsServices.RecordSource {
         url.append('&');
       }
       url.append(param, 0, eq + 1)
-          .append(
-              urlPart(
-                  java.net.URLDecoder.decode(
-                      param.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8)));
+          .append(urlPart(URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8)));
     }
     Bundle page = client.search().byUrl(url.toString()).returnBundle(Bundle.class).execute();
     all.addAll(contents(page));
@@ -248,7 +252,7 @@ class RecordResolver implements CdsServices.RecordSource {
     String criteria =
         String.join(
             "&",
-            java.util.Arrays.stream(query.substring(query.indexOf('?') + 1).split("&"))
+            Arrays.stream(query.substring(query.indexOf('?') + 1).split("&"))
                 .filter(p -> !p.startsWith("_"))
                 .toList());
     RuntimeResourceDefinition def = fhir.getResourceDefinition(type);

@@ -4,6 +4,9 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.ImagingStudy;
@@ -16,15 +19,12 @@ import org.lumbarcds.server.network.ServerAddress;
  */
 final class StudyPatients {
 
-  static final java.time.Duration KEEP = java.time.Duration.ofSeconds(30);
+  static final Duration KEEP = Duration.ofSeconds(30);
 
   private final DaoRegistry daos;
   private final ServerAddress address;
-  private final com.github.benmanes.caffeine.cache.Cache<String, Optional<String>> kept =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-          .maximumSize(10_000)
-          .expireAfterWrite(KEEP)
-          .build();
+  private final Cache<String, Optional<String>> kept =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(KEEP).build();
 
   StudyPatients(DaoRegistry daos, ServerAddress address) {
     this.daos = daos;

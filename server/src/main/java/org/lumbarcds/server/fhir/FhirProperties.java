@@ -1,6 +1,7 @@
 package org.lumbarcds.server.fhir;
 
 import java.util.List;
+import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -27,10 +28,10 @@ public record FhirProperties(
     String publicBaseUrl) {
 
   /** The public base URL without a trailing slash, if one is configured. */
-  public java.util.Optional<String> publicBase() {
+  public Optional<String> publicBase() {
     if (publicBaseUrl == null || publicBaseUrl.isBlank()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(publicBaseUrl.strip().replaceAll("/+$", ""));
+    return Optional.of(publicBaseUrl.strip().replaceAll("/+$", ""));
   }
 }

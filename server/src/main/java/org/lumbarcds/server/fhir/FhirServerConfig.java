@@ -1,5 +1,6 @@
 package org.lumbarcds.server.fhir;
 
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.IDaoRegistry;
@@ -129,7 +130,7 @@ public class FhirServerConfig {
       JpaProperties jpaProperties,
       DataSource dataSource,
       ConfigurableListableBeanFactory beanFactory,
-      ca.uhn.fhir.context.FhirContext fhirContext,
+      FhirContext fhirContext,
       JpaStorageSettings storageSettings) {
     LocalContainerEntityManagerFactoryBean factory =
         HapiEntityManagerFactoryUtil.newEntityManagerFactory(
@@ -217,8 +218,7 @@ public class FhirServerConfig {
 
   /** The validator every write goes through (REST writes, patches) and the warm-up primes. */
   @Bean
-  FhirValidator writeValidator(
-      ca.uhn.fhir.context.FhirContext fhirContext, IValidatorModule validatorModule) {
+  FhirValidator writeValidator(FhirContext fhirContext, IValidatorModule validatorModule) {
     return fhirContext.newValidator().registerValidatorModule(validatorModule);
   }
 

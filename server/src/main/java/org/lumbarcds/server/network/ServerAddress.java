@@ -1,6 +1,7 @@
 package org.lumbarcds.server.network;
 
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.lumbarcds.server.fhir.FhirProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +21,7 @@ public class ServerAddress {
 
   private final Optional<String> publicRoot;
   private final Environment environment;
-  private final java.util.concurrent.atomic.AtomicBoolean warned =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean warned = new AtomicBoolean();
 
   public ServerAddress(FhirProperties fhir, Environment environment) {
     this.publicRoot = fhir.publicBase().map(b -> b.replaceAll("/fhir$", ""));

@@ -12,7 +12,7 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Turns {@code lumbarcds.data-dir} into an absolute path and creates the folder before anything
- * reads it, so the H2 URL and later file stores may refer to {@code ${lumbarcds.data-dir}} whatever
+ * reads it, so the H2 URL and the DICOM store may refer to {@code ${lumbarcds.data-dir}} whatever
  * form the operator wrote (H2 refuses implicitly relative paths).
  */
 public class DataDirectoryEnvironment implements EnvironmentPostProcessor {

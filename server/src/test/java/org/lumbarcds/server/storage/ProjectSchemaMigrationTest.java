@@ -2,24 +2,14 @@ package org.lumbarcds.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.init.ScriptUtils;
 
 /**
@@ -33,13 +23,13 @@ class ProjectSchemaMigrationTest {
 
   @Test
   void aDatabaseOfTheReleaseBeforeMigrationsIsMigratedWithItsRowsKept() throws Exception {
-    String url = memoryDatabase();
-    JdbcTemplate jdbc = new JdbcTemplate(dataSource(url));
+    ProjectDatabase db = ProjectDatabase.empty();
+    JdbcTemplate jdbc = db.jdbc();
     try (Connection c = jdbc.getDataSource().getConnection()) {
       ScriptUtils.executeSqlScript(c, new ClassPathResource(FIXTURE));
     }
 
-    migrate(url);
+    db.migrate();
 
     assertThat(history(jdbc)).containsExactly("0:BASELINE:TRUE", "1:SQL:TRUE", "1.1:SQL:TRUE");
     assertThat(jdbc.queryForObject("SELECT size_bytes FROM lcds_dicom_instance", Long.class))
@@ -52,9 +42,7 @@ class ProjectSchemaMigrationTest {
     assertThat(jdbc.queryForObject("SELECT task_instance FROM lcds_scheduled_tasks", String.class))
         .isEqualTo("order-1");
     // the migrated tables are the ones an empty database gets
-    String fresh = memoryDatabase();
-    migrate(fresh);
-    assertThat(columns(jdbc)).isEqualTo(columns(new JdbcTemplate(dataSource(fresh))));
+    assertThat(columns(jdbc)).isEqualTo(columns(ProjectDatabase.migrated().jdbc()));
     // the next feedback row gets an identity past the fixture's
     jdbc.update(
         "INSERT INTO lcds_cds_feedback (card_uuid, service_id, outcome, outcome_at, received_at)"
@@ -67,10 +55,9 @@ class ProjectSchemaMigrationTest {
 
   @Test
   void anEmptyDatabaseGetsEveryTableAndAMigrationRunsOnce() {
-    String url = memoryDatabase();
-    migrate(url);
-    migrate(url);
-    JdbcTemplate jdbc = new JdbcTemplate(dataSource(url));
+    ProjectDatabase db = ProjectDatabase.migrated();
+    db.migrate();
+    JdbcTemplate jdbc = db.jdbc();
     assertThat(history(jdbc)).containsExactly("1:SQL:TRUE", "1.1:SQL:TRUE");
     assertThat(columns(jdbc).keySet())
         .containsExactly(
@@ -80,35 +67,6 @@ class ProjectSchemaMigrationTest {
             "LCDS_RECORD_CHANGE",
             "LCDS_SCHEDULED_TASKS",
             "LCDS_SECRET");
-  }
-
-  private static String memoryDatabase() {
-    return "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-  }
-
-  private static DataSource dataSource(String url) {
-    return new DriverManagerDataSource(url, "sa", "");
-  }
-
-  /** Runs the migrations as the server does at start-up. */
-  private static void migrate(String url) {
-    PropertySource<?> server = applicationYaml();
-    new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(DataSourceAutoConfiguration.class, FlywayAutoConfiguration.class))
-        .withInitializer(c -> c.getEnvironment().getPropertySources().addLast(server))
-        .withPropertyValues("spring.datasource.url=" + url)
-        .run(context -> assertThat(context).hasNotFailed());
-  }
-
-  private static PropertySource<?> applicationYaml() {
-    try {
-      return new YamlPropertySourceLoader()
-          .load("application.yaml", new ClassPathResource("application.yaml"))
-          .get(0);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static List<String> history(JdbcTemplate jdbc) {
