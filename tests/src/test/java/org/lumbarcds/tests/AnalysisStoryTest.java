@@ -2,6 +2,7 @@ package org.lumbarcds.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -306,8 +307,12 @@ class AnalysisStoryTest extends ServerTestBase {
     assertThat(((Reference) after.getOutputFirstRep().getValue()).getReference())
         .isEqualTo(((Reference) task.getOutputFirstRep().getValue()).getReference());
 
+    // and nothing else is written for the order
+    await("one result, and no other written")
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> resultsFor(o.order()).size(), is(1));
     List<Observation> results = resultsFor(o.order());
-    assertThat(results).hasSize(1);
     Bundle provenance =
         client
             .search()
