@@ -1,31 +1,23 @@
 package org.lumbarcds.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.lumbarcds.server.storage.ProjectDatabase.dataSource;
+import static org.lumbarcds.server.storage.ProjectDatabase.memoryDatabase;
+import static org.lumbarcds.server.storage.ProjectDatabase.migrate;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.init.ScriptUtils;
 
 /**
- * The project's migrations (db/lumbarcds) as the server runs them — Spring Boot's Flyway with the
- * server's own {@code spring.flyway} settings from application.yaml — on a database of the release
- * before migrations existed, and on an empty one.
+ * The project's migrations (db/lumbarcds) as the server runs them ({@link ProjectDatabase#migrate})
+ * on a database of the release before migrations existed, and on an empty one.
  */
 class ProjectSchemaMigrationTest {
 
@@ -80,35 +72,6 @@ class ProjectSchemaMigrationTest {
             "LCDS_RECORD_CHANGE",
             "LCDS_SCHEDULED_TASKS",
             "LCDS_SECRET");
-  }
-
-  private static String memoryDatabase() {
-    return "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-  }
-
-  private static DataSource dataSource(String url) {
-    return new DriverManagerDataSource(url, "sa", "");
-  }
-
-  /** Runs the migrations as the server does at start-up. */
-  private static void migrate(String url) {
-    PropertySource<?> server = applicationYaml();
-    new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(DataSourceAutoConfiguration.class, FlywayAutoConfiguration.class))
-        .withInitializer(c -> c.getEnvironment().getPropertySources().addLast(server))
-        .withPropertyValues("spring.datasource.url=" + url)
-        .run(context -> assertThat(context).hasNotFailed());
-  }
-
-  private static PropertySource<?> applicationYaml() {
-    try {
-      return new YamlPropertySourceLoader()
-          .load("application.yaml", new ClassPathResource("application.yaml"))
-          .get(0);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static List<String> history(JdbcTemplate jdbc) {
