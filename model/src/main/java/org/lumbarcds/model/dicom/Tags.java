@@ -2,7 +2,10 @@ package org.lumbarcds.model.dicom;
 
 import java.util.Map;
 
-/** Tags the project reads, and the VR of each for implicit VR datasets (PS3.6). */
+/**
+ * Tags the project reads and writes, and the VR of each the project reads in implicit VR datasets
+ * (PS3.6).
+ */
 public final class Tags {
 
   public static final int FILE_META_GROUP_LENGTH = 0x00020000;
@@ -16,12 +19,19 @@ public final class Tags {
   public static final int STUDY_TIME = 0x00080030;
   public static final int TIMEZONE_OFFSET_FROM_UTC = 0x00080201;
   public static final int ACCESSION_NUMBER = 0x00080050;
+  public static final int MODALITIES_IN_STUDY = 0x00080061;
   public static final int MODALITY = 0x00080060;
   public static final int CODE_VALUE = 0x00080100;
   public static final int CODING_SCHEME_DESIGNATOR = 0x00080102;
   public static final int CODE_MEANING = 0x00080104;
   public static final int STUDY_DESCRIPTION = 0x00081030;
   public static final int SERIES_DESCRIPTION = 0x0008103E;
+  public static final int REFERENCED_SOP_CLASS_UID = 0x00081150;
+  public static final int REFERENCED_SOP_INSTANCE_UID = 0x00081155;
+  public static final int RETRIEVE_URL = 0x00081190;
+  public static final int FAILURE_REASON = 0x00081197;
+  public static final int FAILED_SOP_SEQUENCE = 0x00081198;
+  public static final int REFERENCED_SOP_SEQUENCE = 0x00081199;
   public static final int PATIENT_NAME = 0x00100010;
   public static final int PATIENT_ID = 0x00100020;
   public static final int BODY_PART_EXAMINED = 0x00180015;
@@ -32,6 +42,9 @@ public final class Tags {
   public static final int SERIES_INSTANCE_UID = 0x0020000E;
   public static final int SERIES_NUMBER = 0x00200011;
   public static final int INSTANCE_NUMBER = 0x00200013;
+  public static final int NUMBER_OF_STUDY_RELATED_SERIES = 0x00201206;
+  public static final int NUMBER_OF_STUDY_RELATED_INSTANCES = 0x00201208;
+  public static final int NUMBER_OF_SERIES_RELATED_INSTANCES = 0x00201209;
   public static final int IMAGE_COMMENTS = 0x00204000;
   public static final int SAMPLES_PER_PIXEL = 0x00280002;
   public static final int PHOTOMETRIC_INTERPRETATION = 0x00280004;

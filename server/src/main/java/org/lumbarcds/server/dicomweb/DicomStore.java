@@ -1,12 +1,14 @@
 package org.lumbarcds.server.dicomweb;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.lumbarcds.model.Sha256;
 import org.lumbarcds.model.dicom.DicomDataset;
@@ -56,7 +58,7 @@ class DicomStore {
     String series = ds.getString(Tags.SERIES_INSTANCE_UID).orElseThrow();
     String sop = ds.getString(Tags.SOP_INSTANCE_UID).orElseThrow();
     String sha = Sha256.hex(bytes);
-    var existing = index.find(sop);
+    Optional<InstanceIndex.Row> existing = index.find(sop);
     if (existing.isPresent()) {
       return existing.get().sha256().equals(sha) ? Outcome.ALREADY_STORED : Outcome.CONFLICT;
     }
@@ -66,7 +68,7 @@ class DicomStore {
     Path temp = Files.createTempFile(target.getParent(), ".stow-", ".part");
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.write(java.nio.ByteBuffer.wrap(bytes));
+        channel.write(ByteBuffer.wrap(bytes));
         channel.force(true);
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -41,8 +41,14 @@ public class DicomWebConfig {
   }
 
   @Bean
-  StowService stowService(DicomStore store, InstanceIndex index, DicomWebProperties properties) {
-    return new StowService(store, index, properties);
+  StowService stowService(
+      DicomStore store,
+      InstanceIndex index,
+      ImagingStudyIndexer indexer,
+      EmbeddedImageSource embedded,
+      EmbeddedEndpoint endpoint,
+      DicomWebProperties properties) {
+    return new StowService(store, index, indexer, embedded, endpoint, properties);
   }
 
   @Bean

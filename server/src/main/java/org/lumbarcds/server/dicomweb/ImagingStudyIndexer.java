@@ -7,8 +7,13 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Endpoint;
@@ -109,10 +114,7 @@ class ImagingStudyIndexer {
     Change change;
     String id;
     if (existing.isEmpty()) {
-      id =
-          "dicom-"
-              + Sha256.hex(studyUid.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                  .substring(0, 40);
+      id = "dicom-" + Sha256.hex(studyUid.getBytes(StandardCharsets.US_ASCII)).substring(0, 40);
       built.setId(id);
       change =
           Boolean.TRUE.equals(dao.update(built, request).getCreated())
@@ -133,7 +135,7 @@ class ImagingStudyIndexer {
         change = Change.UPDATED;
       }
     }
-    log.info("ImagingStudy {} {}", id, change.name().toLowerCase(java.util.Locale.ROOT));
+    log.info("ImagingStudy {} {}", id, change.name().toLowerCase(Locale.ROOT));
     return new Indexed(id, change, patient.isPresent(), !orders.isEmpty());
   }
 
@@ -166,8 +168,7 @@ class ImagingStudyIndexer {
       if (candidate.equalsDeep(stored)) {
         return new Reference("Endpoint/" + ImageSources.EMBEDDED_ENDPOINT_ID);
       }
-    } catch (ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException
-        | ca.uhn.fhir.rest.server.exceptions.ResourceGoneException e) {
+    } catch (ResourceNotFoundException | ResourceGoneException e) {
       // first start
     }
     dao.update(endpoint, request);
@@ -188,7 +189,7 @@ class ImagingStudyIndexer {
       Class<? extends IBaseResource> type, Optional<String> system, String value) {
     return search(type, system, value).stream()
         .map(r -> new Reference(r.getIdElement().toUnqualifiedVersionless().getValue()))
-        .sorted(java.util.Comparator.comparing(Reference::getReference))
+        .sorted(Comparator.comparing(Reference::getReference))
         .toList();
   }
 

@@ -110,6 +110,21 @@ class InstanceIndex {
   }
 
   /**
+   * The instances a DICOMweb path names: a study, one of its series or one instance; none when a
+   * UID in the path is not a valid one.
+   */
+  List<Row> instances(String studyUid, Optional<String> seriesUid, Optional<String> sopUid) {
+    if (!DicomStore.validUid(studyUid)
+        || !seriesUid.map(DicomStore::validUid).orElse(true)
+        || !sopUid.map(DicomStore::validUid).orElse(true)) {
+      return List.of();
+    }
+    return instances(studyUid, seriesUid).stream()
+        .filter(r -> sopUid.map(r.sopInstanceUid()::equals).orElse(true))
+        .toList();
+  }
+
+  /**
    * Study UIDs matching the QIDO-RS keys that are given (exact values; a study date may be a range
    * {@code from-to} with either end open), most recent study date first.
    */

@@ -1,8 +1,14 @@
 package org.lumbarcds.server.dicomweb;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.lumbarcds.cds.imaging.ImageSourceException;
+import org.lumbarcds.cds.imaging.Multipart;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomException;
 import org.lumbarcds.model.dicom.DicomFile;
@@ -15,9 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks and stores one STOW-RS part. An instance is stored only when it parses, is of an accepted
- * SOP class, belongs to the study the request names, and its first frame decodes: the store holds
- * nothing the analysis could not read.
+ * STOW-RS: stores the parts of a request one by one, then brings the ImagingStudy of each study
+ * that received an instance up to date. An instance is stored only when it parses, is of an
+ * accepted SOP class, belongs to the study the request names and to the patient of the instances
+ * already stored under its Study Instance UID, and its first frame decodes: the store holds nothing
+ * the analysis could not read.
  */
 class StowService {
 
@@ -54,21 +62,50 @@ class StowService {
     }
   }
 
+  /**
+   * What one request did.
+   *
+   * @param results the outcome of each part, in the request's order
+   * @param warnings what went wrong, in words: each failure's message, and each study whose
+   *     ImagingStudy could not be updated
+   */
+  record Stored(List<Result> results, List<String> warnings) {
+    long failed() {
+      return results.stream().filter(r -> !r.ok()).count();
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(StowService.class);
 
   private final DicomStore store;
   private final InstanceIndex index;
+  private final ImagingStudyIndexer indexer;
+  private final EmbeddedImageSource stored;
+  private final EmbeddedEndpoint endpoint;
   private final Set<String> sopClasses;
+  private final long maxInstanceBytes;
+  private final long maxRequestBytes;
   private final DicomReader reader;
   private final PixelDecoder decoder;
 
-  StowService(DicomStore store, InstanceIndex index, DicomWebProperties properties) {
+  StowService(
+      DicomStore store,
+      InstanceIndex index,
+      ImagingStudyIndexer indexer,
+      EmbeddedImageSource stored,
+      EmbeddedEndpoint endpoint,
+      DicomWebProperties properties) {
     this.store = store;
     this.index = index;
+    this.indexer = indexer;
+    this.stored = stored;
+    this.endpoint = endpoint;
     this.sopClasses = Set.copyOf(properties.sopClasses());
+    this.maxInstanceBytes = properties.maxInstanceSize().toBytes();
+    this.maxRequestBytes = properties.maxRequestSize().toBytes();
     DicomLimits limits =
         new DicomLimits(
-            properties.maxInstanceSize().toBytes(),
+            maxInstanceBytes,
             DicomLimits.DEFAULT.maxInflatedBytes(),
             DicomLimits.DEFAULT.maxDepth(),
             DicomLimits.DEFAULT.maxElements(),
@@ -77,10 +114,66 @@ class StowService {
     this.decoder = new PixelDecoder(limits);
   }
 
+  /**
+   * Stores each part of a multipart/related body, then indexes each study that holds one of them. A
+   * body that breaks off after some parts keeps those (each is whole and valid); the rest of it is
+   * one failure.
+   *
+   * @param requiredStudy the study the request's URL names, if it names one
+   * @throws Multipart.MultipartException when the body is malformed or too large before its first
+   *     part was read
+   * @throws IOException when the body cannot be read
+   */
+  Stored store(InputStream body, String contentType, Optional<String> requiredStudy)
+      throws IOException {
+    List<Result> results = new ArrayList<>();
+    try {
+      Multipart.read(
+          body,
+          contentType,
+          maxInstanceBytes,
+          maxRequestBytes,
+          part -> results.add(store(part.mediaType(), part.body(), requiredStudy)));
+    } catch (Multipart.MultipartException e) {
+      if (results.isEmpty()) {
+        throw e;
+      }
+      results.add(
+          failure(
+              null, CANNOT_UNDERSTAND, "the rest of the request was not read: " + e.getMessage()));
+    }
+    List<String> warnings = new ArrayList<>();
+    Set<String> studies = new LinkedHashSet<>();
+    for (Result r : results) {
+      if (r.ok()) {
+        r.studyUid().ifPresent(studies::add);
+      } else {
+        warnings.add(r.message());
+      }
+    }
+    for (String study : studies) {
+      try {
+        indexer.index(stored.metadata(study), endpoint.reference());
+      } catch (RuntimeException | ImageSourceException e) {
+        // the instances are stored; the ImagingStudy is rebuilt the next time the study is indexed
+        log.warn("Indexing a stored study failed: {}", e.getClass().getSimpleName());
+        warnings.add("instances stored, but the ImagingStudy could not be updated");
+      }
+    }
+    Stored outcome = new Stored(List.copyOf(results), List.copyOf(warnings));
+    log.info(
+        "STOW-RS: {} instances, {} failed, {} studies indexed",
+        results.size(),
+        outcome.failed(),
+        studies.size());
+    return outcome;
+  }
+
+  /** Checks and stores one part. */
   Result store(String partType, byte[] bytes, Optional<String> requiredStudy) {
-    if (!partType.equals("application/dicom")) {
+    if (!partType.equals(DicomWeb.DICOM)) {
       return failure(
-          null, CANNOT_UNDERSTAND, "part of type " + partType + " is not application/dicom");
+          null, CANNOT_UNDERSTAND, "part of type " + partType + " is not " + DicomWeb.DICOM);
     }
     DicomFile file;
     try {
@@ -98,9 +191,7 @@ class StowService {
         }) {
       if (!DicomStore.validUid(ds.getString(tag).orElse(null))) {
         return failure(
-            ds,
-            DOES_NOT_MATCH_SOP_CLASS,
-            String.format("(%04X,%04X) is missing or not a valid UID", tag >>> 16, tag & 0xffff));
+            ds, DOES_NOT_MATCH_SOP_CLASS, Tags.format(tag) + " is missing or not a valid UID");
       }
     }
     String sopClass = ds.getString(Tags.SOP_CLASS_UID).orElseThrow();

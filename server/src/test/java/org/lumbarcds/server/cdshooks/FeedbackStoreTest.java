@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /** The cards issued and their feedback, on the project's tables in H2. */
 class FeedbackStoreTest {
 
-  private final JdbcTemplate jdbc = ProjectDatabase.migrated().jdbc();
+  private final JdbcTemplate jdbc = ProjectDatabase.withProjectTables();
   private final FeedbackStore store = new FeedbackStore(jdbc);
 
   private static FeedbackStore.Feedback item(String card, String outcome, String comment) {

@@ -16,7 +16,7 @@ import org.lumbarcds.server.storage.ProjectDatabase;
 class RecordCacheTest {
 
   private final RecordCache cache =
-      new RecordCache(ProjectDatabase.migrated().jdbc(), FhirContext.forR4Cached(), 100);
+      new RecordCache(ProjectDatabase.withProjectTables(), FhirContext.forR4Cached(), 100);
   private final AtomicInteger loads = new AtomicInteger();
 
   private static Condition condition(String patient) {

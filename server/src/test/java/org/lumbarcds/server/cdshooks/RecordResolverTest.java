@@ -40,7 +40,7 @@ class RecordResolverTest {
           FHIR,
           daos,
           mock(MatchUrlService.class),
-          new RecordCache(ProjectDatabase.migrated().jdbc(), FHIR, 100));
+          new RecordCache(ProjectDatabase.withProjectTables(), FHIR, 100));
 
   /** A service with one required key (conditions) and one optional key (patient). */
   private static final MriAdviceHooks.Definition SERVICE;

@@ -3,11 +3,13 @@ package org.lumbarcds.server.dicomweb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.ViewRules;
 import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.mock.env.MockEnvironment;
@@ -25,10 +27,7 @@ class DicomWebConfigTest {
 
   private static ViewRules withOverride(String key, String value) throws Exception {
     StandardEnvironment env = applicationYaml();
-    env.getPropertySources()
-        .addFirst(
-            new org.springframework.core.env.MapPropertySource(
-                "override", java.util.Map.of(key, value)));
+    env.getPropertySources().addFirst(new MapPropertySource("override", Map.of(key, value)));
     return new DicomWebConfig().viewRules(env);
   }
 

@@ -3,6 +3,7 @@ package org.lumbarcds.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -16,39 +17,26 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * An in-memory H2 database for tests, with the project's tables made as the server makes them:
- * Spring Boot's Flyway with the {@code spring.flyway} settings of the server's application.yaml.
+ * In-memory H2 databases for tests, with the project's tables made the way the server makes them:
+ * Spring Boot's Flyway with the server's own {@code spring.flyway} settings from application.yaml.
  */
 public final class ProjectDatabase {
 
-  private final String url;
+  private static List<String> schema;
 
-  private ProjectDatabase(String url) {
-    this.url = url;
+  private ProjectDatabase() {}
+
+  /** A new, empty in-memory database's URL; it lives until the JVM ends. */
+  public static String memoryDatabase() {
+    return "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
   }
 
-  /** A new, empty database (no tables). */
-  public static ProjectDatabase empty() {
-    return new ProjectDatabase("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-  }
-
-  /** A new database with the project's tables. */
-  public static ProjectDatabase migrated() {
-    ProjectDatabase db = empty();
-    db.migrate();
-    return db;
-  }
-
-  public DataSource dataSource() {
+  public static DataSource dataSource(String url) {
     return new DriverManagerDataSource(url, "sa", "");
   }
 
-  public JdbcTemplate jdbc() {
-    return new JdbcTemplate(dataSource());
-  }
-
   /** Runs the migrations as the server does at start-up. */
-  public void migrate() {
+  public static void migrate(String url) {
     PropertySource<?> server = applicationYaml();
     new ApplicationContextRunner()
         .withConfiguration(
@@ -56,6 +44,25 @@ public final class ProjectDatabase {
         .withInitializer(c -> c.getEnvironment().getPropertySources().addLast(server))
         .withPropertyValues("spring.datasource.url=" + url)
         .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  /**
+   * A new in-memory database with every project table, empty: the tables of a database migrated
+   * once per test JVM, copied (H2's {@code SCRIPT NODATA}) rather than migrated again.
+   */
+  public static JdbcTemplate withProjectTables() {
+    JdbcTemplate jdbc = new JdbcTemplate(dataSource(memoryDatabase()));
+    schema().forEach(jdbc::execute);
+    return jdbc;
+  }
+
+  private static synchronized List<String> schema() {
+    if (schema == null) {
+      String url = memoryDatabase();
+      migrate(url);
+      schema = new JdbcTemplate(dataSource(url)).queryForList("SCRIPT NODATA", String.class);
+    }
+    return schema;
   }
 
   private static PropertySource<?> applicationYaml() {

@@ -1,6 +1,9 @@
 package org.lumbarcds.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.lumbarcds.server.storage.ProjectDatabase.dataSource;
+import static org.lumbarcds.server.storage.ProjectDatabase.memoryDatabase;
+import static org.lumbarcds.server.storage.ProjectDatabase.migrate;
 
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -13,9 +16,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.init.ScriptUtils;
 
 /**
- * The project's migrations (db/lumbarcds) as the server runs them — Spring Boot's Flyway with the
- * server's own {@code spring.flyway} settings from application.yaml — on a database of the release
- * before migrations existed, and on an empty one.
+ * The project's migrations (db/lumbarcds) as the server runs them ({@link ProjectDatabase#migrate})
+ * on a database of the release before migrations existed, and on an empty one.
  */
 class ProjectSchemaMigrationTest {
 
@@ -23,13 +25,13 @@ class ProjectSchemaMigrationTest {
 
   @Test
   void aDatabaseOfTheReleaseBeforeMigrationsIsMigratedWithItsRowsKept() throws Exception {
-    ProjectDatabase db = ProjectDatabase.empty();
-    JdbcTemplate jdbc = db.jdbc();
+    String url = memoryDatabase();
+    JdbcTemplate jdbc = new JdbcTemplate(dataSource(url));
     try (Connection c = jdbc.getDataSource().getConnection()) {
       ScriptUtils.executeSqlScript(c, new ClassPathResource(FIXTURE));
     }
 
-    db.migrate();
+    migrate(url);
 
     assertThat(history(jdbc)).containsExactly("0:BASELINE:TRUE", "1:SQL:TRUE", "1.1:SQL:TRUE");
     assertThat(jdbc.queryForObject("SELECT size_bytes FROM lcds_dicom_instance", Long.class))
@@ -42,7 +44,9 @@ class ProjectSchemaMigrationTest {
     assertThat(jdbc.queryForObject("SELECT task_instance FROM lcds_scheduled_tasks", String.class))
         .isEqualTo("order-1");
     // the migrated tables are the ones an empty database gets
-    assertThat(columns(jdbc)).isEqualTo(columns(ProjectDatabase.migrated().jdbc()));
+    String fresh = memoryDatabase();
+    migrate(fresh);
+    assertThat(columns(jdbc)).isEqualTo(columns(new JdbcTemplate(dataSource(fresh))));
     // the next feedback row gets an identity past the fixture's
     jdbc.update(
         "INSERT INTO lcds_cds_feedback (card_uuid, service_id, outcome, outcome_at, received_at)"
@@ -55,9 +59,10 @@ class ProjectSchemaMigrationTest {
 
   @Test
   void anEmptyDatabaseGetsEveryTableAndAMigrationRunsOnce() {
-    ProjectDatabase db = ProjectDatabase.migrated();
-    db.migrate();
-    JdbcTemplate jdbc = db.jdbc();
+    String url = memoryDatabase();
+    migrate(url);
+    migrate(url);
+    JdbcTemplate jdbc = new JdbcTemplate(dataSource(url));
     assertThat(history(jdbc)).containsExactly("1:SQL:TRUE", "1.1:SQL:TRUE");
     assertThat(columns(jdbc).keySet())
         .containsExactly(
