@@ -68,6 +68,8 @@ class FeedbackOverviewTest {
     feedback("c2", "svc-a", "overridden", "r1", "Reason one");
     feedback("c2", "svc-a", "overridden", "r1", "Reason one");
     feedback("c2", "svc-a", "overridden", "r2", null);
+    // a reason sent with another outcome: counted with the reason's other items
+    feedback("c1", "svc-a", "accepted", "r1", "Reason one");
     feedback("c9", "svc-c", "overridden", null, null);
 
     var overview = new FeedbackStore(jdbc).overview(NOW.minusSeconds(3600));
@@ -77,8 +79,8 @@ class FeedbackOverviewTest {
     assertThat(overview.get("svc-c").cards()).isZero();
     assertThat(new ObjectMapper().writeValueAsString(overview))
         .isEqualTo(
-            "{\"svc-a\":{\"cards\":2,\"outcomes\":{\"accepted\":1,\"overridden\":3},"
-                + "\"overrideReasons\":{\"r1\":{\"display\":\"Reason one\",\"count\":2},"
+            "{\"svc-a\":{\"cards\":2,\"outcomes\":{\"accepted\":2,\"overridden\":3},"
+                + "\"overrideReasons\":{\"r1\":{\"display\":\"Reason one\",\"count\":3},"
                 + "\"r2\":{\"display\":null,\"count\":1}}},"
                 + "\"svc-b\":{\"cards\":1,\"outcomes\":{},\"overrideReasons\":{}},"
                 + "\"svc-c\":{\"cards\":0,\"outcomes\":{\"overridden\":1},\"overrideReasons\":{}}}");
