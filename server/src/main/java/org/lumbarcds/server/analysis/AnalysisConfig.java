@@ -150,9 +150,10 @@ public class AnalysisConfig {
     return trigger;
   }
 
+  /** The card of the model in use (served by {@link ModelCardController}). */
   @Bean
-  ModelCardController modelCardController(ThreeViewModel model) {
-    return new ModelCardController(model.card());
+  ModelCard modelCard(ThreeViewModel model) {
+    return model.card();
   }
 
   @Bean

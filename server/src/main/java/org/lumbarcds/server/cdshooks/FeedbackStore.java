@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.lumbarcds.cds.hooks.MriAdviceHooks;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -200,49 +201,61 @@ public class FeedbackStore {
   }
 
   /**
-   * Per service since a time: cards issued, and feedback counts per outcome and per override reason
-   * (code and display). For the operations view: no patient data.
+   * A service's cards and feedback since a time, for the operations view: no patient data.
+   *
+   * @param cards cards issued
+   * @param outcomes feedback items per outcome
+   * @param overrideReasons overrides per reason code
    */
-  public Map<String, Map<String, Object>> overview(Instant since) {
-    Map<String, Map<String, Object>> services = new java.util.TreeMap<>();
+  public record ServiceFeedback(
+      long cards, Map<String, Long> outcomes, Map<String, ReasonCount> overrideReasons) {}
+
+  /** The overrides with one reason code: its display and how many. */
+  public record ReasonCount(String display, long count) {}
+
+  /**
+   * Per service since a time, by service id: cards issued, and feedback counts per outcome and per
+   * override reason.
+   */
+  public Map<String, ServiceFeedback> overview(Instant since) {
+    Map<String, Long> cards = new TreeMap<>();
     jdbc.query(
         "SELECT service_id, COUNT(*) FROM lcds_cds_card WHERE issued_at >= ? GROUP BY service_id",
         rs -> {
-          service(services, rs.getString(1)).put("cards", rs.getLong(2));
+          cards.put(rs.getString(1), rs.getLong(2));
         },
         Timestamp.from(since));
+    Map<String, Map<String, Long>> outcomes = new TreeMap<>();
+    Map<String, Map<String, ReasonCount>> reasons = new TreeMap<>();
     jdbc.query(
         "SELECT service_id, outcome, override_code, MAX(override_display), COUNT(*) FROM"
             + " lcds_cds_feedback WHERE outcome_at >= ? GROUP BY service_id, outcome,"
             + " override_code",
         rs -> {
-          Map<String, Object> s = service(services, rs.getString(1));
-          @SuppressWarnings("unchecked")
-          Map<String, Long> outcomes = (Map<String, Long>) s.get("outcomes");
-          outcomes.merge(rs.getString(2), rs.getLong(5), Long::sum);
+          String service = rs.getString(1);
+          long count = rs.getLong(5);
+          outcomes
+              .computeIfAbsent(service, k -> new TreeMap<>())
+              .merge(rs.getString(2), count, Long::sum);
+          reasons.computeIfAbsent(service, k -> new TreeMap<>());
           if (rs.getString(3) != null) {
-            @SuppressWarnings("unchecked")
-            Map<String, Map<String, Object>> reasons =
-                (Map<String, Map<String, Object>>) s.get("overrideReasons");
-            Map<String, Object> reason =
-                reasons.computeIfAbsent(rs.getString(3), k -> new LinkedHashMap<>());
-            reason.put("display", rs.getString(4));
-            reason.merge("count", rs.getLong(5), (a, b) -> (Long) a + (Long) b);
+            reasons
+                .get(service)
+                .merge(
+                    rs.getString(3),
+                    new ReasonCount(rs.getString(4), count),
+                    (a, b) -> new ReasonCount(b.display(), a.count() + b.count()));
           }
         },
         Timestamp.from(since));
+    Map<String, ServiceFeedback> services = new TreeMap<>();
+    for (String id : cards.keySet()) {
+      services.put(id, new ServiceFeedback(cards.get(id), Map.of(), Map.of()));
+    }
+    outcomes.forEach(
+        (id, counts) ->
+            services.put(
+                id, new ServiceFeedback(cards.getOrDefault(id, 0L), counts, reasons.get(id))));
     return services;
-  }
-
-  private static Map<String, Object> service(Map<String, Map<String, Object>> services, String id) {
-    return services.computeIfAbsent(
-        id,
-        k -> {
-          Map<String, Object> s = new LinkedHashMap<>();
-          s.put("cards", 0L);
-          s.put("outcomes", new java.util.TreeMap<String, Long>());
-          s.put("overrideReasons", new java.util.TreeMap<String, Map<String, Object>>());
-          return s;
-        });
   }
 }

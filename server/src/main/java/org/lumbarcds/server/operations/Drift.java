@@ -1,6 +1,7 @@
 package org.lumbarcds.server.operations;
 
 import java.util.List;
+import java.util.stream.LongStream;
 
 /**
  * How far a set of results' probabilities has moved from the model's validation distribution: the
@@ -47,6 +48,19 @@ final class Drift {
       psi += (p - q) * Math.log(p / q);
     }
     return psi;
+  }
+
+  /**
+   * The drift of {@code recent} against {@code reference}: the index (to 4 decimals) and its
+   * reading, or, below {@value #MIN_RESULTS} results, no index and why.
+   */
+  static Summary.DriftFigure figure(long[] recent, long[] reference) {
+    long n = LongStream.of(recent).sum();
+    if (n < MIN_RESULTS) {
+      return new Summary.DriftFigure(null, "too few results (" + n + " < " + MIN_RESULTS + ")");
+    }
+    double psi = psi(recent, reference);
+    return new Summary.DriftFigure(Math.round(psi * 10_000) / 10_000.0, reading(psi));
   }
 
   /** The conventional reading of an index. */

@@ -1,17 +1,10 @@
 package org.lumbarcds.server.operations;
 
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import java.time.Clock;
-import java.util.Map;
-import org.lumbarcds.cds.hooks.MriAdviceHooks;
-import org.lumbarcds.model.inference.ThreeViewModel;
-import org.lumbarcds.server.cdshooks.FeedbackStore;
 import org.lumbarcds.server.network.PageAssets;
 import org.lumbarcds.server.web.ApiException;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -27,15 +20,8 @@ class OperationsController {
 
   private final OperationsService operations;
 
-  OperationsController(
-      DaoRegistry daos,
-      JdbcTemplate jdbc,
-      FeedbackStore feedback,
-      ThreeViewModel model,
-      MriAdviceHooks hooks) {
-    this.operations =
-        new OperationsService(
-            daos, jdbc, feedback, model.card(), Clock.systemUTC(), hooks::foreignResultsIgnored);
+  OperationsController(OperationsService operations) {
+    this.operations = operations;
   }
 
   @GetMapping(path = "/ops")
@@ -52,8 +38,7 @@ class OperationsController {
   }
 
   @GetMapping(path = "/ops/api/summary", produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<Map<String, Object>> summary(
-      @RequestParam(name = "days", defaultValue = "30") String days) {
+  ResponseEntity<Summary> summary(@RequestParam(name = "days", defaultValue = "30") String days) {
     int d;
     try {
       d = Integer.parseInt(days);

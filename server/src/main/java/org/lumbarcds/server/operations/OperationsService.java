@@ -14,11 +14,15 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import java.util.stream.LongStream;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Task;
@@ -49,7 +53,7 @@ class OperationsService {
   private final FeedbackStore feedback;
   private final ModelCard card;
   private final Clock clock;
-  private final java.util.function.LongSupplier foreignResults;
+  private final LongSupplier foreignResults;
 
   /**
    * @param foreignResults how many AI results of another patient the hooks ignored since start
@@ -60,7 +64,7 @@ class OperationsService {
       FeedbackStore feedback,
       ModelCard card,
       Clock clock,
-      java.util.function.LongSupplier foreignResults) {
+      LongSupplier foreignResults) {
     this.foreignResults = foreignResults;
     this.daos = daos;
     this.jdbc = jdbc;
@@ -69,40 +73,23 @@ class OperationsService {
     this.clock = clock;
   }
 
-  Map<String, Object> summary(int days) {
+  Summary summary(int days) {
     Instant since = clock.instant().minusSeconds(days * 86_400L);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("generated", new InstantType(Date.from(clock.instant())).asStringValue());
-    out.put("days", days);
-    out.put("model", model());
-    out.put("jobs", jobs(since));
-    out.put("results", results(since));
-    out.put("feedback", feedback(since));
-    // since this instance started (not per period): a result of another patient in a record is
-    // an integration fault to look into, not a trend
-    out.put("foreignAiResultsIgnored", foreignResults.getAsLong());
-    return out;
+    return new Summary(
+        new InstantType(Date.from(clock.instant())).asStringValue(),
+        days,
+        Summary.Model.of(card),
+        jobs(since),
+        results(since),
+        feedback(since),
+        // since this instance started (not per period): a result of another patient in a record
+        // is an integration fault to look into, not a trend
+        foreignResults.getAsLong());
   }
 
-  private Map<String, Object> model() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", card.id());
-    m.put("version", card.version());
-    m.put("name", card.name());
-    m.put("sha256", card.sha256());
-    m.put("synthetic", card.synthetic());
-    m.put("ruleOut", card.ruleOut());
-    m.put("ruleIn", card.ruleIn());
-    return m;
-  }
-
-  private Map<String, Object> jobs(Instant since) {
-    Map<String, Object> jobs = new LinkedHashMap<>();
+  private Summary.Jobs jobs(Instant since) {
     // the queue as the job engine holds it now
-    Map<String, Long> queue = new LinkedHashMap<>();
-    queue.put("queued", 0L);
-    queue.put("waitingToRetry", 0L);
-    queue.put("running", 0L);
+    Map<String, Long> queue = new HashMap<>();
     jdbc.query(
         "SELECT picked, CASE WHEN consecutive_failures > 0 THEN 1 ELSE 0 END, COUNT(*) FROM "
             + AnalysisJobs.TABLE
@@ -114,45 +101,48 @@ class OperationsService {
           queue.merge(state, rs.getLong(3), Long::sum);
         },
         AnalysisJobs.TASK_NAME);
-    jobs.put("now", queue);
     // the Tasks written in the period, by status
-    Map<String, Long> tasks = new LinkedHashMap<>();
-    for (Task.TaskStatus status :
-        List.of(
-            Task.TaskStatus.REQUESTED,
-            Task.TaskStatus.INPROGRESS,
-            Task.TaskStatus.COMPLETED,
-            Task.TaskStatus.FAILED)) {
-      SearchParameterMap map = taskSearch(since, status);
-      map.setSummaryMode(SummaryEnum.COUNT);
-      Integer count =
-          daos.getResourceDao(Task.class).search(map, new SystemRequestDetails()).size();
-      tasks.put(status.toCode(), count == null ? 0L : count.longValue());
-    }
-    jobs.put("tasks", tasks);
+    Summary.TaskCounts tasks =
+        new Summary.TaskCounts(
+            tasks(since, Task.TaskStatus.REQUESTED),
+            tasks(since, Task.TaskStatus.INPROGRESS),
+            tasks(since, Task.TaskStatus.COMPLETED),
+            tasks(since, Task.TaskStatus.FAILED));
     SearchParameterMap failed = taskSearch(since, Task.TaskStatus.FAILED);
     failed.setSort(new SortSpec("_lastUpdated", SortOrderEnum.DESC));
     failed.setCount(FAILED_LISTED);
-    List<Map<String, Object>> failures = new ArrayList<>();
-    daos.getResourceDao(Task.class)
-        .search(failed, new SystemRequestDetails())
-        .getResources(0, FAILED_LISTED)
-        .forEach(
-            r -> {
-              Task t = (Task) r;
-              Map<String, Object> f = new LinkedHashMap<>();
-              f.put("task", "Task/" + t.getIdElement().getIdPart());
-              f.put("order", t.getFocus().getReference());
-              f.put("reason", t.getStatusReason().getText());
-              f.put(
-                  "when",
-                  t.hasLastModified()
-                      ? new InstantType(t.getLastModified()).asStringValue()
-                      : null);
-              failures.add(f);
-            });
-    jobs.put("recentFailures", failures);
-    return jobs;
+    List<Summary.Failure> failures =
+        daos
+            .getResourceDao(Task.class)
+            .search(failed, new SystemRequestDetails())
+            .getResources(0, FAILED_LISTED)
+            .stream()
+            .map(Task.class::cast)
+            .map(
+                t ->
+                    new Summary.Failure(
+                        "Task/" + t.getIdElement().getIdPart(),
+                        t.getFocus().getReference(),
+                        t.getStatusReason().getText(),
+                        t.hasLastModified()
+                            ? new InstantType(t.getLastModified()).asStringValue()
+                            : null))
+            .toList();
+    return new Summary.Jobs(
+        new Summary.Queue(
+            queue.getOrDefault("queued", 0L),
+            queue.getOrDefault("waitingToRetry", 0L),
+            queue.getOrDefault("running", 0L)),
+        tasks,
+        failures);
+  }
+
+  /** How many Tasks with this status were last written in the period. */
+  private long tasks(Instant since, Task.TaskStatus status) {
+    SearchParameterMap map = taskSearch(since, status);
+    map.setSummaryMode(SummaryEnum.COUNT);
+    Integer count = daos.getResourceDao(Task.class).search(map, new SystemRequestDetails()).size();
+    return count == null ? 0L : count.longValue();
   }
 
   private static SearchParameterMap taskSearch(Instant since, Task.TaskStatus status) {
@@ -163,7 +153,7 @@ class OperationsService {
     return map;
   }
 
-  private Map<String, Object> results(Instant since) {
+  private Summary.Results results(Instant since) {
     SearchParameterMap map = SearchParameterMap.newSynchronous();
     map.add(Observation.SP_CODE, token(Codes.LSS_AI_PROBABILITY));
     map.setLastUpdated(new DateRangeParam(Date.from(since), null));
@@ -174,7 +164,7 @@ class OperationsService {
     Map<LocalDate, Integer> failuresPerDay = new TreeMap<>();
     int read = 0;
     int otherModels = 0;
-    for (var r :
+    for (IBaseResource r :
         daos.getResourceDao(Observation.class)
             .search(map, new SystemRequestDetails())
             .getAllResources()) {
@@ -199,70 +189,44 @@ class OperationsService {
         failuresPerDay.merge(day, 1, Integer::sum);
       }
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("read", read);
-    out.put("otherModels", otherModels);
-    out.put("truncated", read >= MAX_RESULTS);
-    out.put("withProbability", all.size());
-    out.put("qualityFailures", read - all.size());
     JsonNode validation =
         card.document().path("metrics").path("internal_test").path("probability_histogram");
     double[] edges = edges(validation);
-    long[] reference = null;
-    if (edges != null) {
-      reference = new long[edges.length - 1];
+    long[] reference = edges == null ? null : new long[edges.length - 1];
+    if (reference != null) {
       for (int i = 0; i < reference.length; i++) {
         reference[i] = validation.path("counts").path(i).asLong();
       }
-      Map<String, Object> v = new LinkedHashMap<>();
-      v.put("source", "model card: metrics.internal_test.probability_histogram");
-      v.put("edges", edges);
-      v.put("counts", reference);
-      out.put("validation", v);
-      long[] recent = Drift.counts(all, edges);
-      out.put("histogram", recent);
-      out.put("drift", drift(recent, reference, all.size()));
-    } else {
-      out.put(
-          "validation",
-          Map.of(
-              "missing",
-              "the model card has no probability histogram (metrics.internal_test."
-                  + "probability_histogram); run lumbarcds_training.evaluate and then "
-                  + "lumbarcds_training.export (model/training/README.md)"));
     }
-    List<Map<String, Object>> days = new ArrayList<>();
+    List<Summary.Day> days = new ArrayList<>();
     for (Map.Entry<LocalDate, List<Double>> e : perDay.entrySet()) {
       List<Double> values = e.getValue();
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("date", e.getKey().toString());
-      d.put("results", values.size());
-      d.put("qualityFailures", failuresPerDay.getOrDefault(e.getKey(), 0));
-      d.put(
-          "meanProbability",
-          values.isEmpty() ? null : values.stream().mapToDouble(Double::doubleValue).average());
-      d.put("aboveRuleIn", values.stream().filter(p -> p >= card.ruleIn()).count());
-      d.put("belowRuleOut", values.stream().filter(p -> p <= card.ruleOut()).count());
-      if (edges != null) {
-        d.put("drift", drift(Drift.counts(values, edges), reference, values.size()));
-      }
-      days.add(d);
+      days.add(
+          new Summary.Day(
+              e.getKey().toString(),
+              values.size(),
+              failuresPerDay.getOrDefault(e.getKey(), 0),
+              values.isEmpty()
+                  ? null
+                  : values.stream().mapToDouble(Double::doubleValue).average().getAsDouble(),
+              values.stream().filter(p -> p >= card.ruleIn()).count(),
+              values.stream().filter(p -> p <= card.ruleOut()).count(),
+              edges == null ? null : Drift.figure(Drift.counts(values, edges), reference)));
     }
-    out.put("perDay", days);
-    return out;
-  }
-
-  private static Map<String, Object> drift(long[] recent, long[] reference, int n) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    if (n < Drift.MIN_RESULTS) {
-      d.put("psi", null);
-      d.put("reading", "too few results (" + n + " < " + Drift.MIN_RESULTS + ")");
-    } else {
-      double psi = Drift.psi(recent, reference);
-      d.put("psi", Math.round(psi * 10_000) / 10_000.0);
-      d.put("reading", Drift.reading(psi));
-    }
-    return d;
+    long[] recent = edges == null ? null : Drift.counts(all, edges);
+    return new Summary.Results(
+        read,
+        otherModels,
+        read >= MAX_RESULTS,
+        all.size(),
+        read - all.size(),
+        edges == null
+            ? Summary.Validation.absent()
+            : Summary.Validation.of(
+                Arrays.stream(edges).boxed().toList(), LongStream.of(reference).boxed().toList()),
+        recent == null ? null : LongStream.of(recent).boxed().toList(),
+        recent == null ? null : Drift.figure(recent, reference),
+        days);
   }
 
   private static double[] edges(JsonNode histogram) {
@@ -278,17 +242,15 @@ class OperationsService {
     return out;
   }
 
-  private Map<String, Object> feedback(Instant since) {
-    Map<String, Map<String, Object>> services = feedback.overview(since);
+  private Summary.Feedback feedback(Instant since) {
+    Map<String, FeedbackStore.ServiceFeedback> services = feedback.overview(since);
     long cards = 0;
     long accepted = 0;
     long overridden = 0;
     long answered = 0;
-    for (Map<String, Object> s : services.values()) {
-      cards += (Long) s.get("cards");
-      @SuppressWarnings("unchecked")
-      Map<String, Long> outcomes = (Map<String, Long>) s.get("outcomes");
-      for (Map.Entry<String, Long> o : outcomes.entrySet()) {
+    for (FeedbackStore.ServiceFeedback s : services.values()) {
+      cards += s.cards();
+      for (Map.Entry<String, Long> o : s.outcomes().entrySet()) {
         answered += o.getValue();
         if ("accepted".equals(o.getKey())) {
           accepted += o.getValue();
@@ -297,13 +259,12 @@ class OperationsService {
         }
       }
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("cards", cards);
-    out.put("feedback", answered);
-    out.put("acceptRate", answered == 0 ? null : (double) accepted / answered);
-    out.put("overrideRate", answered == 0 ? null : (double) overridden / answered);
-    out.put("services", services);
-    return out;
+    return new Summary.Feedback(
+        cards,
+        answered,
+        answered == 0 ? null : (double) accepted / answered,
+        answered == 0 ? null : (double) overridden / answered,
+        services);
   }
 
   private static TokenParam token(Code code) {

@@ -1,10 +1,13 @@
 package org.lumbarcds.server.viewer;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.imageio.ImageIO;
@@ -30,6 +33,24 @@ record Renderings(
     Map<Posture, byte[]> views, Map<Posture, byte[]> heatmaps, Optional<Double> probability) {
 
   static final int MAX_ROWS = 1024;
+
+  /**
+   * Which views and heatmaps there are ({@code GET /viewer/api/{id}/views}), by posture id.
+   *
+   * @param reproducedProbability the probability the model gave again; left out when it did not run
+   */
+  record Available(
+      List<String> views,
+      List<String> heatmaps,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double reproducedProbability) {}
+
+  /** What there is to show. */
+  Available available() {
+    return new Available(
+        views.keySet().stream().map(Posture::id).toList(),
+        heatmaps.keySet().stream().map(Posture::id).toList(),
+        probability.orElse(null));
+  }
 
   static Renderings of(StudyAnalyzer.Reproduction reproduction, Preprocessor preprocessor) {
     Map<Posture, byte[]> views = new EnumMap<>(Posture.class);
@@ -71,7 +92,7 @@ record Renderings(
     int rows = image.rows() / factor;
     int columns = image.columns() / factor;
     BufferedImage out = new BufferedImage(columns, rows, BufferedImage.TYPE_BYTE_GRAY);
-    byte[] data = ((java.awt.image.DataBufferByte) out.getRaster().getDataBuffer()).getData();
+    byte[] data = ((DataBufferByte) out.getRaster().getDataBuffer()).getData();
     float[] pixels = image.pixels();
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < columns; c++) {

@@ -1,12 +1,7 @@
 package org.lumbarcds.server.viewer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Observation;
@@ -26,6 +21,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -39,7 +35,6 @@ import org.springframework.web.bind.annotation.RestController;
 class ViewerController {
 
   private static final Logger log = LoggerFactory.getLogger(ViewerController.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 
   private final ViewerService viewer;
@@ -72,90 +67,68 @@ class ViewerController {
   }
 
   @GetMapping(path = "/viewer/api/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<Map<String, Object>> basis(@PathVariable String id, HttpServletRequest request) {
+  ResponseEntity<Basis> basis(
+      @PathVariable String id,
+      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
     checkId(id);
-    LinkTokens.Reader reader = reader(request, id);
-    Map<String, Object> basis = viewer.basis(opened(reader, id));
-    basis.put("reader", reader.user().orElse(null));
-    basis.put("mayReview", reader.user().isPresent() || !tokenRequired);
-    return json(basis);
+    LinkTokens.Reader reader = reader(authorization, id);
+    return noStore(
+        viewer.basis(
+            opened(reader, id), reader.user(), reader.user().isPresent() || !tokenRequired));
   }
 
   @GetMapping(path = "/viewer/api/{id}/views", produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<Map<String, Object>> views(@PathVariable String id, HttpServletRequest request) {
+  ResponseEntity<Renderings.Available> views(
+      @PathVariable String id,
+      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
     checkId(id);
-    Observation obs = opened(reader(request, id), id);
-    Renderings r = renderings(obs);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("views", r.views().keySet().stream().map(Posture::id).toList());
-    out.put("heatmaps", r.heatmaps().keySet().stream().map(Posture::id).toList());
-    r.probability().ifPresent(p -> out.put("reproducedProbability", p));
-    return json(out);
+    return noStore(renderings(opened(reader(authorization, id), id)).available());
   }
 
   @GetMapping(path = "/viewer/api/{id}/views/{posture}.png", produces = MediaType.IMAGE_PNG_VALUE)
   ResponseEntity<byte[]> view(
-      @PathVariable String id, @PathVariable String posture, HttpServletRequest request) {
-    return image(id, posture, request, false);
+      @PathVariable String id,
+      @PathVariable String posture,
+      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
+    return image(id, posture, authorization, false);
   }
 
   @GetMapping(
       path = "/viewer/api/{id}/heatmaps/{posture}.png",
       produces = MediaType.IMAGE_PNG_VALUE)
   ResponseEntity<byte[]> heatmap(
-      @PathVariable String id, @PathVariable String posture, HttpServletRequest request) {
-    return image(id, posture, request, true);
+      @PathVariable String id,
+      @PathVariable String posture,
+      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
+    return image(id, posture, authorization, true);
   }
 
   @PostMapping(
       path = "/viewer/api/{id}/review",
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<Map<String, Object>> review(
-      @PathVariable String id, @RequestBody String body, HttpServletRequest request) {
+  ResponseEntity<Basis> review(
+      @PathVariable String id,
+      @RequestBody ReviewRequest body,
+      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
     checkId(id);
-    LinkTokens.Reader reader = reader(request, id);
+    LinkTokens.Reader reader = reader(authorization, id);
     if (tokenRequired && reader.user().isEmpty()) {
       throw new ApiException(
           HttpStatus.FORBIDDEN,
           "this link names no user: open the result from a card shown to you to review it");
     }
-    JsonNode json;
-    try {
-      json = JSON.readTree(body);
-    } catch (IOException e) {
-      throw new ApiException(HttpStatus.BAD_REQUEST, "the body is not JSON");
-    }
-    ViewerService.Action action =
-        ViewerService.action(json.path("action").asText(null))
-            .orElseThrow(
-                () ->
-                    new ApiException(
-                        HttpStatus.BAD_REQUEST, "action must be acknowledge or dispute"));
-    String version = json.path("version").asText("");
-    if (version.isEmpty()) {
-      throw new ApiException(HttpStatus.BAD_REQUEST, "version (of the result shown) is required");
-    }
+    ViewerService.Action action = body.checked();
     Observation shown = opened(reader, id);
-    String comment = json.path("comment").asText("");
-    if (comment.length() > 1000) {
-      throw new ApiException(HttpStatus.BAD_REQUEST, "the comment is longer than 1000 characters");
-    }
-    if (action == ViewerService.Action.DISPUTE && comment.isBlank()) {
-      throw new ApiException(HttpStatus.BAD_REQUEST, "say why you dispute the result");
-    }
-    Observation updated = viewer.review(shown, version, action, comment, reader);
-    log.info("AI result reviewed in the viewer: {}", action.name().toLowerCase());
-    Map<String, Object> basis = viewer.basis(updated);
-    basis.put("reader", reader.user().orElse(null));
-    basis.put("mayReview", true);
-    return json(basis);
+    Observation updated = viewer.review(shown, body.version(), action, body.comment(), reader);
+    log.info("AI result reviewed in the viewer: {}", action.name().toLowerCase(Locale.ROOT));
+    return noStore(viewer.basis(updated, reader.user(), true));
   }
 
   private ResponseEntity<byte[]> image(
-      String id, String posture, HttpServletRequest request, boolean heatmap) {
+      String id, String posture, String authorization, boolean heatmap) {
     checkId(id);
-    Observation obs = opened(reader(request, id), id);
+    Observation obs = opened(reader(authorization, id), id);
     Posture p =
         Arrays.stream(Posture.values())
             .filter(v -> v.id().equals(posture))
@@ -185,10 +158,10 @@ class ViewerController {
     }
   }
 
-  private LinkTokens.Reader reader(HttpServletRequest request, String id) {
-    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+  /** Who the link's token (the {@code Authorization} header's bearer token) was made for. */
+  private LinkTokens.Reader reader(String authorization, String id) {
     Optional<String> token =
-        Optional.ofNullable(header)
+        Optional.ofNullable(authorization)
             .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
             .map(h -> h.substring(7).trim())
             .filter(t -> !t.isEmpty());
@@ -225,7 +198,7 @@ class ViewerController {
     }
   }
 
-  private static ResponseEntity<Map<String, Object>> json(Map<String, Object> body) {
+  private static <T> ResponseEntity<T> noStore(T body) {
     return ResponseEntity.ok()
         .contentType(MediaType.APPLICATION_JSON)
         .cacheControl(CacheControl.noStore())

@@ -5,17 +5,16 @@ import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -25,13 +24,12 @@ import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
 import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.analysis.AnalysisException;
-import org.lumbarcds.cds.hooks.CardFactory;
 import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
-import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.server.analysis.OrderAnalysis;
 import org.lumbarcds.server.web.ApiException;
 import org.lumbarcds.terminology.Code;
@@ -84,10 +82,7 @@ class ViewerService {
   private final Clock clock;
   private final Cache<String, Renderings> renderings;
   private final Cache<String, Optional<String>> subjects =
-      Caffeine.newBuilder()
-          .maximumSize(10_000)
-          .expireAfterWrite(java.time.Duration.ofMinutes(10))
-          .build();
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
 
   ViewerService(
       DaoRegistry daos,
@@ -111,8 +106,7 @@ class ViewerService {
       obs =
           daos.getResourceDao(Observation.class)
               .read(new IdType("Observation", id), new SystemRequestDetails());
-    } catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException
-        | IllegalArgumentException e) {
+    } catch (BaseServerResponseException | IllegalArgumentException e) {
       throw new NotFound("no such AI result");
     }
     if (!FhirCodes.has(obs.getCode(), Codes.LSS_AI_PROBABILITY)) {
@@ -150,54 +144,14 @@ class ViewerService {
     return result.madeBy(card.id(), card.version()) && result.probability().isPresent();
   }
 
-  /** The basis of the result as the page shows it (no patient name or identifier). */
-  Map<String, Object> basis(Observation obs) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", obs.getIdElement().getIdPart());
-    out.put("version", obs.getIdElement().getVersionIdPart());
-    out.put("status", obs.getStatus().toCode());
-    out.put("disputed", disputed(obs));
-    AiResult result = AiResultFactory.read(obs);
-    out.put("issued", obs.hasIssued() ? new InstantType(obs.getIssued()).asStringValue() : null);
-    result.probability().ifPresent(p -> out.put("probability", p));
-    result.band().ifPresent(b -> out.put("band", Map.of("code", b.code(), "display", b.display())));
-    Map<String, Double> scores = new LinkedHashMap<>();
-    for (Posture p : Posture.values()) {
-      if (result.viewScores().containsKey(p)) {
-        scores.put(p.id(), result.viewScores().get(p));
-      }
-    }
-    out.put("viewScores", scores);
-    out.put(
-        "viewsUsed",
-        java.util.Arrays.stream(Posture.values())
-            .filter(result.viewsUsed()::contains)
-            .map(Posture::id)
-            .toList());
-    out.put("qualityFlags", result.qualityFlags().stream().map(Code::display).toList());
-    String identifier = result.analysisIdentifier().orElse("");
-    boolean sameModel = result.madeBy(card.id(), card.version());
-    Map<String, Object> model = new LinkedHashMap<>();
-    model.put("id", card.id());
-    model.put("version", card.version());
-    model.put("name", card.name());
-    model.put("synthetic", card.synthetic());
-    model.put("ruleOut", card.ruleOut());
-    model.put("ruleIn", card.ruleIn());
-    model.put("validation", CardFactory.validation(card));
-    model.put("madeThisResult", sameModel);
-    model.put(
-        "resultModel",
-        identifier.contains("|") ? identifier.substring(identifier.indexOf('|') + 1) : "unnamed");
-    out.put("model", model);
-    List<String> caveats = new ArrayList<>();
-    caveats.add(CardFactory.CAVEATS);
-    if (card.synthetic()) {
-      caveats.add(CardFactory.SYNTHETIC_CAVEAT);
-    }
-    out.put("caveats", caveats);
-    out.put("reviews", reviews(obs));
-    return out;
+  /**
+   * The basis of the result as the page shows it (no patient name or identifier), for a reader.
+   *
+   * @param reader the EHR user the link was made for, if named
+   * @param mayReview whether the reader may record a review
+   */
+  Basis basis(Observation obs, Optional<String> reader, boolean mayReview) {
+    return Basis.of(obs, card, reviews(obs), reader, mayReview);
   }
 
   /**
@@ -250,7 +204,7 @@ class ViewerService {
       obs.getMeta().addTag(FhirCodes.coding(Codes.AI_RESULT_DISPUTED));
     }
     obs.addNote()
-        .setAuthor(new org.hl7.fhir.r4.model.StringType(who))
+        .setAuthor(new StringType(who))
         .setTime(now)
         .setText(
             (action == Action.ACKNOWLEDGE ? "Acknowledged" : "Disputed")
@@ -292,13 +246,12 @@ class ViewerService {
     }
   }
 
-  private List<Map<String, String>> reviews(Observation obs) {
+  private List<Basis.Review> reviews(Observation obs) {
     SearchParameterMap map = SearchParameterMap.newSynchronous();
     map.add(
         Provenance.SP_TARGET,
         new ReferenceParam(obs.getIdElement().toUnqualifiedVersionless().getValue()));
-    List<Map<String, String>> out = new ArrayList<>();
-    daos
+    return daos
         .getResourceDao(Provenance.class)
         .search(map, new SystemRequestDetails())
         .getAllResources()
@@ -309,33 +262,18 @@ class ViewerService {
                 FhirCodes.has(p.getActivity(), Codes.AI_RESULT_ACKNOWLEDGED)
                     || FhirCodes.has(p.getActivity(), Codes.AI_RESULT_DISPUTED))
         .sorted(Comparator.comparing(Provenance::getRecorded))
-        .forEach(
-            p -> {
-              Map<String, String> r = new LinkedHashMap<>();
-              r.put(
-                  "action",
-                  FhirCodes.has(p.getActivity(), Codes.AI_RESULT_ACKNOWLEDGED)
-                      ? "acknowledged"
-                      : "disputed");
-              r.put("who", p.getAgentFirstRep().getWho().getDisplay());
-              r.put("when", new InstantType(p.getRecorded()).asStringValue());
-              out.add(r);
-            });
-    return out;
+        .map(
+            p ->
+                new Basis.Review(
+                    FhirCodes.has(p.getActivity(), Codes.AI_RESULT_ACKNOWLEDGED)
+                        ? "acknowledged"
+                        : "disputed",
+                    p.getAgentFirstRep().getWho().getDisplay(),
+                    new InstantType(p.getRecorded()).asStringValue()))
+        .toList();
   }
 
   private static boolean disputed(Observation obs) {
     return obs.getMeta().getTag().stream().anyMatch(t -> FhirCodes.is(t, Codes.AI_RESULT_DISPUTED));
-  }
-
-  static Optional<Action> action(String value) {
-    if (value == null) {
-      return Optional.empty();
-    }
-    return switch (value) {
-      case "acknowledge" -> Optional.of(Action.ACKNOWLEDGE);
-      case "dispute" -> Optional.of(Action.DISPUTE);
-      default -> Optional.empty();
-    };
   }
 }

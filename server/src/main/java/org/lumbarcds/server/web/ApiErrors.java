@@ -16,6 +16,7 @@ import org.springframework.web.ErrorResponseException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -72,6 +73,18 @@ public class ApiErrors {
                     .collect(Collectors.joining("."))
             : "";
     return respond(HttpStatus.BAD_REQUEST, "the body could not be read" + where, request);
+  }
+
+  /** A body bound with {@code @Valid} that breaks its constraints: each field named. */
+  @ExceptionHandler(MethodArgumentNotValidException.class)
+  ResponseEntity<Object> invalid(MethodArgumentNotValidException e, HttpServletRequest request) {
+    String fields =
+        e.getBindingResult().getFieldErrors().stream()
+            .map(f -> f.getField() + " " + f.getDefaultMessage())
+            .sorted()
+            .collect(Collectors.joining("; "));
+    return respond(
+        HttpStatus.BAD_REQUEST, fields.isEmpty() ? "the body is not valid" : fields, request);
   }
 
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
