@@ -1,8 +1,6 @@
 package org.lumbarcds.server.dicomweb;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 import java.util.Locale;
 import org.hl7.fhir.r4.model.IdType;
@@ -13,7 +11,6 @@ import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.Tags;
 import org.lumbarcds.server.web.ApiException;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -21,12 +18,37 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /imaging/index}: builds or refreshes the ImagingStudy of a study held by a PACS (or
  * by the embedded store) from the study's WADO-RS metadata. Body: {@code {"endpoint":
- * "Endpoint/123", "studyInstanceUid": "1.2.3"}}. Answers what was written, or a JSON error saying
- * why not (404 unknown endpoint or study, 400 unusable endpoint, 502 the PACS refused or answered
- * wrongly, 504 the PACS is unavailable).
+ * "Endpoint/123", "studyInstanceUid": "1.2.3"}}. Answers what was written, or a problem+json error
+ * saying why not (404 unknown endpoint or study, 400 unusable endpoint, 502 the PACS refused or
+ * answered wrongly, 504 the PACS is unavailable).
  */
 @RestController
 class StudyIndexController {
+
+  /**
+   * What to index.
+   *
+   * @param endpoint the PACS's Endpoint ({@code Endpoint/123})
+   * @param studyInstanceUid the study
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record IndexRequest(String endpoint, String studyInstanceUid) {}
+
+  /**
+   * What was written.
+   *
+   * @param imagingStudy the ImagingStudy ({@code ImagingStudy/…})
+   * @param change created, updated or unchanged
+   * @param patientMatched whether the study's patient was found
+   * @param orderMatched whether its order was found
+   * @param instances how many instances the PACS listed
+   */
+  record IndexAnswer(
+      String imagingStudy,
+      String change,
+      boolean patientMatched,
+      boolean orderMatched,
+      int instances) {}
 
   private final ImageSources sources;
   private final ImagingStudyIndexer indexer;
@@ -37,9 +59,9 @@ class StudyIndexController {
   }
 
   @PostMapping(path = "/imaging/index", consumes = "application/json")
-  ResponseEntity<?> index(@RequestBody JsonNode body) {
-    String endpoint = body.path("endpoint").asText("");
-    String study = body.path("studyInstanceUid").asText("");
+  IndexAnswer index(@RequestBody IndexRequest body) {
+    String endpoint = body.endpoint() == null ? "" : body.endpoint();
+    String study = body.studyInstanceUid() == null ? "" : body.studyInstanceUid();
     if (!DicomStore.validUid(study)) {
       throw new ApiException(
           HttpStatus.BAD_REQUEST, "studyInstanceUid is missing or not a DICOM UID");
@@ -78,12 +100,11 @@ class StudyIndexController {
     }
     Reference reference = new Reference(new IdType(endpoint).toUnqualifiedVersionless().getValue());
     ImagingStudyIndexer.Indexed indexed = indexer.index(headers, reference);
-    ObjectNode answer = JsonNodeFactory.instance.objectNode();
-    answer.put("imagingStudy", "ImagingStudy/" + indexed.id());
-    answer.put("change", indexed.change().name().toLowerCase(Locale.ROOT));
-    answer.put("patientMatched", indexed.patientMatched());
-    answer.put("orderMatched", indexed.orderMatched());
-    answer.put("instances", headers.size());
-    return ResponseEntity.ok(answer);
+    return new IndexAnswer(
+        "ImagingStudy/" + indexed.id(),
+        indexed.change().name().toLowerCase(Locale.ROOT),
+        indexed.patientMatched(),
+        indexed.orderMatched(),
+        headers.size());
   }
 }
