@@ -85,7 +85,7 @@ public record PatientRecord(
   public PatientRecord withAiResult(Observation result) {
     String id = result.getIdElement().getIdPart();
     List<Observation> results = new ArrayList<>(aiResults);
-    results.removeIf(o -> o.getIdElement().getIdPart().equals(id));
+    results.removeIf(o -> id != null && id.equals(o.getIdElement().getIdPart()));
     results.add(result);
     return new PatientRecord(
         patientId,

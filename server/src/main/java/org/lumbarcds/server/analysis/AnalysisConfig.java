@@ -27,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.DependsOn;
 import org.springframework.context.event.EventListener;
 
 /**
@@ -129,7 +129,7 @@ public class AnalysisConfig {
 
   // the job table is created by the project's migrations (db/lumbarcds), run before
   @Bean
-  @DependsOn("flywayInitializer")
+  @DependsOnDatabaseInitialization
   AnalysisJobs analysisJobs(
       DataSource dataSource,
       OrderAnalysis analysis,

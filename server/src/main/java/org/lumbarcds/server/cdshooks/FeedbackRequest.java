@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.OffsetDateTime;
@@ -16,7 +17,7 @@ import java.util.List;
  * @param feedback one item per card
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-record FeedbackRequest(@NotEmpty List<@Valid Item> feedback) {
+record FeedbackRequest(@NotEmpty List<@NotNull @Valid Item> feedback) {
 
   /**
    * The outcome of one card.
@@ -31,7 +32,7 @@ record FeedbackRequest(@NotEmpty List<@Valid Item> feedback) {
   record Item(
       @NotBlank @Size(max = FeedbackStore.MAX_CODE) String card,
       @NotBlank @Pattern(regexp = "accepted|overridden") String outcome,
-      List<@Valid AcceptedSuggestion> acceptedSuggestions,
+      List<@NotNull @Valid AcceptedSuggestion> acceptedSuggestions,
       @Valid OverrideReason overrideReason,
       OffsetDateTime outcomeTimestamp) {
 

@@ -31,6 +31,10 @@ final class FhirServerPolicy {
     } catch (IllegalArgumentException e) {
       throw HookException.badRequest("fhirServer is not a URL");
     }
+    if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+      // user info would let "https://ehr.example:@elsewhere/" read as a configured prefix
+      throw HookException.badRequest("fhirServer must be a plain URL (host, no user info)");
+    }
     boolean loopback = isLoopback(uri.getHost());
     if (!("https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && loopback))) {
       throw HookException.badRequest("fhirServer must be https");
@@ -40,15 +44,27 @@ final class FhirServerPolicy {
             .map(
                 c ->
                     allowed.getOrDefault(c.issuer(), List.of()).stream()
-                        .anyMatch(base -> sameBase(url, base)))
+                        .anyMatch(base -> sameBase(uri, url, base)))
             .orElse(loopback);
     if (!permitted) {
       throw HookException.badRequest("fhirServer is not one this client may name");
     }
   }
 
-  /** The URL is the base or below it; a base ending in "/" or ":" is a prefix as written. */
-  private static boolean sameBase(String url, String base) {
+  /**
+   * The URL is on the base's host and is the base or below it; a base ending in "/" or ":" is a
+   * prefix as written.
+   */
+  private static boolean sameBase(URI uri, String url, String base) {
+    String host;
+    try {
+      host = URI.create(base.endsWith(":") ? base.substring(0, base.length() - 1) : base).getHost();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    if (host == null || !host.equalsIgnoreCase(uri.getHost())) {
+      return false;
+    }
     if (base.endsWith("/") || base.endsWith(":")) {
       return url.startsWith(base);
     }

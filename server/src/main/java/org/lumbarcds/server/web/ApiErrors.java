@@ -12,15 +12,15 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.web.ErrorResponseException;
-import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
-import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.util.UrlPathHelper;
 
 /**
  * The one error model of the server's own HTTP APIs (FHIR's OperationOutcome under {@code /fhir} is
@@ -35,12 +35,15 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  *       detail, as DICOMweb (PS3.18 §8.6) reports failures.
  * </ul>
  *
- * An unexpected failure is logged with its stack trace and answered 500 without detail.
+ * Spring's own refusals keep their status and headers. An unexpected failure is logged with its
+ * stack trace and route and answered 500 without detail. Not answered here: the 401 of the CDS
+ * Hooks security filter (a bare status, by design) and HAPI's {@code /fhir}.
  */
 @RestControllerAdvice
 public class ApiErrors {
 
   private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+  private static final UrlPathHelper PATHS = new UrlPathHelper();
 
   /** The CDS Hooks error body. */
   public record CdsHooksError(String error, String message) {}
@@ -75,7 +78,10 @@ public class ApiErrors {
     return respond(HttpStatus.BAD_REQUEST, "the body could not be read" + where, request);
   }
 
-  /** A body bound with {@code @Valid} that breaks its constraints: each field named. */
+  /**
+   * A body bound with {@code @Valid} that breaks its constraints: each field named. (The CDS Hooks
+   * controllers validate after their 404 check, through {@code CdsServices.requireValid}.)
+   */
   @ExceptionHandler(MethodArgumentNotValidException.class)
   ResponseEntity<Object> invalid(MethodArgumentNotValidException e, HttpServletRequest request) {
     String fields =
@@ -97,18 +103,8 @@ public class ApiErrors {
     return respond(
         HttpStatus.UNSUPPORTED_MEDIA_TYPE,
         "the body must be " + (supported.isEmpty() ? "of another media type" : supported),
-        r);
-  }
-
-  @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
-  ResponseEntity<Object> notAcceptable(
-      HttpMediaTypeNotAcceptableException e, HttpServletRequest r) {
-    return respond(HttpStatus.NOT_ACCEPTABLE, "no representation matches the Accept header", r);
-  }
-
-  @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-  ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e, HttpServletRequest r) {
-    return respond(HttpStatus.METHOD_NOT_ALLOWED, e.getMethod() + " is not supported here", r);
+        r,
+        e.getHeaders());
   }
 
   @ExceptionHandler({
@@ -123,17 +119,22 @@ public class ApiErrors {
     return respond(HttpStatus.BAD_REQUEST, "parameter " + name + " is missing or invalid", request);
   }
 
-  /** Spring's own refusals (e.g. {@code ResponseStatusException}), with their status. */
-  @ExceptionHandler(ErrorResponseException.class)
-  ResponseEntity<Object> framework(ErrorResponseException e, HttpServletRequest request) {
-    HttpStatus status = HttpStatus.valueOf(e.getStatusCode().value());
-    String detail = e.getBody().getDetail();
-    return respond(status, detail == null ? status.getReasonPhrase() : detail, request);
-  }
-
-  @ExceptionHandler(RuntimeException.class)
-  ResponseEntity<Object> unexpected(RuntimeException e, HttpServletRequest request) {
-    log.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
+  /**
+   * Spring's own refusals (no handler 404, 405 with its {@code Allow}, 406, upload too large 413,
+   * async timeout 503, {@code ResponseStatusException} …) with their status and headers; anything
+   * else is unexpected: logged with its route (never the URL, which can hold identifiers) and
+   * answered 500 without detail.
+   */
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<Object> other(Exception e, HttpServletRequest request) {
+    if (e instanceof ErrorResponse spring) {
+      HttpStatus status = HttpStatus.valueOf(spring.getStatusCode().value());
+      String detail = spring.getBody().getDetail();
+      return respond(
+          status, detail == null ? status.getReasonPhrase() : detail, request, spring.getHeaders());
+    }
+    Object route = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+    log.error("{} {} failed", request.getMethod(), route == null ? "(no route)" : route, e);
     return respond(
         HttpStatus.INTERNAL_SERVER_ERROR, "the request failed; see the server's log", request);
   }
@@ -141,15 +142,24 @@ public class ApiErrors {
   /** The body and headers of an error, as the path's clients expect them. */
   public static ResponseEntity<Object> respond(
       HttpStatus status, String detail, HttpServletRequest request) {
-    String path = request.getRequestURI().substring(request.getContextPath().length());
+    return respond(status, detail, request, HttpHeaders.EMPTY);
+  }
+
+  private static ResponseEntity<Object> respond(
+      HttpStatus status, String detail, HttpServletRequest request, HttpHeaders headers) {
+    // the path as mapped (decoded, without ";…" parameters), as the security filter sees it
+    String path = PATHS.getPathWithinApplication(request);
     if (path.equals("/cds-services") || path.startsWith("/cds-services/")) {
       return ResponseEntity.status(status)
+          .headers(headers)
           .contentType(MediaType.APPLICATION_JSON)
           .body(new CdsHooksError(status.getReasonPhrase(), detail));
     }
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     ResponseEntity.BodyBuilder response =
-        ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        ResponseEntity.status(status)
+            .headers(headers)
+            .contentType(MediaType.APPLICATION_PROBLEM_JSON);
     if (path.startsWith("/dicomweb/") || path.equals("/dicomweb")) {
       response.header(HttpHeaders.WARNING, warning(detail));
     }

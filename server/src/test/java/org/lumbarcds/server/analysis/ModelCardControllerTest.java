@@ -4,6 +4,7 @@ import static org.lumbarcds.server.web.SliceTests.problem;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -39,6 +40,7 @@ class ModelCardControllerTest {
   void itIsReadOnly() throws Exception {
     mvc.perform(
             post(ModelCardController.PATH).contentType(MediaType.APPLICATION_JSON).content("{}"))
-        .andExpect(problem(405, "POST is not supported here"));
+        .andExpect(problem(405, "Method 'POST' is not supported."))
+        .andExpect(header().string("Allow", "GET"));
   }
 }

@@ -89,6 +89,9 @@ class CdsFeedbackControllerTest {
     for (String bad :
         List.of(
             "{\"feedback\":[]}",
+            "{\"feedback\":[null]}",
+            "{\"feedback\":[{\"card\":\"c\",\"outcome\":\"accepted\","
+                + "\"acceptedSuggestions\":[null]}]}",
             "{\"feedback\":[{\"outcome\":\"accepted\"}]}",
             "{\"feedback\":[{\"card\":\"c\",\"outcome\":\"maybe\"}]}",
             "{\"feedback\":[{\"card\":\"c\",\"outcome\":\"accepted\"},{\"card\":\"d\","

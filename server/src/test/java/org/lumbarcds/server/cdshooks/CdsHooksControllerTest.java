@@ -53,7 +53,10 @@ class CdsHooksControllerTest {
             "jwt",
             List.of(
                 new CdsHooksProperties.Issuer(
-                    ISSUER, URI.create(ISSUER + "/jwks"), null, List.of("https://ehr.test/fhir"))),
+                    ISSUER,
+                    URI.create(ISSUER + "/jwks"),
+                    null,
+                    List.of("https://ehr.test/fhir", "https://ehr.test:"))),
             List.of(),
             null,
             null,
@@ -170,6 +173,9 @@ class CdsHooksControllerTest {
         List.of(
             "http://169.254.169.254/latest",
             "https://ehr.test/fhirx",
+            "https://ehr.test:@169.254.169.254/latest",
+            "https://ehr.test:443@169.254.169.254/fhir",
+            "https://ehr.test.evil.example/fhir",
             "https://elsewhere.example/fhir",
             "ftp://ehr.test/fhir")) {
       mvc.perform(
@@ -179,6 +185,18 @@ class CdsHooksControllerTest {
                   .content(body(",\"fhirServer\":\"" + elsewhere + "\"")))
           .andExpect(status().isBadRequest());
     }
+    verify(services, never()).call(anyString(), any());
+    // the configured bases, and any port of the host named with a trailing ":"
+    when(services.call(eq(MriAdviceHooks.ORDER_SIGN), any()))
+        .thenReturn(new MriAdviceHooks.Answer(CdsHooks.Response.none(), List.of()));
+    for (String allowed : List.of("https://ehr.test/fhir", "https://ehr.test:8443/fhir")) {
+      mvc.perform(
+              post("/cds-services/" + MriAdviceHooks.ORDER_SIGN)
+                  .contentType(MediaType.APPLICATION_JSON)
+                  .requestAttr(CdsHooksSecurityFilter.CALLER, caller)
+                  .content(body(",\"fhirServer\":\"" + allowed + "\"")))
+          .andExpect(status().isOk());
+    }
     // open mode (no caller): loopback only
     mvc.perform(
             post("/cds-services/" + MriAdviceHooks.ORDER_SIGN)
@@ -186,6 +204,5 @@ class CdsHooksControllerTest {
                 .content(body(",\"fhirServer\":\"https://ehr.test/fhir\"")))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.message").value("fhirServer is not one this client may name"));
-    verify(services, never()).call(anyString(), any());
   }
 }

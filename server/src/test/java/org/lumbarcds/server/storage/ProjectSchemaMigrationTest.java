@@ -47,6 +47,11 @@ class ProjectSchemaMigrationTest {
     String fresh = memoryDatabase();
     migrate(fresh);
     assertThat(columns(jdbc)).isEqualTo(columns(new JdbcTemplate(dataSource(fresh))));
+    assertThat(indexes(jdbc))
+        .isEqualTo(indexes(new JdbcTemplate(dataSource(fresh))))
+        .contains(
+            "LCDS_DICOM_INSTANCE.LCDS_DICOM_INSTANCE_STUDY",
+            "LCDS_SCHEDULED_TASKS.LCDS_SCHEDULED_TASKS_EXECUTION_TIME");
     // the next feedback row gets an identity past the fixture's
     jdbc.update(
         "INSERT INTO lcds_cds_feedback (card_uuid, service_id, outcome, outcome_at, received_at)"
@@ -78,6 +83,15 @@ class ProjectSchemaMigrationTest {
     return jdbc.queryForList(
         "SELECT \"version\" || ':' || \"type\" || ':' || \"success\" FROM \"lcds_schema_history\""
             + " WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\"",
+        String.class);
+  }
+
+  /** The project tables' indexes other than primary keys, as TABLE.INDEX. */
+  private static List<String> indexes(JdbcTemplate jdbc) {
+    return jdbc.queryForList(
+        "SELECT TABLE_NAME || '.' || INDEX_NAME FROM INFORMATION_SCHEMA.INDEXES"
+            + " WHERE TABLE_NAME LIKE 'LCDS_%' AND INDEX_TYPE_NAME <> 'PRIMARY KEY'"
+            + " ORDER BY 1",
         String.class);
   }
 
