@@ -14,10 +14,25 @@ import org.lumbarcds.cds.hooks.HookException;
  */
 final class FhirServerPolicy {
 
-  private final Map<String, List<String>> allowed = new HashMap<>();
+  /** A configured base URL with its host, parsed once (null when it has none). */
+  private record Base(String url, String host) {
+    static Base of(String url) {
+      String host;
+      try {
+        host = URI.create(url.endsWith(":") ? url.substring(0, url.length() - 1) : url).getHost();
+      } catch (IllegalArgumentException e) {
+        host = null;
+      }
+      return new Base(url, host);
+    }
+  }
+
+  private final Map<String, List<Base>> allowed = new HashMap<>();
 
   FhirServerPolicy(CdsHooksProperties properties) {
-    properties.issuers().forEach(i -> allowed.put(i.issuer(), i.fhirServers()));
+    properties
+        .issuers()
+        .forEach(i -> allowed.put(i.issuer(), i.fhirServers().stream().map(Base::of).toList()));
   }
 
   /**
@@ -55,20 +70,14 @@ final class FhirServerPolicy {
    * The URL is on the base's host and is the base or below it; a base ending in "/" or ":" is a
    * prefix as written.
    */
-  private static boolean sameBase(URI uri, String url, String base) {
-    String host;
-    try {
-      host = URI.create(base.endsWith(":") ? base.substring(0, base.length() - 1) : base).getHost();
-    } catch (IllegalArgumentException e) {
+  private static boolean sameBase(URI uri, String url, Base base) {
+    if (base.host() == null || !base.host().equalsIgnoreCase(uri.getHost())) {
       return false;
     }
-    if (host == null || !host.equalsIgnoreCase(uri.getHost())) {
-      return false;
+    if (base.url().endsWith("/") || base.url().endsWith(":")) {
+      return url.startsWith(base.url());
     }
-    if (base.endsWith("/") || base.endsWith(":")) {
-      return url.startsWith(base);
-    }
-    return url.equals(base) || url.startsWith(base + "/");
+    return url.equals(base.url()) || url.startsWith(base.url() + "/");
   }
 
   private static boolean isLoopback(String host) {
