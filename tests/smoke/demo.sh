@@ -7,7 +7,7 @@
 #   tests/smoke/demo.sh
 #
 # Needs the built server jar (mvn -DskipTests install) and Debian's python3-numpy python3-scipy
-# python3-pil python3-pydicom. .ci/run runs this after the test suite.
+# python3-pil python3-pydicom. `mvn verify -Pinstalled-tools` runs it (tests module).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"

@@ -6,8 +6,8 @@
 #   LUMBARCDS_DB_URL=jdbc:postgresql://127.0.0.1:5432/lumbarcds_smoke LUMBARCDS_DB_USER=... \
 #   LUMBARCDS_DB_PASSWORD=... tests/smoke/postgres.sh
 #
-# Needs the built server jar (mvn -DskipTests install) and an empty database. .ci/run starts a
-# local PostgreSQL and runs this after the test suite.
+# Needs the built server jar (mvn -DskipTests install) and an empty database; postgres-local.sh
+# makes one on a throw-away cluster and runs this (`mvn verify -Pinstalled-tools` does).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"

@@ -5,6 +5,7 @@ import static org.lumbarcds.terminology.CodeSystems.LOINC;
 import static org.lumbarcds.terminology.CodeSystems.LUMBAR_CDS;
 import static org.lumbarcds.terminology.CodeSystems.OBSERVATION_CATEGORY;
 import static org.lumbarcds.terminology.CodeSystems.SNOMED_CT;
+import static org.lumbarcds.terminology.CodeSystems.V3_OBSERVATION_INTERPRETATION;
 import static org.lumbarcds.terminology.CodeSystems.V3_OBSERVATION_VALUE;
 
 /**
@@ -52,6 +53,14 @@ public final class Codes {
   public static final Code POSTURE_EXTENSION = new Code(SNOMED_CT, "24154002", "Extension");
 
   // The AI result
+  // HL7 v3 ObservationInterpretation (THO): the standard reading of the operating-point band,
+  // written next to the band's own code for clients that know only the standard codes
+  public static final Code INTERPRETATION_POSITIVE =
+      new Code(V3_OBSERVATION_INTERPRETATION, "POS", "Positive");
+  public static final Code INTERPRETATION_NEGATIVE =
+      new Code(V3_OBSERVATION_INTERPRETATION, "NEG", "Negative");
+  public static final Code INTERPRETATION_INDETERMINATE =
+      new Code(V3_OBSERVATION_INTERPRETATION, "IND", "Indeterminate");
   public static final Code CATEGORY_IMAGING = new Code(OBSERVATION_CATEGORY, "imaging", "Imaging");
   public static final Code SECURITY_AI_ASSERTED =
       new Code(V3_OBSERVATION_VALUE, "AIAST", "Artificial Intelligence asserted");

@@ -24,7 +24,9 @@ import java.util.UUID;
 
 /**
  * An EHR calling the CDS services: signs each call's JWT (ES384, the key the test server trusts for
- * {@link #ISSUER}) with {@code aud} = the URL called.
+ * {@link #ISSUER}) with {@code aud} = the URL called. The token carries exactly the claims the CDS
+ * Hooks specification requires ({@code iss}, {@code aud}, {@code exp}, {@code iat}, {@code jti})
+ * and no {@code sub}, as browser-based CDS clients send it.
  */
 final class CdsClient {
 
@@ -72,7 +74,6 @@ final class CdsClient {
                   .build(),
               new JWTClaimsSet.Builder()
                   .issuer(issuer)
-                  .subject("ehr-client")
                   .audience(url)
                   .expirationTime(Date.from(expires))
                   .issueTime(new Date())

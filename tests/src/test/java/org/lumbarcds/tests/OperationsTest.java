@@ -10,15 +10,21 @@ import java.time.Duration;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Task;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The operations view: its JSON counts the jobs, failures, results and feedback the server holds,
- * and its page shows them in headless Chromium.
+ * and its page shows them in headless Chromium (tagged {@code chromium}: the {@code
+ * installed-tools} profile runs it, after the JSON test).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperationsTest extends CdsHooksTestBase {
 
   JsonNode summary() throws Exception {
@@ -28,6 +34,7 @@ class OperationsTest extends CdsHooksTestBase {
   }
 
   @Test
+  @Order(1)
   void theSummaryCountsJobsFailuresResultsAndFeedback() throws Exception {
     JsonNode before = summary();
     assertThat(before.at("/model/version").asText()).isEqualTo(modelCard.path("version").asText());
@@ -107,7 +114,14 @@ class OperationsTest extends CdsHooksTestBase {
 
     assertThat(send("GET", "/ops/api/summary?days=0", null, null).statusCode()).isEqualTo(400);
     assertThat(send("GET", "/ops/api/summary?days=x", null, null).statusCode()).isEqualTo(400);
+  }
 
+  /** The page, in headless Chromium, shows what the JSON says after the first test's calls. */
+  @Test
+  @Order(2)
+  @Tag("chromium")
+  void thePageShowsTheSummary() throws Exception {
+    JsonNode after = summary();
     WebDriver browser = ViewerTest.browser();
     try {
       browser.get("http://127.0.0.1:" + port + "/ops");

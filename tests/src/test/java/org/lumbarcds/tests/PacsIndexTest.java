@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.lumbarcds.cds.imaging.OrthancServer;
 import org.lumbarcds.model.testing.DicomFixtures;
@@ -22,6 +23,7 @@ import org.lumbarcds.model.testing.DicomFixtures;
  * its ImagingStudy names the PACS's Endpoint, the matched patient and order; the PACS down, an
  * unknown study or endpoint, and an endpoint of the wrong kind give clear JSON errors.
  */
+@Tag("orthanc")
 class PacsIndexTest extends ServerTestBase {
 
   private static final ObjectMapper JSON = new ObjectMapper();

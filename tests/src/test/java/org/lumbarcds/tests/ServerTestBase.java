@@ -37,6 +37,9 @@ public abstract class ServerTestBase {
     FHIR.getRestfulClientFactory().setSocketTimeout(60_000);
   }
 
+  /** The origin of the browser app the server is configured to admit (CORS). */
+  protected static final String BROWSER_APP = "https://harness.example.org";
+
   @LocalServerPort protected int port;
 
   protected IGenericClient client;
@@ -60,7 +63,9 @@ public abstract class ServerTestBase {
     registry.add("lumbarcds.cds-hooks.issuers[0].issuer", () -> CdsClient.ISSUER);
     registry.add("lumbarcds.cds-hooks.issuers[0].jwks", CdsClient::jwks);
     registry.add("lumbarcds.cds-hooks.issuers[0].fhir-servers[0]", () -> "http://127.0.0.1:");
+    // the older CDS-Hooks-only origin setting, and the one for every JSON API (BrowserClientsTest)
     registry.add("lumbarcds.cds-hooks.cors-allowed-origins", () -> "https://sandbox.cds-hooks.org");
+    registry.add("lumbarcds.cors.allowed-origins", () -> BROWSER_APP);
   }
 
   protected static String pacsUrl(int port) {

@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Quantity;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -185,6 +186,7 @@ class ViewerTest extends CdsHooksTestBase {
   }
 
   @Test
+  @Tag("chromium")
   void thePageShowsTheViewsAndHeatmapsAndAcknowledgingMakesTheResultFinal() throws Exception {
     Shown shown = analysedAndSigned();
     Observation obs = shown.result();

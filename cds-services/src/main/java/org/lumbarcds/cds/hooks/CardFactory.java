@@ -17,6 +17,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.lumbarcds.cds.FhirCodes;
+import org.lumbarcds.cds.Narratives;
 import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.advice.MriAdviceRules.Advice;
 import org.lumbarcds.cds.result.AiResult;
@@ -330,6 +331,7 @@ public final class CardFactory {
     mri.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
     mri.setCode(FhirCodes.concept(study));
     mri.setSubject(new Reference("Patient/" + patientId));
+    Narratives.generated(mri, "Draft order: " + study.display() + ".");
     ai.filter(r -> r.observation().getIdElement().hasIdPart())
         .ifPresent(
             r ->

@@ -16,6 +16,7 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +27,7 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Reference;
+import org.lumbarcds.cds.Narratives;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.Tags;
 import org.lumbarcds.model.inference.Posture;
@@ -141,7 +143,15 @@ public final class ImagingStudyFactory {
     modalities.forEach(m -> study.addModality(new Coding(CodeSystems.DICOM_DCM, m, null)));
     study.setNumberOfSeries(bySeries.size());
     study.setNumberOfInstances(instanceCount);
-    return study;
+    return Narratives.generated(
+        study,
+        String.format(
+            Locale.ROOT,
+            "Imaging study (%s): %d series, %d instances%s.",
+            String.join(", ", modalities),
+            bySeries.size(),
+            instanceCount,
+            study.hasStarted() ? ", started " + study.getStartedElement().getValueAsString() : ""));
   }
 
   private ImagingStudy.ImagingStudySeriesComponent series(List<DicomDataset> members) {

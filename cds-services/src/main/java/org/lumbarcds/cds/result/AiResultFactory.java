@@ -7,6 +7,7 @@ import static org.lumbarcds.cds.FhirCodes.posture;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -26,6 +27,7 @@ import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.lumbarcds.cds.FhirCodes;
+import org.lumbarcds.cds.Narratives;
 import org.lumbarcds.model.inference.Interpretation;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.Prediction;
@@ -145,11 +147,12 @@ public final class AiResultFactory {
         }
       }
     }
+    // the project's band code; another system's only where the result has none of the project's
     Optional<Code> band =
         obs.getInterpretation().stream()
             .flatMap(i -> i.getCoding().stream())
             .filter(Coding::hasCode)
-            .findFirst()
+            .min(Comparator.comparing((Coding c) -> !CodeSystems.LUMBAR_CDS.equals(c.getSystem())))
             .map(
                 c ->
                     new Code(
@@ -195,7 +198,10 @@ public final class AiResultFactory {
     if (model.synthetic()) {
       device.addNote().setText(SYNTHETIC);
     }
-    return device;
+    return Narratives.generated(
+        device,
+        "Software: AI model " + model.id() + ", version " + model.version() + ".",
+        model.synthetic() ? SYNTHETIC : null);
   }
 
   static final String SYNTHETIC =
@@ -212,7 +218,10 @@ public final class AiResultFactory {
             .setUnit("1")
             .setSystem(CodeSystems.UCUM)
             .setCode("1"));
-    obs.addInterpretation(concept(band(prediction.interpretation())));
+    // the project's band first (what the viewer and cards show), then its standard reading
+    obs.addInterpretation(
+        concept(band(prediction.interpretation()))
+            .addCoding(coding(standardReading(prediction.interpretation()))));
     for (Posture posture : Posture.values()) {
       Double score = prediction.viewScores().get(posture);
       if (score != null) {
@@ -237,7 +246,17 @@ public final class AiResultFactory {
                 prediction.ruleOut(),
                 prediction.ruleIn(),
                 model.synthetic() ? SYNTHETIC : ""));
-    return obs;
+    return Narratives.generated(
+        obs,
+        String.format(
+            Locale.ROOT,
+            "%s: %.4f, %s (%s). Views used: %s.",
+            Codes.LSS_AI_PROBABILITY.display(),
+            prediction.probability(),
+            band(prediction.interpretation()).display(),
+            standardReading(prediction.interpretation()).display().toLowerCase(Locale.ROOT),
+            viewsText(prediction.viewsUsed())),
+        obs.getNoteFirstRep().getText());
   }
 
   /**
@@ -272,7 +291,8 @@ public final class AiResultFactory {
                     "; ", new TreeSet<>(flags).stream().map(f -> f.code().display()).toList())
                 + ". "
                 + (model.synthetic() ? SYNTHETIC : ""));
-    return obs;
+    return Narratives.generated(
+        obs, Codes.LSS_AI_PROBABILITY.display() + ": no result.", obs.getNoteFirstRep().getText());
   }
 
   /** The Provenance of an Observation: the Device made it from the ImagingStudy. */
@@ -286,7 +306,12 @@ public final class AiResultFactory {
         .setType(new CodeableConcept(new Coding(PROVENANCE_AGENT_TYPE, "assembler", "Assembler")))
         .setWho(device);
     provenance.addEntity().setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(subject.study());
-    return provenance;
+    return Narratives.generated(
+        provenance,
+        "Provenance of an AI result: made by the analysing model (Device) from the lumbar"
+            + " radiograph study (ImagingStudy), recorded "
+            + recorded.toInstant()
+            + ".");
   }
 
   private static Observation base(Subject subject, Reference device, Model model) {
@@ -317,16 +342,16 @@ public final class AiResultFactory {
     List.of(Posture.values()).stream()
         .filter(views::contains)
         .forEach(p -> value.addCoding(coding(posture(p))));
-    value.setText(
-        views.isEmpty()
-            ? "none"
-            : String.join(
-                ", ",
-                List.of(Posture.values()).stream()
-                    .filter(views::contains)
-                    .map(Posture::id)
-                    .toList()));
+    value.setText(viewsText(views));
     c.setValue(value);
+  }
+
+  private static String viewsText(Set<Posture> views) {
+    return views.isEmpty()
+        ? "none"
+        : String.join(
+            ", ",
+            List.of(Posture.values()).stream().filter(views::contains).map(Posture::id).toList());
   }
 
   private static Code band(Interpretation interpretation) {
@@ -334,6 +359,18 @@ public final class AiResultFactory {
       case LIKELY -> Codes.ABOVE_RULE_IN;
       case UNLIKELY -> Codes.BELOW_RULE_OUT;
       case INDETERMINATE -> Codes.BETWEEN_OPERATING_POINTS;
+    };
+  }
+
+  /**
+   * The band in HL7 v3 ObservationInterpretation: likely is positive, unlikely negative, between
+   * the operating points indeterminate (neither positive nor negative).
+   */
+  static Code standardReading(Interpretation interpretation) {
+    return switch (interpretation) {
+      case LIKELY -> Codes.INTERPRETATION_POSITIVE;
+      case UNLIKELY -> Codes.INTERPRETATION_NEGATIVE;
+      case INDETERMINATE -> Codes.INTERPRETATION_INDETERMINATE;
     };
   }
 

@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Task;
 import org.lumbarcds.cds.FhirCodes;
+import org.lumbarcds.cds.Narratives;
 import org.lumbarcds.model.Sha256;
 import org.lumbarcds.terminology.Codes;
 
@@ -127,6 +128,13 @@ class TaskMirror {
       task.addOutput().setType(FhirCodes.concept(Codes.LSS_AI_PROBABILITY)).setValue(output);
     }
     task.setAuthoredOn(existing.map(Task::getAuthoredOn).orElseGet(Date::new));
+    Narratives.generated(
+        task,
+        "Lumbar spinal stenosis AI analysis of the order ServiceRequest/"
+            + orderId
+            + " (model version "
+            + modelVersion
+            + ").");
     task.setLastModified(existing.map(Task::getLastModified).orElse(null));
     if (existing.isPresent()) {
       Task candidate = task.copy();

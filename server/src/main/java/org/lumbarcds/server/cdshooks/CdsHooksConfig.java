@@ -31,8 +31,6 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.web.servlet.config.annotation.CorsRegistry;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /** The CDS Hooks services, their security (client JWT or open on loopback) and CORS. */
 @Configuration(proxyBeanMethods = false)
@@ -143,7 +141,8 @@ public class CdsHooksConfig {
                       new ClientJwtVerifier.TrustedIssuer(
                           i.issuer(),
                           Optional.ofNullable(i.jwksUrl()),
-                          Optional.ofNullable(i.jwks()).filter(s -> !s.isBlank())))
+                          Optional.ofNullable(i.jwks()).filter(s -> !s.isBlank()),
+                          i.requireSub()))
               .toList();
       if (issuers.isEmpty()) {
         log.warn(
@@ -159,32 +158,5 @@ public class CdsHooksConfig {
         new FilterRegistrationBean<>(new CdsHooksSecurityFilter(verifier, address::root));
     registration.addUrlPatterns("/cds-services", "/cds-services/*");
     return registration;
-  }
-
-  @Bean
-  WebMvcConfigurer cdsHooksCors(CdsHooksProperties properties) {
-    return new WebMvcConfigurer() {
-      @Override
-      public void addCorsMappings(CorsRegistry registry) {
-        String[] origins =
-            properties.corsAllowedOrigins().stream()
-                .filter(o -> !o.isBlank())
-                .toArray(String[]::new);
-        if (origins.length > 0) {
-          registry
-              .addMapping("/cds-services/**")
-              .allowedOrigins(origins)
-              .allowedMethods("GET", "POST", "OPTIONS")
-              .allowedHeaders("Authorization", "Content-Type")
-              .maxAge(3600);
-          registry
-              .addMapping("/cds-services")
-              .allowedOrigins(origins)
-              .allowedMethods("GET", "OPTIONS")
-              .allowedHeaders("Authorization", "Content-Type")
-              .maxAge(3600);
-        }
-      }
-    };
   }
 }

@@ -40,8 +40,11 @@ public record CdsHooksProperties(
    * @param fhirServers the FHIR base URLs its calls may name as {@code fhirServer} (https, or
    *     loopback); any other is refused, so that a caller cannot make the server send requests (and
    *     a token) elsewhere
+   * @param requireSub refuse this client's tokens without {@code sub} (the specification does not
+   *     require it; default {@code false})
    */
-  public record Issuer(String issuer, URI jwksUrl, String jwks, List<String> fhirServers) {
+  public record Issuer(
+      String issuer, URI jwksUrl, String jwks, List<String> fhirServers, boolean requireSub) {
     public Issuer {
       fhirServers = fhirServers == null ? List.of() : List.copyOf(fhirServers);
     }

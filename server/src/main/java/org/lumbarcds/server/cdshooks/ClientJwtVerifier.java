@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -45,17 +46,27 @@ public final class ClientJwtVerifier {
    * @param issuer its {@code iss}
    * @param jwksUri where its public keys are published (JWKS), or
    * @param jwks its public keys as a JWKS JSON document
+   * @param requireSub whether its tokens must carry {@code sub}: the CDS Hooks specification lists
+   *     {@code iss}, {@code aud}, {@code exp}, {@code iat} and {@code jti} as required and {@code
+   *     sub} as optional, so it is required only where a site asks for it
    */
-  public record TrustedIssuer(String issuer, Optional<URI> jwksUri, Optional<String> jwks) {}
+  public record TrustedIssuer(
+      String issuer, Optional<URI> jwksUri, Optional<String> jwks, boolean requireSub) {
+
+    /** An issuer whose tokens need only the claims the specification requires. */
+    public TrustedIssuer(String issuer, Optional<URI> jwksUri, Optional<String> jwks) {
+      this(issuer, jwksUri, jwks, false);
+    }
+  }
 
   /**
    * A verified caller.
    *
    * @param issuer its {@code iss}
-   * @param subject its {@code sub} (the client id)
+   * @param subject its {@code sub} (the client id), if sent
    * @param tenant its {@code tenant}, if sent
    */
-  public record Caller(String issuer, String subject, Optional<String> tenant) {}
+  public record Caller(String issuer, Optional<String> subject, Optional<String> tenant) {}
 
   /** Any refusal; the reason is for the server's log only, the client gets a bare 401. */
   public static final class Refused extends Exception {
@@ -97,7 +108,7 @@ public final class ClientJwtVerifier {
       processor.setJWTClaimsSetVerifier(
           new DefaultJWTClaimsVerifier<>(
               new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
-              Set.of("iss", "sub", "aud", "exp", "iat", "jti")) {
+              requiredClaims(issuer.requireSub())) {
             @Override
             protected Date currentTime() {
               return Date.from(clock.instant()); // one clock for every time check
@@ -158,8 +169,17 @@ public final class ClientJwtVerifier {
     Object tenant = claims.getClaim("tenant");
     return new Caller(
         claims.getIssuer(),
-        claims.getSubject(),
+        Optional.ofNullable(claims.getSubject()),
         tenant == null ? Optional.empty() : Optional.of(tenant.toString()));
+  }
+
+  /** The claims every token must carry (CDS Hooks 2.0, "Trusting CDS Clients"). */
+  private static Set<String> requiredClaims(boolean requireSub) {
+    Set<String> required = new HashSet<>(Set.of("iss", "aud", "exp", "iat", "jti"));
+    if (requireSub) {
+      required.add("sub");
+    }
+    return Set.copyOf(required);
   }
 
   private static void checkClaims(JWTClaimsSet claims, String serviceUrl, Instant now)

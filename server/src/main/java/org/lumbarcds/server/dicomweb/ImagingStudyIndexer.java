@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
+import org.lumbarcds.cds.Narratives;
 import org.lumbarcds.cds.imaging.ImagingStudyFactory;
 import org.lumbarcds.model.Sha256;
 import org.lumbarcds.model.dicom.DicomDataset;
@@ -158,6 +159,7 @@ class ImagingStudyIndexer {
         .setCode("any");
     endpoint.addPayloadMimeType("application/dicom");
     endpoint.setAddress(address);
+    Narratives.generated(endpoint, "The embedded DICOMweb store (WADO-RS) at " + address + ".");
     IFhirResourceDao<Endpoint> dao = daos.getResourceDao(Endpoint.class);
     SystemRequestDetails request = new SystemRequestDetails();
     try {

@@ -41,6 +41,7 @@ import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -51,16 +52,23 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 
 /**
  * The beans HAPI's JPA configuration expects from its host application, and the FHIR REST servlet
- * at {@code /fhir}. Only what the project uses is switched on: no narratives, no full-text search,
- * no bulk export or import, no GraphQL, no MDM, no IG package installer. Without a full-text search
- * service HAPI expands ValueSets from its terminology tables with SQL instead of Lucene.
+ * at {@code /fhir}. Only what the project uses is switched on: no narrative generator (the server's
+ * own resources carry the narratives their factories write), no full-text search, no bulk export or
+ * import, no GraphQL, no MDM, no IG package installer. Without a full-text search service HAPI
+ * expands ValueSets from its terminology tables with SQL instead of Lucene.
  */
 @Configuration(proxyBeanMethods = false)
 @Import(ThreadPoolFactoryConfig.class)
 public class FhirServerConfig {
 
-  /** SearchParameter stays available: HAPI needs it for its own search parameter registry. */
-  private static final String SEARCH_PARAMETER = "SearchParameter";
+  /**
+   * Served whatever the configuration says: HAPI's search parameter registry needs SearchParameter,
+   * and the validator looks extension and profile definitions up as StructureDefinition (without
+   * it, a resource carrying an extension the server has no definition for made the validator fail
+   * instead of accepting the extension).
+   */
+  private static final List<String> ALWAYS_SERVED =
+      List.of("SearchParameter", "StructureDefinition");
 
   @Bean
   static UnservedResourceTypes unservedResourceTypes() {
@@ -183,9 +191,7 @@ public class FhirServerConfig {
 
     if (properties.resourceTypes() != null && !properties.resourceTypes().isEmpty()) {
       List<String> types = new ArrayList<>(properties.resourceTypes());
-      if (!types.contains(SEARCH_PARAMETER)) {
-        types.add(SEARCH_PARAMETER);
-      }
+      ALWAYS_SERVED.stream().filter(t -> !types.contains(t)).forEach(types::add);
       daoRegistry.setSupportedResourceTypes(types);
     }
 
@@ -226,6 +232,14 @@ public class FhirServerConfig {
   @ConditionalOnProperty(name = "lumbarcds.fhir.validate-requests", matchIfMissing = true)
   ValidatorWarmUp validatorWarmUp(FhirValidator writeValidator) {
     return new ValidatorWarmUp(writeValidator);
+  }
+
+  @Bean
+  FilterRegistrationBean<QueryStringCheck> fhirQueryStringCheck(FhirContext fhirContext) {
+    FilterRegistrationBean<QueryStringCheck> registration =
+        new FilterRegistrationBean<>(new QueryStringCheck(fhirContext));
+    registration.addUrlPatterns("/fhir/*");
+    return registration;
   }
 
   @Bean

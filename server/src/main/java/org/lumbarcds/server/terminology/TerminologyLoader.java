@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.List;
 import org.hl7.fhir.r4.model.MetadataResource;
+import org.lumbarcds.cds.Narratives;
 import org.lumbarcds.terminology.TerminologyResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,11 @@ class TerminologyLoader implements ApplicationRunner {
     int updated = 0;
     int unchanged = 0;
     for (MetadataResource resource : resources) {
+      if (!resource.hasText()) {
+        Narratives.generated(
+            resource,
+            resource.fhirType() + " " + resource.getTitle() + ": " + resource.getDescription());
+      }
       @SuppressWarnings("unchecked")
       IFhirResourceDao<MetadataResource> dao =
           (IFhirResourceDao<MetadataResource>) daoRegistry.getResourceDao(resource.fhirType());

@@ -26,6 +26,7 @@ import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import org.lumbarcds.cds.FhirCodes;
+import org.lumbarcds.cds.Narratives;
 import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
@@ -228,6 +229,13 @@ class ViewerService {
         .addAgent()
         .setType(new CodeableConcept(new Coding(VERIFIER_SYSTEM, "verifier", "Verifier")))
         .setWho(agent);
+    Narratives.generated(
+        provenance,
+        "Physician review of an AI result in the viewer: "
+            + (action == Action.ACKNOWLEDGE ? "acknowledged" : "disputed")
+            + ", recorded "
+            + now.toInstant()
+            + ".");
     try {
       return transactions
           .withSystemRequest()

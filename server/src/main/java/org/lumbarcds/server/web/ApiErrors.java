@@ -148,7 +148,12 @@ public class ApiErrors {
   private static ResponseEntity<Object> respond(
       HttpStatus status, String detail, HttpServletRequest request, HttpHeaders headers) {
     // the path as mapped (decoded, without ";…" parameters), as the security filter sees it
-    String path = PATHS.getPathWithinApplication(request);
+    return respond(status, detail, PATHS.getPathWithinApplication(request), headers);
+  }
+
+  /** The body and headers of an error for a path within the application. */
+  static ResponseEntity<Object> respond(
+      HttpStatus status, String detail, String path, HttpHeaders headers) {
     if (path.equals("/cds-services") || path.startsWith("/cds-services/")) {
       return ResponseEntity.status(status)
           .headers(headers)

@@ -56,7 +56,8 @@ class CdsHooksControllerTest {
                     ISSUER,
                     URI.create(ISSUER + "/jwks"),
                     null,
-                    List.of("https://ehr.test/fhir", "https://ehr.test:"))),
+                    List.of("https://ehr.test/fhir", "https://ehr.test:"),
+                    false)),
             List.of(),
             null,
             null,
@@ -115,7 +116,7 @@ class CdsHooksControllerTest {
                 .contentType(MediaType.APPLICATION_JSON)
                 .requestAttr(
                     CdsHooksSecurityFilter.CALLER,
-                    new ClientJwtVerifier.Caller(ISSUER, "client", Optional.empty()))
+                    new ClientJwtVerifier.Caller(ISSUER, Optional.of("client"), Optional.empty()))
                 .content(body("")))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.cards").isArray());
@@ -168,7 +169,8 @@ class CdsHooksControllerTest {
 
   @Test
   void aFhirServerTheClientMayNotNameIsRefusedBeforeTheCall() throws Exception {
-    ClientJwtVerifier.Caller caller = new ClientJwtVerifier.Caller(ISSUER, "c", Optional.empty());
+    ClientJwtVerifier.Caller caller =
+        new ClientJwtVerifier.Caller(ISSUER, Optional.of("c"), Optional.empty());
     for (String elsewhere :
         List.of(
             "http://169.254.169.254/latest",

@@ -75,7 +75,12 @@ class ClientJwtVerifierTest {
                     Optional.of(
                         URI.create(
                             "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/jwks")),
-                    Optional.empty())),
+                    Optional.empty()),
+                new ClientJwtVerifier.TrustedIssuer(
+                    "https://strict.example.org",
+                    Optional.empty(),
+                    Optional.of(new JWKSet(ecKey.toPublicJWK()).toString()),
+                    true)),
             Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
@@ -114,12 +119,32 @@ class ClientJwtVerifierTest {
   }
 
   @Test
+  void aTokenWithoutSubIsAcceptedAsTheSpecificationAllowsUnlessItsIssuerRequiresOne()
+      throws Exception {
+    // CDS Hooks 2.0 requires iss, aud, exp, iat and jti; sub is optional
+    JWTClaimsSet withoutSub = claims("https://ehr.example.org").subject(null).build();
+    ClientJwtVerifier.Caller caller = verifier.verify(ec(withoutSub), SERVICE);
+    assertThat(caller.issuer()).isEqualTo("https://ehr.example.org");
+    assertThat(caller.subject()).isEmpty();
+    refused(ec(claims("https://strict.example.org").subject(null).build()), "sub");
+    assertThat(verifier.verify(ec(claims("https://strict.example.org").build()), SERVICE).subject())
+        .contains("client-42");
+    for (String claim : List.of("aud", "exp", "iat", "jti")) {
+      JWTClaimsSet.Builder builder = claims("https://ehr.example.org").subject(null);
+      builder.claim(claim, null);
+      assertThatThrownBy(() -> verifier.verify(ec(builder.build()), SERVICE))
+          .as("a token without %s", claim)
+          .isInstanceOf(ClientJwtVerifier.Refused.class);
+    }
+  }
+
+  @Test
   void validEs384AndRs384TokensAreAccepted() throws Exception {
     ClientJwtVerifier.Caller caller =
         verifier.verify(
             ec(claims("https://ehr.example.org").claim("tenant", "t1").build()), SERVICE);
     assertThat(caller.issuer()).isEqualTo("https://ehr.example.org");
-    assertThat(caller.subject()).isEqualTo("client-42");
+    assertThat(caller.subject()).contains("client-42");
     assertThat(caller.tenant()).contains("t1");
     String rs =
         sign(
