@@ -4,7 +4,7 @@
         [--version 1.0.0]
 
 Reads RUN_DIR/model.pt and RUN_DIR/metrics.json (lumbarcds_training.evaluate). Writes
-OUT_DIR/<id>.onnx, whose graph meets DESIGN.md's contract:
+OUT_DIR/<id>.onnx, whose graph meets the model contract (docs/design.md):
 
 - inputs `neutral`, `flexion`, `extension` float32 [N, 1, H, W] (normalised as the card says)
   and `view_mask` float32 [N, 3] (1 = view present; a missing view's input is all zeros);

@@ -121,7 +121,8 @@ class ThreeViewNet(nn.Module):
 
 
 class Exported(nn.Module):
-    """The graph the ONNX file holds: DESIGN.md's contract, with Platt calibration applied."""
+    """The graph the ONNX file holds: the model contract (docs/design.md), with Platt
+    calibration applied."""
 
     def __init__(self, net, calibration):
         super().__init__()

@@ -88,7 +88,7 @@ public final class Codes {
   public static final Code ABOVE_RULE_IN =
       new Code(LUMBAR_CDS, "above-rule-in", "At or above the rule-in operating point");
   public static final Code BELOW_RULE_OUT =
-      new Code(LUMBAR_CDS, "below-rule-out", "At or below the rule-out operating point");
+      new Code(LUMBAR_CDS, "below-rule-out", "Below the rule-out operating point");
   public static final Code BETWEEN_OPERATING_POINTS =
       new Code(
           LUMBAR_CDS,

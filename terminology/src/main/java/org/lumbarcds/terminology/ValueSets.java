@@ -38,7 +38,7 @@ public final class ValueSets {
   /** Lumbar spine structure, the series body site. */
   public static final String LUMBAR_BODY_SITE = BASE + "lumbar-body-site";
 
-  /** The red-flag groups of the MRI advice rules, in the order DESIGN.md lists them. */
+  /** The red-flag groups of the MRI advice rules, in the order docs/design.md lists them. */
   public static final List<String> RED_FLAG_GROUPS =
       List.of(
           RED_FLAG_CAUDA_EQUINA,

@@ -318,6 +318,8 @@ class ClinicalCasesTest extends CdsHooksTestBase {
             case "high" -> Math.min(0.99, ruleIn() + 0.1);
             case "low" -> ruleOut() / 2;
             case "between" -> (ruleIn() + ruleOut()) / 2;
+            // exactly the rule-out point, which the validation counted as positive
+            case "at-rule-out" -> ruleOut();
             default -> throw new IllegalArgumentException(ai.toString());
           };
     } else if (!ai.has("qualityFlag")) {

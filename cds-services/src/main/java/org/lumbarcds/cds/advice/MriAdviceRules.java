@@ -24,7 +24,7 @@ import java.util.Set;
  *       recommended (suggest the order when none is drafted);
  *   <li>probability ≥ rule-in, shorter symptoms → LSS likely; MRI if a surgical or injection
  *       candidate, else after conservative care;
- *   <li>probability ≤ rule-out → MRI likely not needed now; a drafted MRI gets a warning and a
+ *   <li>probability &lt; rule-out → MRI likely not needed now; a drafted MRI gets a warning and a
  *       suggestion to remove it;
  *   <li>in between → indeterminate: clinical judgement, no suggestion.
  * </ol>
@@ -292,7 +292,9 @@ public final class MriAdviceRules {
               basis),
           picture);
     }
-    if (p <= finding.ruleOut()) {
+    // strictly below: the rule-out point was chosen counting a probability equal to it as
+    // positive (lumbarcds_training.metrics.rule_out_threshold), as Interpretation reads it
+    if (p < finding.ruleOut()) {
       if (!removable) {
         basis.add(
             "The model screens for severe central stenosis only: it cannot say whether the MRI is"

@@ -310,7 +310,7 @@ public final class CardFactory {
           "the record holds an indication for imaging that the guidelines name; the radiograph"
               + " model is not the reason.";
       case STENOSIS_UNLIKELY_NOT_EXCLUDED ->
-          "the AI result is at or below the rule-out point, but the record holds an MRI"
+          "the AI result is below the rule-out point, but the record holds an MRI"
               + " indication the model does not judge, or could not be read whole.";
       case DUPLICATE_MRI -> "a recent lumbar MRI usually answers the question already.";
       case NO_USABLE_AI_RESULT -> "there is no AI result the advice can rest on.";
@@ -319,7 +319,7 @@ public final class CardFactory {
               + " conservative care failed, or an intervention is considered).";
       case LSS_LIKELY_CONSERVATIVE_CARE_FIRST ->
           "the AI result is at or above the rule-in point, but symptoms are recent.";
-      case MRI_NOT_NEEDED_NOW -> "the AI result is at or below the rule-out point.";
+      case MRI_NOT_NEEDED_NOW -> "the AI result is below the rule-out point.";
       case INDETERMINATE -> "the AI result lies between the two operating points.";
     };
   }

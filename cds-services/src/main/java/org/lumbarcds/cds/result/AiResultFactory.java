@@ -37,11 +37,11 @@ import org.lumbarcds.terminology.Codes;
 import org.lumbarcds.terminology.QualityFlag;
 
 /**
- * Builds the result of one analysis as DESIGN.md's contract has it: the Observation (probability,
- * interpretation against the operating points, per-view scores, views used, quality flags,
- * caveats), the Device of the model that produced it, and the Provenance tying the Observation to
- * the ImagingStudy and the Device. A failed quality check gives an Observation with a
- * dataAbsentReason and its flags, and no probability. The writer stores the three in one
+ * Builds the result of one analysis as the AI result contract (docs/design.md) has it: the
+ * Observation (probability, interpretation against the operating points, per-view scores, views
+ * used, quality flags, caveats), the Device of the model that produced it, and the Provenance tying
+ * the Observation to the ImagingStudy and the Device. A failed quality check gives an Observation
+ * with a dataAbsentReason and its flags, and no probability. The writer stores the three in one
  * transaction, using {@link #analysisIdentifier} for a conditional create: one Observation per
  * study and model version.
  */

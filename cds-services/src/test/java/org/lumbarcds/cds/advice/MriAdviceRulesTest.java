@@ -134,9 +134,11 @@ class MriAdviceRulesTest {
     "0.90, 5,   false, false, false, LSS_LIKELY_CONSERVATIVE_CARE_FIRST, INFO,    NONE",
     "0.90, ,    false, false, true,  LSS_LIKELY_CONSERVATIVE_CARE_FIRST, INFO,    NONE",
     // unlikely: a drafted MRI is questioned
-    "0.18, 10,  false, false, true,  MRI_NOT_NEEDED_NOW,                 WARNING, REMOVE_DRAFT_MRI",
+    "0.1799, 10, false, false, true, MRI_NOT_NEEDED_NOW,                 WARNING, REMOVE_DRAFT_MRI",
     "0.05, 10,  true,  false, false, MRI_NOT_NEEDED_NOW,                 INFO,    NONE",
-    // in between: judgement
+    // in between: judgement; a probability equal to the rule-out point is not below it (the
+    // point was chosen counting it as positive)
+    "0.18, 10,  false, false, true,  INDETERMINATE,                      INFO,    NONE",
     "0.19, 10,  false, false, true,  INDETERMINATE,                      INFO,    NONE",
     "0.68, 10,  true,  true,  false, INDETERMINATE,                      INFO,    NONE",
   })

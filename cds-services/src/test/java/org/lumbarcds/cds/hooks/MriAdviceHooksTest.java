@@ -32,7 +32,7 @@ import org.lumbarcds.terminology.Codes;
 
 /**
  * The services' answers per clinical case, read from a patient's record as FHIR resources: which
- * advice, and every card field the spec and DESIGN.md ask for.
+ * advice, and every card field the spec and docs/design.md ask for.
  */
 class MriAdviceHooksTest {
 
@@ -163,7 +163,7 @@ class MriAdviceHooksTest {
     return c;
   }
 
-  /** The fields the spec requires or DESIGN.md asks for, on every card. */
+  /** The fields the spec requires or docs/design.md asks for, on every card. */
   private static void assertSpecFields(CdsHooks.Card c) {
     assertThat(c.uuid()).isNotBlank();
     assertThat(c.summary()).isNotBlank().hasSizeLessThan(140);

@@ -32,7 +32,7 @@ import org.lumbarcds.model.inference.Prediction;
 import org.lumbarcds.terminology.Codes;
 import org.lumbarcds.terminology.QualityFlag;
 
-/** The result resources follow DESIGN.md's contract and are valid FHIR R4. */
+/** The result resources follow the AI result contract (docs/design.md) and are valid FHIR R4. */
 class AiResultFactoryTest {
 
   private static final FhirContext FHIR = FhirContext.forR4Cached();

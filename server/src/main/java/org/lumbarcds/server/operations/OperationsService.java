@@ -210,7 +210,7 @@ class OperationsService {
                   ? null
                   : values.stream().mapToDouble(Double::doubleValue).average().getAsDouble(),
               values.stream().filter(p -> p >= card.ruleIn()).count(),
-              values.stream().filter(p -> p <= card.ruleOut()).count(),
+              values.stream().filter(p -> p < card.ruleOut()).count(),
               edges == null ? null : Drift.figure(Drift.counts(values, edges), reference)));
     }
     long[] recent = edges == null ? null : Drift.counts(all, edges);

@@ -140,7 +140,7 @@ record Summary(
    * @param qualityFailures those without
    * @param meanProbability the mean probability; null without one
    * @param aboveRuleIn probabilities at or above the rule-in operating point
-   * @param belowRuleOut probabilities at or below the rule-out operating point
+   * @param belowRuleOut probabilities below the rule-out operating point
    * @param drift the day's drift; left out without the validation's bins
    */
   record Day(
