@@ -34,6 +34,8 @@ import org.springframework.context.annotation.Import;
  *       the cds-services module), client-JWT security, CORS and feedback;
  *   <li>{@code viewer} and {@code operations}: the viewer page of an AI result ({@code /viewer})
  *       and the operations view ({@code /ops});
+ *   <li>{@code landing} and {@code demo}: the landing page at {@code /}, and the demo it loads
+ *       inside the server ({@code /demo/api}) where no network reaches the server;
  *   <li>{@code web}: the one error model of the HTTP APIs ({@code ApiErrors});
  *   <li>{@code network}: the server's public address and the network exposure check.
  * </ul>

@@ -34,6 +34,7 @@ public final class Tags {
   public static final int REFERENCED_SOP_SEQUENCE = 0x00081199;
   public static final int PATIENT_NAME = 0x00100010;
   public static final int PATIENT_ID = 0x00100020;
+  public static final int PATIENT_SEX = 0x00100040;
   public static final int BODY_PART_EXAMINED = 0x00180015;
   public static final int PROTOCOL_NAME = 0x00181030;
   public static final int ACQUISITION_DEVICE_PROCESSING_DESCRIPTION = 0x00181400;
@@ -100,6 +101,7 @@ public final class Tags {
           Map.entry(SERIES_DESCRIPTION, Vr.LO),
           Map.entry(PATIENT_NAME, Vr.PN),
           Map.entry(PATIENT_ID, Vr.LO),
+          Map.entry(PATIENT_SEX, Vr.CS),
           Map.entry(BODY_PART_EXAMINED, Vr.CS),
           Map.entry(PROTOCOL_NAME, Vr.LO),
           Map.entry(VIEW_POSITION, Vr.CS),

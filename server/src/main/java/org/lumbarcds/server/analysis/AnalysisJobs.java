@@ -91,7 +91,7 @@ public class AnalysisJobs implements SmartLifecycle {
    *
    * @return false when a job for the order was already queued or running
    */
-  boolean enqueue(String orderId, Optional<Reference> patient, String trigger) {
+  public boolean enqueue(String orderId, Optional<Reference> patient, String trigger) {
     mirror.queued(orderId, patient);
     boolean queued = scheduler.scheduleIfNotExists(task.instance(orderId, trigger), Instant.now());
     log.info("Analysis job {} ({})", queued ? "queued" : "already queued", trigger);
@@ -100,8 +100,16 @@ public class AnalysisJobs implements SmartLifecycle {
   }
 
   /** Whether a job for the order is queued or running now. */
-  boolean pending(String orderId) {
+  public boolean pending(String orderId) {
     return scheduler.getScheduledExecution(task.instance(orderId)).isPresent();
+  }
+
+  /**
+   * The Task mirroring the order's job for the model in use, if there is one: {@code completed}
+   * with the result as its output, {@code failed} with the reason, else still to run.
+   */
+  public Optional<Task> task(String orderId) {
+    return mirror.find(orderId);
   }
 
   /**

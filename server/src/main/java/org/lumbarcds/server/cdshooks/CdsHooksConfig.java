@@ -112,6 +112,15 @@ public class CdsHooksConfig {
   }
 
   @Bean
+  HookCalls hookCalls(
+      CdsServices services,
+      FeedbackStore feedback,
+      ViewerLinks viewerLinks,
+      ServerAddress address) {
+    return new HookCalls(services, feedback, viewerLinks, address);
+  }
+
+  @Bean
   FhirServerPolicy fhirServerPolicy(CdsHooksProperties properties) {
     return new FhirServerPolicy(properties);
   }

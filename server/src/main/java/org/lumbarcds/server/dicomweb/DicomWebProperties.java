@@ -37,11 +37,13 @@ public record DicomWebProperties(
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
   }
 
-  Optional<String> patientSystem() {
+  /** The identifier system of DICOM Patient ID in Patients, if one is configured. */
+  public Optional<String> patientSystem() {
     return blankToEmpty(patientIdentifierSystem);
   }
 
-  Optional<String> accessionSystem() {
+  /** The identifier system of accession numbers in ServiceRequests, if one is configured. */
+  public Optional<String> accessionSystem() {
     return blankToEmpty(accessionIdentifierSystem);
   }
 }

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * that received an instance up to date. An instance is stored only when it parses, is of an
  * accepted SOP class, belongs to the study the request names and to the patient of the instances
  * already stored under its Study Instance UID, and its first frame decodes: the store holds nothing
- * the analysis could not read.
+ * the analysis could not read. The server's own writers (the demo loader) store through {@link
+ * #store(List)}, the same checks and indexing without the HTTP body.
  */
-class StowService {
+public class StowService {
 
   /** PS3.18 Table 10.5.3-2 / PS3.4 failure reasons. */
   static final int PROCESSING_FAILURE = 0x0110;
@@ -49,7 +50,7 @@ class StowService {
    * @param message what happened, in words (no patient data)
    * @param stored whether this request added the instance to the store
    */
-  record Result(
+  public record Result(
       Optional<String> sopClassUid,
       Optional<String> sopInstanceUid,
       Optional<String> studyUid,
@@ -69,8 +70,9 @@ class StowService {
    * @param warnings what went wrong, in words: each failure's message, and each study whose
    *     ImagingStudy could not be updated
    */
-  record Stored(List<Result> results, List<String> warnings) {
-    long failed() {
+  public record Stored(List<Result> results, List<String> warnings) {
+    /** How many instances were refused. */
+    public long failed() {
       return results.stream().filter(r -> !r.ok()).count();
     }
   }
@@ -142,6 +144,23 @@ class StowService {
           failure(
               null, CANNOT_UNDERSTAND, "the rest of the request was not read: " + e.getMessage()));
     }
+    return indexed(results);
+  }
+
+  /**
+   * Stores DICOM Part 10 files as a STOW-RS request holding them would, then indexes each study
+   * that holds one of them.
+   */
+  public Stored store(List<byte[]> files) {
+    List<Result> results = new ArrayList<>();
+    for (byte[] file : files) {
+      results.add(store(DicomWeb.DICOM, file, Optional.empty()));
+    }
+    return indexed(results);
+  }
+
+  /** Indexes the studies that received an instance; what went wrong, in words. */
+  private Stored indexed(List<Result> results) {
     List<String> warnings = new ArrayList<>();
     Set<String> studies = new LinkedHashSet<>();
     for (Result r : results) {

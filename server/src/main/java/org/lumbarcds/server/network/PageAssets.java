@@ -2,6 +2,7 @@ package org.lumbarcds.server.network;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.CacheControl;
@@ -9,9 +10,10 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 /**
- * The server's own pages (the viewer, the operations view): their HTML, script and style files,
- * read from the jar and served with a Content-Security-Policy that lets a page load only what the
- * server serves (no external assets: the pages work offline).
+ * The server's own pages (the landing page, the viewer, the operations view): their HTML, script
+ * and style files, read from the jar (or, for a page rendered by the server, its HTML) and served
+ * with a Content-Security-Policy that lets a page load only what the server serves (no external
+ * assets: the pages work offline).
  */
 public final class PageAssets {
 
@@ -45,17 +47,37 @@ public final class PageAssets {
       if (in == null) {
         return Optional.empty();
       }
-      return Optional.of(
-          ResponseEntity.ok()
-              .contentType(type)
-              .header("Content-Security-Policy", CSP)
-              .header("Referrer-Policy", "no-referrer")
-              .header("X-Content-Type-Options", "nosniff")
-              .header("X-Frame-Options", "DENY")
-              .cacheControl(CacheControl.noStore())
-              .body(in.readAllBytes()));
+      return Optional.of(respond(type, in.readAllBytes()));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + folder + "/" + name + " from the jar", e);
     }
+  }
+
+  /** The text of a page file from {@code /<folder>/<name>} on the class path, for rendering. */
+  public static String text(String folder, String name) {
+    try (InputStream in = PageAssets.class.getResourceAsStream("/" + folder + "/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("no " + folder + "/" + name + " in the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + folder + "/" + name + " from the jar", e);
+    }
+  }
+
+  /** A page the server rendered, with the headers of the files it serves. */
+  public static ResponseEntity<byte[]> html(String page) {
+    return respond(TYPES.get("html"), page.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static ResponseEntity<byte[]> respond(MediaType type, byte[] body) {
+    return ResponseEntity.ok()
+        .contentType(type)
+        .header("Content-Security-Policy", CSP)
+        .header("Referrer-Policy", "no-referrer")
+        .header("X-Content-Type-Options", "nosniff")
+        .header("X-Frame-Options", "DENY")
+        .cacheControl(CacheControl.noStore())
+        .body(body);
   }
 }

@@ -39,9 +39,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * What the team running the server watches: the model in use, the analysis jobs (queued, running,
  * waiting to retry, failed with their reasons), the AI results' probabilities over time against the
  * model's validation distribution (drift), and the physicians' feedback on the cards (accept and
- * override rates, override reasons). Aggregates only: no patient data.
+ * override rates, override reasons). Aggregates only: no patient data. The landing page shows a few
+ * of the same figures.
  */
-class OperationsService {
+public class OperationsService {
 
   /** At most this many recent results are read for the drift figures. */
   static final int MAX_RESULTS = 5000;
@@ -73,7 +74,8 @@ class OperationsService {
     this.clock = clock;
   }
 
-  Summary summary(int days) {
+  /** The figures of the last {@code days} days. */
+  public Summary summary(int days) {
     Instant since = clock.instant().minusSeconds(days * 86_400L);
     return new Summary(
         new InstantType(Date.from(clock.instant())).asStringValue(),

@@ -20,7 +20,7 @@ import org.lumbarcds.server.cdshooks.FeedbackStore;
  * @param foreignAiResultsIgnored AI results of another patient found in records and ignored, since
  *     this instance started (not per period)
  */
-record Summary(
+public record Summary(
     String generated,
     int days,
     Model model,
@@ -30,7 +30,7 @@ record Summary(
     long foreignAiResultsIgnored) {
 
   /** The model in use, from its card ({@code sha256}: the ONNX file's). */
-  record Model(
+  public record Model(
       String id,
       String version,
       String name,
@@ -39,7 +39,7 @@ record Summary(
       double ruleOut,
       double ruleIn) {
 
-    static Model of(ModelCard card) {
+    public static Model of(ModelCard card) {
       return new Model(
           card.id(),
           card.version(),
@@ -58,13 +58,13 @@ record Summary(
    * @param tasks the Tasks last written in the period, by status
    * @param recentFailures the latest Tasks failed in the period
    */
-  record Jobs(Queue now, TaskCounts tasks, List<Failure> recentFailures) {}
+  public record Jobs(Queue now, TaskCounts tasks, List<Failure> recentFailures) {}
 
   /** The job engine's queue. */
-  record Queue(long queued, long waitingToRetry, long running) {}
+  public record Queue(long queued, long waitingToRetry, long running) {}
 
   /** Tasks by status (the FHIR codes). */
-  record TaskCounts(
+  public record TaskCounts(
       long requested, @JsonProperty("in-progress") long inProgress, long completed, long failed) {}
 
   /**
@@ -75,7 +75,7 @@ record Summary(
    * @param reason its status reason
    * @param when when it was last modified; null when unknown
    */
-  record Failure(String task, String order, String reason, String when) {}
+  public record Failure(String task, String order, String reason, String when) {}
 
   /**
    * The AI results of the model in use issued in the period.
@@ -90,7 +90,7 @@ record Summary(
    * @param drift the period's drift against the validation; left out without its bins
    * @param perDay per day (UTC), oldest first
    */
-  record Results(
+  public record Results(
       int read,
       int otherModels,
       boolean truncated,
@@ -106,7 +106,7 @@ record Summary(
    * counts}), or, when the card has none, what to run ({@code missing}).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Validation(String source, List<Double> edges, List<Long> counts, String missing) {
+  public record Validation(String source, List<Double> edges, List<Long> counts, String missing) {
 
     static Validation of(List<Double> edges, List<Long> counts) {
       return new Validation(
@@ -130,7 +130,7 @@ record Summary(
    * @param psi the population stability index (4 decimals); null below {@link Drift#MIN_RESULTS}
    * @param reading its conventional reading, or why there is none
    */
-  record DriftFigure(Double psi, String reading) {}
+  public record DriftFigure(Double psi, String reading) {}
 
   /**
    * One day's results.
@@ -143,7 +143,7 @@ record Summary(
    * @param belowRuleOut probabilities below the rule-out operating point
    * @param drift the day's drift; left out without the validation's bins
    */
-  record Day(
+  public record Day(
       String date,
       int results,
       int qualityFailures,
@@ -161,7 +161,7 @@ record Summary(
    * @param overrideRate overridden / feedback; null without feedback
    * @param services per service id
    */
-  record Feedback(
+  public record Feedback(
       long cards,
       long feedback,
       Double acceptRate,

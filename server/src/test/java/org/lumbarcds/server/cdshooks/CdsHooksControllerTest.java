@@ -66,7 +66,9 @@ class CdsHooksControllerTest {
     mvc =
         MockMvcBuilders.standaloneSetup(
                 new CdsHooksController(
-                    services, new FhirServerPolicy(properties), feedback, links, address))
+                    services,
+                    new FhirServerPolicy(properties),
+                    new HookCalls(services, feedback, links, address)))
             .setControllerAdvice(new ApiErrors())
             .build();
     when(address.root()).thenReturn("http://cds.test");

@@ -215,25 +215,7 @@ class OperationsControllerTest {
   void aCardWithoutItsHistogramSaysWhatToRunInsteadOfDrift() throws Exception {
     ObjectNode document = card.document().deepCopy();
     document.remove("metrics");
-    f =
-        new OperationsFixtures(
-            new ModelCard(
-                card.id(),
-                card.version(),
-                card.name(),
-                card.synthetic(),
-                card.statement(),
-                card.fileName(),
-                card.sha256(),
-                card.height(),
-                card.width(),
-                card.mean(),
-                card.std(),
-                card.ruleOut(),
-                card.ruleIn(),
-                card.camRows(),
-                card.camColumns(),
-                document));
+    f = new OperationsFixtures(SliceTests.variant(card, card.name(), card.synthetic(), document));
     when(f.feedback.overview(any())).thenReturn(new TreeMap<>());
     f.result(0.3, 0);
     JsonNode r = summary(f.service(0), "?days=7").path("results");

@@ -87,6 +87,28 @@ public final class SliceTests {
         Path.of(SliceTests.class.getResource(REFERENCE_FOLDER + REFERENCE_CARD).toURI()));
   }
 
+  /** The card with another name, synthetic flag and document; everything else the same. */
+  public static ModelCard variant(
+      ModelCard card, String name, boolean synthetic, JsonNode document) {
+    return new ModelCard(
+        card.id(),
+        card.version(),
+        name,
+        synthetic,
+        card.statement(),
+        card.fileName(),
+        card.sha256(),
+        card.height(),
+        card.width(),
+        card.mean(),
+        card.std(),
+        card.ruleOut(),
+        card.ruleIn(),
+        card.camRows(),
+        card.camColumns(),
+        document);
+  }
+
   /**
    * An AI result of the patient {@value #PATIENT} with a probability, as the analysis writes it (no
    * id yet; issued now): the model named, the card's operating points.

@@ -1,0 +1,49 @@
+package org.lumbarcds.server.demo;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The demo loader's API, which the landing page calls: {@code POST /demo/api/load} starts a load
+ * (202 with its status and, in {@code Location}, where to follow it; a load already running is
+ * answered the same), {@code GET /demo/api/status} says where it stands. Both are refused ({@code
+ * application/problem+json}) unless the demo may be loaded here ({@link DemoMode}): 404 when it is
+ * switched off, 403 when a network may reach the server.
+ */
+@RestController
+class DemoController {
+
+  static final String STATUS = "/demo/api/status";
+
+  private final DemoMode mode;
+  private final DemoLoader loader;
+
+  DemoController(DemoMode mode, DemoLoader loader) {
+    this.mode = mode;
+    this.loader = loader;
+  }
+
+  @PostMapping(path = "/demo/api/load", produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<DemoStatus> load() {
+    mode.require();
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .header("Location", STATUS)
+        .contentType(MediaType.APPLICATION_JSON)
+        .cacheControl(CacheControl.noStore())
+        .body(loader.start());
+  }
+
+  @GetMapping(path = STATUS, produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<DemoStatus> status() {
+    mode.require();
+    return ResponseEntity.ok()
+        .contentType(MediaType.APPLICATION_JSON)
+        .cacheControl(CacheControl.noStore())
+        .body(loader.status());
+  }
+}
