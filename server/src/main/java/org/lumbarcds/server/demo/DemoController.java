@@ -1,6 +1,9 @@
 package org.lumbarcds.server.demo;
 
+import jakarta.servlet.http.HttpServletRequest;
+import org.lumbarcds.server.web.ApiException;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -9,11 +12,11 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The demo loader's API, which the landing page calls: {@code POST /demo/api/load} starts a load
- * (202 with its status and, in {@code Location}, where to follow it; a load already running is
- * answered the same), {@code GET /demo/api/status} says where it stands. Both are refused ({@code
- * application/problem+json}) unless the demo may be loaded here ({@link DemoMode}): 404 when it is
- * switched off, 403 when a network may reach the server.
+ * The demo loader's API, which the landing page calls (a load only from the server's own origin):
+ * {@code POST /demo/api/load} starts a load (202 with its status and, in {@code Location}, where to
+ * follow it; a load already running is answered the same), {@code GET /demo/api/status} says where
+ * it stands. Both are refused ({@code application/problem+json}) unless the demo may be loaded here
+ * ({@link DemoMode}): 404 when it is switched off, 403 when a network may reach the server.
  */
 @RestController
 class DemoController {
@@ -29,13 +32,35 @@ class DemoController {
   }
 
   @PostMapping(path = "/demo/api/load", produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<DemoStatus> load() {
+  ResponseEntity<DemoStatus> load(HttpServletRequest request) {
     mode.require();
+    sameOrigin(request);
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .header("Location", STATUS)
         .contentType(MediaType.APPLICATION_JSON)
         .cacheControl(CacheControl.noStore())
         .body(loader.start());
+  }
+
+  /**
+   * A page of another site open in the same browser could post here (a "simple" cross-origin
+   * request needs no preflight): a POST whose {@code Origin} is not this server's own is refused.
+   * The landing page's own fetch sends this server's origin; curl sends none.
+   */
+  private static void sameOrigin(HttpServletRequest request) {
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    if (origin == null) {
+      return;
+    }
+    String scheme = request.getScheme();
+    int port = request.getServerPort();
+    boolean defaultPort =
+        ("http".equals(scheme) && port == 80) || ("https".equals(scheme) && port == 443);
+    String own = scheme + "://" + request.getServerName() + (defaultPort ? "" : ":" + port);
+    if (!origin.equalsIgnoreCase(own)) {
+      throw new ApiException(
+          HttpStatus.FORBIDDEN, "the demo is loaded from this server's own landing page only");
+    }
   }
 
   @GetMapping(path = STATUS, produces = MediaType.APPLICATION_JSON_VALUE)

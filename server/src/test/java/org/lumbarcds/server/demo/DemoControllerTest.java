@@ -80,6 +80,21 @@ class DemoControllerTest {
   }
 
   @Test
+  void aLoadPostedByAPageOfAnotherSiteIsRefused() throws Exception {
+    when(loader.start()).thenReturn(DemoStatus.idle(MODEL));
+    open()
+        .perform(post("/demo/api/load").header("Origin", "https://elsewhere.example"))
+        .andExpect(status().isForbidden())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+    verify(loader, never()).start();
+    // the landing page's own origin (MockMvc serves http://localhost)
+    open()
+        .perform(post("/demo/api/load").header("Origin", "http://localhost"))
+        .andExpect(status().isAccepted());
+    verify(loader).start();
+  }
+
+  @Test
   void theStatusHasTheCasesWithTheirCardsAndTheStudiesWithTheirResults() throws Exception {
     CdsHooks.Card card =
         new CdsHooks.Card(
