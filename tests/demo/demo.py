@@ -261,7 +261,9 @@ def main():
         for name, (_, order) in patients.items():
             p = probability(results[order["id"]])
             if p is not None:
-                band = "likely" if p >= rule_in else "unlikely" if p <= rule_out else "between"
+                # as the server's advice reads a stored probability (MriAdviceRules.unlikely)
+                unlikely = p < rule_out - 0.00005
+                band = "likely" if p >= rule_in else "unlikely" if unlikely else "between"
                 bands[band].append((p, name))
         need = {"likely": 2, "unlikely": 1, "between": 1}
         if all(len(bands[b]) >= n for b, n in need.items()) and len(patients) >= len(CASES) - 1:

@@ -17,6 +17,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -44,6 +45,9 @@ public class CdsClientJwt {
     } else if (args.length >= 4 && args[0].equals("sign")) {
       String sub = null;
       long seconds = 60;
+      if ((args.length - 4) % 2 != 0) {
+        usage();
+      }
       for (int i = 4; i + 1 < args.length; i += 2) {
         switch (args[i]) {
           case "--sub" -> sub = args[i + 1];
@@ -81,8 +85,18 @@ public class CdsClientJwt {
             MessageDigest.getInstance("SHA-256")
                 .digest(canonical.getBytes(StandardCharsets.UTF_8)));
     Files.createDirectories(dir);
+    Path keyFile = dir.resolve("client-key.pem");
+    Files.deleteIfExists(keyFile);
+    try {
+      // readable by its owner only
+      Files.createFile(
+          keyFile,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(keyFile); // not a POSIX file system
+    }
     Files.writeString(
-        dir.resolve("client-key.pem"),
+        keyFile,
         "-----BEGIN PRIVATE KEY-----\n"
             + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(pair.getPrivate().getEncoded())

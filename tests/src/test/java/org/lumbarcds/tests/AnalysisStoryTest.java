@@ -27,6 +27,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.Test;
+import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.server.analysis.AnalysisJobs;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -223,11 +224,14 @@ class AnalysisStoryTest extends ServerTestBase {
     JsonNode signed = CdsHooksTestBase.onlyCard(cds.hook("lss-mri-order-sign", sign));
     // no symptoms on record, no red flag, no prior MRI: the band of p decides
     String expected =
-        p >= ruleIn ? "conservative care first" : p <= ruleOut ? "unlikely" : "indeterminate";
+        p >= ruleIn
+            ? "conservative care first"
+            : MriAdviceRules.unlikely(p, ruleOut) ? "unlikely" : "indeterminate";
     assertThat(signed.path("summary").asText()).contains(expected);
-    assertThat(signed.path("indicator").asText()).isEqualTo(p <= ruleOut ? "warning" : "info");
+    assertThat(signed.path("indicator").asText())
+        .isEqualTo(MriAdviceRules.unlikely(p, ruleOut) ? "warning" : "info");
     assertThat(signed.path("detail").asText())
-        .contains(String.format(java.util.Locale.ROOT, "%.2f", p))
+        .contains(String.format(java.util.Locale.ROOT, "%.4f", p))
         .contains(obs.getIdElement().toUnqualifiedVersionless().getValue());
     assertThat(signed.at("/links/0/url").asText())
         .contains("/viewer/" + obs.getIdElement().getIdPart() + "#access=");

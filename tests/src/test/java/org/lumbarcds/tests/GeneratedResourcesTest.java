@@ -136,6 +136,16 @@ class GeneratedResourcesTest extends ServerTestBase {
             + "\"valueString\":\"Main Street\"}],\"gender\":\"female\"}";
     var created = send("POST", "/fhir/Patient", "application/fhir+json", patient);
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    // the definitions the validator reads are not the clients' to write
+    String definition =
+        "{\"resourceType\":\"StructureDefinition\",\"url\":"
+            + "\"http://ehr.example.org/fhir/StructureDefinition/preferred-pharmacy\","
+            + "\"name\":\"PreferredPharmacy\",\"status\":\"active\",\"kind\":\"complex-type\","
+            + "\"abstract\":false,\"type\":\"Extension\",\"derivation\":\"constraint\","
+            + "\"baseDefinition\":\"http://hl7.org/fhir/StructureDefinition/Extension\"}";
+    var refused = send("POST", "/fhir/StructureDefinition", "application/fhir+json", definition);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(405);
+    assertThat(refused.body()).contains("OperationOutcome").contains("read-only");
   }
 
   private static java.util.Optional<String> display(

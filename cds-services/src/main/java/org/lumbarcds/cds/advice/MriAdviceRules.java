@@ -38,6 +38,24 @@ import java.util.Set;
  */
 public final class MriAdviceRules {
 
+  /**
+   * Half the last decimal place of a stored AI result ({@code AiResultFactory} writes the
+   * probability to 4 decimals): a stored value this close below the rule-out point may come from a
+   * model output at or above it.
+   */
+  public static final double STORED_ROUNDING = 0.00005;
+
+  /**
+   * Whether a probability read from the record counts as below the rule-out point: strictly below
+   * (the point was chosen on validation counting a probability equal to it as positive:
+   * lumbarcds_training.metrics.rule_out_threshold, as {@code Interpretation} reads a model output)
+   * and by more than the stored value's rounding, so that the advice never finds "unlikely" where
+   * the model's own band did not.
+   */
+  public static boolean unlikely(double probability, double ruleOut) {
+    return probability < ruleOut - STORED_ROUNDING;
+  }
+
   /** What an indication leads to (the trigger table's tiers). */
   public enum Tier {
     CRITICAL,
@@ -255,7 +273,7 @@ public final class MriAdviceRules {
     basis.add(
         String.format(
             Locale.ROOT,
-            "AI probability %.2f (rule-out %.2f, rule-in %.2f).",
+            "AI probability %.4f (rule-out %.4f, rule-in %.4f).",
             p,
             finding.ruleOut(),
             finding.ruleIn()));
@@ -292,9 +310,7 @@ public final class MriAdviceRules {
               basis),
           picture);
     }
-    // strictly below: the rule-out point was chosen counting a probability equal to it as
-    // positive (lumbarcds_training.metrics.rule_out_threshold), as Interpretation reads it
-    if (p < finding.ruleOut()) {
+    if (unlikely(p, finding.ruleOut())) {
       if (!removable) {
         basis.add(
             "The model screens for severe central stenosis only: it cannot say whether the MRI is"

@@ -225,8 +225,8 @@ public final class CardFactory {
       md.append(
           String.format(
               Locale.ROOT,
-              "- Probability of severe central stenosis: **%.2f** (rule-out at or below %.2f,"
-                  + " rule-in at or above %.2f)%n",
+              "- Probability of severe central stenosis: **%.4f** (unlikely below the rule-out"
+                  + " point %.4f, likely at or above the rule-in point %.4f)%n",
               result.probability().get(),
               card.ruleOut(),
               card.ruleIn()));

@@ -139,6 +139,8 @@ class MriAdviceRulesTest {
     // in between: judgement; a probability equal to the rule-out point is not below it (the
     // point was chosen counting it as positive)
     "0.18, 10,  false, false, true,  INDETERMINATE,                      INFO,    NONE",
+    // a stored value within its rounding (4 decimals) below the point may be a model output at it
+    "0.17996, 10, false, false, true, INDETERMINATE,                     INFO,    NONE",
     "0.19, 10,  false, false, true,  INDETERMINATE,                      INFO,    NONE",
     "0.68, 10,  true,  true,  false, INDETERMINATE,                      INFO,    NONE",
   })
@@ -166,7 +168,7 @@ class MriAdviceRulesTest {
     Advice advice = advise(weeks(null), ai(0.9), false);
     assertThat(advice.basis())
         .containsExactly(
-            "AI probability 0.90 (rule-out 0.18, rule-in 0.69).",
+            "AI probability 0.9000 (rule-out 0.1800, rule-in 0.6900).",
             "Symptom duration not recorded.",
             "Severe central stenosis likely; MRI if symptoms persist past 6 weeks of conservative"
                 + " care, or for a surgical or injection candidate.");

@@ -299,7 +299,7 @@ class MriAdviceHooksTest {
         .contains("MRI recommended")
         .contains(String.format(java.util.Locale.ROOT, "%.2f", high()));
     assertThat(c.detail())
-        .contains(String.format(java.util.Locale.ROOT, "%.2f", card.ruleIn()))
+        .contains(String.format(java.util.Locale.ROOT, "%.4f", card.ruleIn()))
         .contains("Symptoms since " + LONG_AGO);
     assertThat(c.links())
         .singleElement()

@@ -23,6 +23,9 @@ class DemoController {
 
   static final String STATUS = "/demo/api/status";
 
+  private static final java.util.Set<String> LOOPBACK_NAMES =
+      java.util.Set.of("localhost", "127.0.0.1", "[::1]", "::1");
+
   private final DemoMode mode;
   private final DemoLoader loader;
 
@@ -48,6 +51,13 @@ class DemoController {
    * The landing page's own fetch sends this server's origin; curl sends none.
    */
   private static void sameOrigin(HttpServletRequest request) {
+    // a page whose name was made to resolve to this machine (DNS rebinding) reaches it under that
+    // name: the demo answers loopback names only, as the server listens on loopback only
+    String name = request.getServerName();
+    if (!LOOPBACK_NAMES.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+      throw new ApiException(
+          HttpStatus.FORBIDDEN, "the demo is loaded through a loopback address (127.0.0.1) only");
+    }
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (origin == null) {
       return;

@@ -8,10 +8,11 @@ import org.lumbarcds.server.web.ApiException;
 import org.springframework.http.HttpStatus;
 
 /**
- * Whether the demo may be loaded here: only in "open" mode, a server that listens on loopback only
- * and that no network reaches (no exposure allowed, no public base URL of a proxy in front), with
- * {@code lumbarcds.demo.enabled} on. Anywhere else synthetic patients must not be written into what
- * may be a hospital's store.
+ * Whether the demo may be loaded here: only on a server no network reaches (not the CDS Hooks
+ * `security: open` setting, which plays no part): one that listens on loopback only and that no
+ * network reaches (no exposure allowed, no public base URL of a proxy in front), with {@code
+ * lumbarcds.demo.enabled} on. Anywhere else synthetic patients must not be written into what may be
+ * a hospital's store.
  */
 public class DemoMode {
 

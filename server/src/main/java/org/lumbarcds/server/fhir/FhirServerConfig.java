@@ -213,6 +213,9 @@ public class FhirServerConfig {
       chain.addValidationSupport(0, new Hl7TerminologyUpdates(fhirContext));
       chain.invalidateCaches();
     }
+    ReadOnlyStructureDefinitions readOnly = new ReadOnlyStructureDefinitions();
+    server.registerInterceptor(readOnly); // REST writes addressed to the type
+    interceptorService.registerInterceptor(readOnly); // storage: transaction entries too
     if (properties.validateRequests()) {
       server.registerInterceptor(new WriteValidatingInterceptor(writeValidator));
       // A storage hook: it must see the patched resource, which REST interceptors never do.

@@ -68,10 +68,7 @@ public class CorsConfig {
       mappings.put(PATTERNS.parse("/model/card"), configuration(origins, "GET", "HEAD"));
     }
     LinkedHashSet<String> cdsOrigins = new LinkedHashSet<>(origins);
-    cdsHooks.corsAllowedOrigins().stream()
-        .map(String::strip)
-        .filter(o -> !o.isEmpty())
-        .forEach(cdsOrigins::add);
+    cdsOrigins.addAll(CorsProperties.checked(cdsHooks.corsAllowedOrigins()));
     if (!cdsOrigins.isEmpty()) {
       mappings.put(
           PATTERNS.parse("/cds-services"), configuration(new ArrayList<>(cdsOrigins), "GET"));

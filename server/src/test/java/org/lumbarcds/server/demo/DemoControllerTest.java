@@ -87,6 +87,17 @@ class DemoControllerTest {
         .andExpect(status().isForbidden())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
     verify(loader, never()).start();
+    // reached under another name (DNS rebinding)
+    open()
+        .perform(
+            post("/demo/api/load")
+                .with(
+                    r -> {
+                      r.setServerName("attacker.example");
+                      return r;
+                    }))
+        .andExpect(status().isForbidden());
+    verify(loader, never()).start();
     // the landing page's own origin (MockMvc serves http://localhost)
     open()
         .perform(post("/demo/api/load").header("Origin", "http://localhost"))
