@@ -75,7 +75,8 @@ public class ErrorEndpoint implements ErrorController {
     }
   }
 
-  private static String detail(HttpStatus status) {
+  /** The detail an error of this status gets when nothing more is known (no request data). */
+  static String detail(HttpStatus status) {
     return switch (status) {
       case BAD_REQUEST -> "the request could not be read (its URL, headers or body are malformed)";
       case NOT_FOUND -> "no resource at this path";

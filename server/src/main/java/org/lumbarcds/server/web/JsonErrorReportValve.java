@@ -1,10 +1,12 @@
 package org.lumbarcds.server.web;
 
+import ca.uhn.fhir.context.FhirContext;
 import java.io.IOException;
 import java.io.Writer;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
+import org.springframework.http.HttpStatus;
 
 /**
  * Tomcat's last-resort error body, in place of its HTML "HTTP Status 400 – Bad Request" page: what
@@ -14,6 +16,8 @@ import org.apache.catalina.valves.ErrorReportValve;
  * request could not be parsed, so nothing of it is echoed.
  */
 public class JsonErrorReportValve extends ErrorReportValve {
+
+  private static final FhirContext FHIR = FhirContext.forR4Cached();
 
   public JsonErrorReportValve() {
     setShowReport(false);
@@ -30,29 +34,25 @@ public class JsonErrorReportValve extends ErrorReportValve {
     boolean fhir = uri != null && (uri.equals("/fhir") || uri.startsWith("/fhir/"));
     boolean cdsHooks =
         uri != null && (uri.equals("/cds-services") || uri.startsWith("/cds-services/"));
-    String detail =
-        status == 400
-            ? "the request could not be read (its URL, headers or body are malformed)"
-            : "the server could not answer this request";
+    HttpStatus known = HttpStatus.resolve(status);
+    HttpStatus resolved = known == null ? HttpStatus.INTERNAL_SERVER_ERROR : known;
+    // the same bodies as ErrorEndpoint and ApiErrors give; the detail is a constant, so the JSON
+    // needs no escaping
+    String detail = ErrorEndpoint.detail(resolved);
     String body;
-    if (cdsHooks) {
-      // the CDS Hooks error object, as ApiErrors answers under /cds-services
-      body = "{\"error\":\"" + reason(status) + "\",\"message\":\"" + detail + "\"}";
+    if (fhir) {
+      body = FHIR.newJsonParser().encodeResourceToString(ErrorEndpoint.outcome(resolved, detail));
+    } else if (cdsHooks) {
+      body = "{\"error\":\"" + resolved.getReasonPhrase() + "\",\"message\":\"" + detail + "\"}";
     } else {
       body =
-          fhir
-              ? "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\""
-                  + (status == 400 ? "invalid" : "exception")
-                  + "\",\"diagnostics\":\""
-                  + detail
-                  + "\"}]}"
-              : "{\"type\":\"about:blank\",\"title\":\""
-                  + reason(status)
-                  + "\",\"status\":"
-                  + status
-                  + ",\"detail\":\""
-                  + detail
-                  + "\"}";
+          "{\"type\":\"about:blank\",\"title\":\""
+              + resolved.getReasonPhrase()
+              + "\",\"status\":"
+              + status
+              + ",\"detail\":\""
+              + detail
+              + "\"}";
     }
     try {
       response.setContentType(
@@ -68,10 +68,5 @@ public class JsonErrorReportValve extends ErrorReportValve {
     } catch (IOException | IllegalStateException e) {
       // the client is gone or the response cannot take a body: nothing more to do
     }
-  }
-
-  private static String reason(int status) {
-    org.springframework.http.HttpStatus known = org.springframework.http.HttpStatus.resolve(status);
-    return known == null ? "Error" : known.getReasonPhrase();
   }
 }
