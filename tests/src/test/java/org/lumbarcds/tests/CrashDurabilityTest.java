@@ -1,7 +1,6 @@
 package org.lumbarcds.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -9,15 +8,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,9 +33,9 @@ class CrashDurabilityTest {
 
   @Test
   void everyAcknowledgedWriteSurvivesAKilledProcess() throws Exception {
-    int port = freePort();
+    int port = ServerProcess.freePort();
     Map<String, String> acknowledged = new LinkedHashMap<>(); // id -> version
-    Process server = start(port);
+    ServerProcess server = start(port);
     try {
       for (int i = 0; i < 20; i++) {
         HttpResponse<String> created =
@@ -55,12 +51,10 @@ class CrashDurabilityTest {
         }
       }
     } finally {
-      server.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
-      assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      server.kill(); // SIGKILL: no shutdown hook, no flush
     }
 
-    Process again = start(port);
-    try {
+    try (ServerProcess again = start(port)) {
       for (Map.Entry<String, String> write : acknowledged.entrySet()) {
         HttpResponse<String> read = send(port, "GET", "/fhir/Patient/" + write.getKey(), null);
         assertThat(read.statusCode())
@@ -71,9 +65,6 @@ class CrashDurabilityTest {
             .as("Patient/%s's version after the kill", write.getKey())
             .isEqualTo(write.getValue());
       }
-    } finally {
-      again.destroy();
-      again.waitFor(60, TimeUnit.SECONDS);
     }
   }
 
@@ -105,53 +96,12 @@ class CrashDurabilityTest {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** The server jar of this build, as its own process on the data folder; waits until ready. */
-  private Process start(int port) throws Exception {
-    Path jar = serverJar();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx768m", "-XX:+UseSerialGC", "-jar", jar.toString()));
-    command.add("--lumbarcds.data-dir=" + dataDir);
-    command.add("--server.port=" + port);
-    Path log = Files.createTempFile(dataDir.getParent(), "crash-server-", ".log");
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      await()
-          .atMost(Duration.ofMinutes(4))
-          .pollInterval(Duration.ofMillis(500))
-          .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
-          .until(
-              () -> {
-                if (!process.isAlive()) {
-                  throw new AssertionError(
-                      "the server stopped; its log:\n" + Files.readString(log));
-                }
-                return send(port, "GET", "/actuator/health/readiness", null).statusCode() == 200;
-              });
-    } catch (RuntimeException | AssertionError e) {
-      process.destroyForcibly();
-      throw new AssertionError(
-          "the server did not become ready; its log:\n" + Files.readString(log), e);
-    }
-    return process;
-  }
-
-  private static Path serverJar() throws IOException {
-    Path target = Path.of("..", "server", "target");
-    try (DirectoryStream<Path> jars =
-        Files.newDirectoryStream(target, "lumbar-cds-server-*-exec.jar")) {
-      for (Path jar : jars) {
-        return jar;
-      }
-    }
-    throw new AssertionError(
-        "no server jar in server/target: build it first (mvn verify builds it before this test)");
-  }
-
-  private static int freePort() throws IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  private ServerProcess start(int port) throws IOException {
+    return ServerProcess.start(
+        dataDir,
+        port,
+        Files.createTempFile(dataDir.getParent(), "crash-server-", ".log"),
+        Map.of(),
+        List.of());
   }
 }

@@ -2,6 +2,7 @@ package org.lumbarcds.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.rest.client.api.IGenericClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -34,8 +36,8 @@ import org.lumbarcds.model.dicom.DicomReader;
 import org.lumbarcds.model.dicom.Tags;
 
 /**
- * A server stopped while an analysis job is fetching images: the restarted server (same database)
- * finishes the job, and the order still gets exactly one Observation.
+ * A server stopped, or killed, while an analysis job is fetching images: the restarted server (same
+ * database) finishes the job, and the order still gets exactly one Observation.
  */
 class JobRestartTest {
 
@@ -110,62 +112,115 @@ class JobRestartTest {
     }
   }
 
+  private static String[] settings(HoldingPacs pacs) {
+    return new String[] {
+      "--lumbarcds.pacs.servers[0].base-url=" + pacs.baseUrl(),
+      "--lumbarcds.pacs.request-timeout=120s",
+      "--lumbarcds.analysis.polling-interval=1s",
+      "--lumbarcds.analysis.heartbeat-interval=1s",
+      "--lumbarcds.analysis.missed-heartbeats=4",
+      "--lumbarcds.analysis.first-retry-delay=1s",
+      "--lumbarcds.fhir.validate-requests=false"
+    };
+  }
+
+  /**
+   * The PACS's study indexed as an ImagingStudy based on a new order: its arrival queues the job,
+   * which reads the metadata and then waits on the first instance. Returns the order once the job
+   * is there.
+   */
+  private static IIdType jobHeldAtThePacs(
+      IGenericClient client, int port, HoldingPacs pacs, PhantomStudy study) throws Exception {
+    IIdType order = AnalysisStoryTest.order(client, study).order();
+    Endpoint endpoint = Fixtures.wadoEndpoint();
+    endpoint.setAddress(pacs.baseUrl());
+    IIdType endpointId =
+        client.create().resource(endpoint).execute().getId().toUnqualifiedVersionless();
+    HttpResponse<String> indexed =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/imaging/index"))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"endpoint\":\""
+                                + endpointId.getValue()
+                                + "\",\"studyInstanceUid\":\""
+                                + study.studyUid()
+                                + "\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(indexed.statusCode()).as(indexed.body()).isIn(200, 201);
+    assertThat(pacs.held.await(60, TimeUnit.SECONDS)).as("the job reached the PACS").isTrue();
+    Task running = AnalysisRecords.task(client, order).orElseThrow();
+    assertThat(running.getStatus()).isEqualTo(Task.TaskStatus.INPROGRESS);
+    return order;
+  }
+
+  private static void finishedOnce(IGenericClient client, IIdType order, HoldingPacs pacs) {
+    AnalysisRecords.awaitTask(client, order, Task.TaskStatus.COMPLETED);
+    assertThat(AnalysisRecords.results(client, order)).hasSize(1);
+    assertThat(pacs.retrievals.get()).as("the instances were fetched again").isGreaterThan(3);
+    ServiceRequest unchanged = client.read().resource(ServiceRequest.class).withId(order).execute();
+    assertThat(unchanged.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.ACTIVE);
+  }
+
   @Test
   void aJobCutShortByAStopIsFinishedByTheRestartedServer() throws Exception {
     PhantomStudy study =
         PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
     Path dataDir = ServerTestBase.newDataDir();
     try (HoldingPacs pacs = new HoldingPacs(study)) {
-      String[] settings = {
-        "--lumbarcds.pacs.servers[0].base-url=" + pacs.baseUrl(),
-        "--lumbarcds.pacs.request-timeout=120s",
-        "--lumbarcds.analysis.polling-interval=1s",
-        "--lumbarcds.analysis.heartbeat-interval=1s",
-        "--lumbarcds.analysis.missed-heartbeats=4",
-        "--lumbarcds.analysis.first-retry-delay=1s",
-        "--lumbarcds.fhir.validate-requests=false"
-      };
       IIdType order;
-      try (StandaloneServer first = new StandaloneServer(dataDir, settings)) {
-        var client = first.client();
-        order = AnalysisStoryTest.order(client, study).order();
-        Endpoint endpoint = Fixtures.wadoEndpoint();
-        endpoint.setAddress(pacs.baseUrl());
-        IIdType endpointId =
-            client.create().resource(endpoint).execute().getId().toUnqualifiedVersionless();
-        // the PACS's study indexed as an ImagingStudy based on the order: its arrival queues the
-        // job, which reads the metadata and then waits on the first instance
-        HttpResponse<String> indexed =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + first.port() + "/imaging/index"))
-                        .header("Content-Type", "application/json")
-                        .POST(
-                            HttpRequest.BodyPublishers.ofString(
-                                "{\"endpoint\":\""
-                                    + endpointId.getValue()
-                                    + "\",\"studyInstanceUid\":\""
-                                    + study.studyUid()
-                                    + "\"}"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        assertThat(indexed.statusCode()).as(indexed.body()).isIn(200, 201);
-        assertThat(pacs.held.await(60, TimeUnit.SECONDS)).as("the job reached the PACS").isTrue();
-        Task running = AnalysisRecords.task(client, order).orElseThrow();
-        assertThat(running.getStatus()).isEqualTo(Task.TaskStatus.INPROGRESS);
+      try (StandaloneServer first = new StandaloneServer(dataDir, settings(pacs))) {
+        order = jobHeldAtThePacs(first.client(), first.port(), pacs, study);
       } // stopped in the middle of the job
       pacs.release.countDown();
-
-      try (StandaloneServer second = new StandaloneServer(dataDir, settings)) {
-        var client = second.client();
-        AnalysisRecords.awaitTask(client, order, Task.TaskStatus.COMPLETED);
-        assertThat(AnalysisRecords.results(client, order)).hasSize(1);
-        assertThat(pacs.retrievals.get()).as("the instances were fetched again").isGreaterThan(3);
-        ServiceRequest unchanged =
-            client.read().resource(ServiceRequest.class).withId(order).execute();
-        assertThat(unchanged.getStatus()).isEqualTo(ServiceRequest.ServiceRequestStatus.ACTIVE);
+      try (StandaloneServer second = new StandaloneServer(dataDir, settings(pacs))) {
+        finishedOnce(second.client(), order, pacs);
       }
     }
+  }
+
+  /**
+   * A server killed ({@code kill -9}) in the middle of a job leaves the job marked as its own; the
+   * restarted server takes it over once its heartbeats are stale (4 missed 1 s heartbeats here),
+   * not before, and the order still gets exactly one Observation.
+   */
+  @Test
+  void aJobOwnedByAKilledServerIsTakenOverOnceItsHeartbeatsAreStale() throws Exception {
+    PhantomStudy study =
+        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    Path dataDir = ServerTestBase.newDataDir();
+    int port = ServerProcess.freePort();
+    try (HoldingPacs pacs = new HoldingPacs(study)) {
+      List<String> arguments = List.of(settings(pacs));
+      IIdType order;
+      ServerProcess first =
+          ServerProcess.start(
+              dataDir, port, dataDir.resolveSibling("first.log"), Map.of(), arguments);
+      try {
+        order = jobHeldAtThePacs(client(port), port, pacs, study);
+      } finally {
+        first.kill();
+      }
+      pacs.release.countDown();
+      try (ServerProcess second =
+          ServerProcess.start(
+              dataDir, port, dataDir.resolveSibling("second.log"), Map.of(), arguments)) {
+        IGenericClient client = client(port);
+        // still the dead server's until its heartbeats are stale; the start-up sweep leaves it
+        assertThat(AnalysisRecords.task(client, order).orElseThrow().getStatus())
+            .isEqualTo(Task.TaskStatus.INPROGRESS);
+        finishedOnce(client, order, pacs);
+        assertThat(second.log())
+            .as("taken over as a dead execution")
+            .contains("Analysis job taken over: its server stopped sending heartbeats");
+      }
+    }
+  }
+
+  private static IGenericClient client(int port) {
+    return ServerTestBase.FHIR.newRestfulGenericClient("http://127.0.0.1:" + port + "/fhir");
   }
 }

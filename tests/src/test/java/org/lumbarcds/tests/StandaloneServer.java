@@ -33,6 +33,16 @@ final class StandaloneServer implements AutoCloseable {
     return ServerTestBase.FHIR.newRestfulGenericClient("http://127.0.0.1:" + port() + "/fhir");
   }
 
+  /** A bean of the server's application context, by name. */
+  Object bean(String name) {
+    return context.getBean(name);
+  }
+
+  /** A bean of the server's application context, by type. */
+  <T> T bean(Class<T> type) {
+    return context.getBean(type);
+  }
+
   @Override
   public void close() {
     context.close();

@@ -44,9 +44,6 @@ public class AnalysisConfig {
   static final String REFERENCE_CARD = "lumbar-cds-lss-3view-phantom.card.json";
   private static final String REFERENCE_FOLDER = "/org/lumbarcds/server/analysis/reference/";
 
-  /** How far back the start-up check looks for completed orders without a job. */
-  private static final Duration RECOVERY_WINDOW = Duration.ofDays(3);
-
   @Bean(destroyMethod = "close")
   ThreeViewModel threeViewModel(
       AnalysisProperties properties, @Value("${lumbarcds.data-dir}") Path dataDir)
@@ -158,24 +155,29 @@ public class AnalysisConfig {
 
   @Bean
   RecoveryAtStart recoveryAtStart(AnalysisJobs jobs, AnalysisProperties properties) {
-    return new RecoveryAtStart(
-        jobs, properties.triggers().contains(AnalysisProperties.ORDER_COMPLETED));
+    return new RecoveryAtStart(jobs, properties.recoveryWindow());
   }
 
-  /** Queues, once the server is ready, what a stop between commit and queuing left behind. */
+  /**
+   * Runs the recovery sweep once the server is ready: what a crash between a write's commit and the
+   * queuing of its job left behind (the sweep also runs at an interval, see {@link AnalysisJobs}).
+   */
   static final class RecoveryAtStart {
     private final AnalysisJobs jobs;
-    private final boolean enabled;
+    private final Duration window;
 
-    RecoveryAtStart(AnalysisJobs jobs, boolean enabled) {
+    RecoveryAtStart(AnalysisJobs jobs, Duration window) {
       this.jobs = jobs;
-      this.enabled = enabled;
+      this.window = window;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     public void recover() {
-      if (enabled) {
-        jobs.recoverMissed(RECOVERY_WINDOW);
+      try {
+        jobs.recoverMissed(window, "at start-up");
+      } catch (RuntimeException e) {
+        // the sweep at an interval tries again
+        log.error("The recovery sweep at start-up failed", e);
       }
     }
   }

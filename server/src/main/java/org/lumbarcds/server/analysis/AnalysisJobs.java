@@ -7,14 +7,20 @@ import com.github.kagkarlsson.scheduler.task.DeadExecutionHandler;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.lumbarcds.cds.analysis.AnalysisException;
 import org.slf4j.Logger;
@@ -34,6 +40,9 @@ public class AnalysisJobs implements SmartLifecycle {
 
   public static final String TASK_NAME = "lss-analysis";
   public static final String TABLE = "lcds_scheduled_tasks";
+
+  /** The recurring recovery sweep ({@link #recoverMissed}), run by one instance at a time. */
+  public static final String SWEEP_TASK_NAME = "lss-analysis-recovery";
 
   /** The counter of finished jobs, by outcome. */
   public static final String JOBS_METRIC = "lumbarcds.analysis.jobs";
@@ -68,12 +77,26 @@ public class AnalysisJobs implements SmartLifecycle {
     this.task =
         Tasks.oneTime(TASK_NAME, String.class)
             .onFailure(this::onFailure)
-            .onDeadExecution(new DeadExecutionHandler.ReviveDeadExecution<>())
+            .onDeadExecution(
+                (complete, operations) -> {
+                  // picked by a server that stopped sending heartbeats (crashed, or cut off)
+                  log.warn(
+                      "Analysis job taken over: its server stopped sending heartbeats (was {})",
+                      complete.getExecution().pickedBy);
+                  new DeadExecutionHandler.ReviveDeadExecution<String>()
+                      .deadExecution(complete, operations);
+                })
             .execute(
                 (instance, context) ->
                     run(instance.getId(), context.getExecution().consecutiveFailures + 1));
+    RecurringTask<Void> sweep =
+        Tasks.recurring(SWEEP_TASK_NAME, Schedules.fixedDelay(properties.recoveryInterval()))
+            .execute(
+                (instance, context) ->
+                    recoverMissed(properties.recoveryWindow(), "at an interval"));
     this.scheduler =
         Scheduler.create(dataSource, task)
+            .startTasks(sweep)
             .tableName(TABLE)
             .threads(properties.workers())
             .pollingInterval(properties.pollingInterval())
@@ -113,15 +136,44 @@ public class AnalysisJobs implements SmartLifecycle {
   }
 
   /**
-   * Queues the completed lumbar radiograph orders of the last {@code window} that have no job: a
-   * trigger lost when a server stopped between a write's commit and the queuing of its job.
+   * The recovery sweep: queues the analysis of each lumbar radiograph order of the last {@code
+   * window} that a trigger would have queued (written as completed; with the study-available
+   * trigger, the order of an available ImagingStudy holding its three views) and that has neither a
+   * settled Task for the model in use (completed or failed) nor a queued or running job: a trigger
+   * lost when a server stopped between a write's commit and the queuing of its job. Harmless when
+   * nothing was lost: a job finds the stored result (one per study and model version).
    *
    * @return how many were queued
    */
-  int recoverMissed(Duration window) {
+  int recoverMissed(Duration window, String when) {
+    Date since = Date.from(Instant.now().minus(window));
+    Map<String, ServiceRequest> candidates = new LinkedHashMap<>();
+    if (properties.triggers().contains(AnalysisProperties.ORDER_COMPLETED)) {
+      for (ServiceRequest order : analysis.completedOrdersSince(since)) {
+        candidates.put(order.getIdElement().getIdPart(), order);
+      }
+    }
+    if (properties.triggers().contains(AnalysisProperties.STUDY_AVAILABLE)) {
+      for (ImagingStudy study : analysis.availableStudiesSince(since)) {
+        if (!CompletionTrigger.holdsThreeViews(study)) {
+          continue;
+        }
+        for (Reference basedOn : study.getBasedOn()) {
+          if ("ServiceRequest".equals(basedOn.getReferenceElement().getResourceType())) {
+            String orderId = basedOn.getReferenceElement().getIdPart();
+            if (!candidates.containsKey(orderId)) {
+              analysis
+                  .order(orderId)
+                  .filter(analysis::isLumbarRadiographOrder)
+                  .ifPresent(o -> candidates.put(orderId, o));
+            }
+          }
+        }
+      }
+    }
     int queued = 0;
-    for (var order : analysis.completedOrdersSince(Date.from(Instant.now().minus(window)))) {
-      String orderId = order.getIdElement().getIdPart();
+    for (Map.Entry<String, ServiceRequest> candidate : candidates.entrySet()) {
+      String orderId = candidate.getKey();
       boolean settled =
           mirror
               .find(orderId)
@@ -131,17 +183,21 @@ public class AnalysisJobs implements SmartLifecycle {
                           || t.getStatus() == Task.TaskStatus.FAILED)
               .orElse(false);
       if (!settled && !pending(orderId)) {
+        ServiceRequest order = candidate.getValue();
         Optional<Reference> patient =
-            order.getSubject().hasReference()
+            "Patient".equals(order.getSubject().getReferenceElement().getResourceType())
                 ? Optional.of(new Reference(order.getSubject().getReference()))
                 : Optional.empty();
-        if (enqueue(orderId, patient, "recovered at start-up")) {
+        if (enqueue(orderId, patient, "recovered " + when)) {
           queued++;
         }
       }
     }
     if (queued > 0) {
-      log.info("{} analysis job(s) queued for completed orders that had none", queued);
+      log.warn(
+          "Recovery sweep ({}): {} analysis job(s) queued for orders that had none", when, queued);
+    } else {
+      log.debug("Recovery sweep ({}): {} order(s) checked, none missed", when, candidates.size());
     }
     return queued;
   }

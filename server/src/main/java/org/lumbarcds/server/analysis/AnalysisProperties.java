@@ -27,6 +27,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     order holds its three views); empty: nothing (analyses run only through the order-complete
  *     hook). A site whose modalities mark studies available before every view has arrived may keep
  *     order-completed only.
+ * @param recoveryInterval how often the recovery sweep looks for completed orders (and, with the
+ *     study-available trigger, available three-view studies) that have neither a settled Task nor a
+ *     queued job, and queues their analysis: a trigger lost to a crash between a write's commit and
+ *     the queuing of its job. It also runs once at start-up; one instance runs it at a time.
+ * @param recoveryWindow how far back (by last update) the sweep looks
  */
 @ConfigurationProperties("lumbarcds.analysis")
 public record AnalysisProperties(
@@ -40,7 +45,9 @@ public record AnalysisProperties(
     @DefaultValue("5s") Duration pollingInterval,
     @DefaultValue("10s") Duration heartbeatInterval,
     @DefaultValue("6") int missedHeartbeats,
-    @DefaultValue({"order-completed", "study-available"}) List<String> triggers) {
+    @DefaultValue({"order-completed", "study-available"}) List<String> triggers,
+    @DefaultValue("5m") Duration recoveryInterval,
+    @DefaultValue("3d") Duration recoveryWindow) {
 
   public static final String ORDER_COMPLETED = "order-completed";
   public static final String STUDY_AVAILABLE = "study-available";
@@ -50,6 +57,13 @@ public record AnalysisProperties(
         triggers == null
             ? List.of()
             : triggers.stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
+    if (recoveryInterval == null || recoveryInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("lumbarcds.analysis.recovery-interval: at least 1s");
+    }
+    if (recoveryWindow == null || recoveryWindow.compareTo(recoveryInterval) < 0) {
+      throw new IllegalArgumentException(
+          "lumbarcds.analysis.recovery-window: at least the recovery interval");
+    }
     for (String t : triggers) {
       if (!t.equals(ORDER_COMPLETED) && !t.equals(STUDY_AVAILABLE)) {
         throw new IllegalArgumentException(

@@ -187,6 +187,20 @@ public class OrderAnalysis {
         .toList();
   }
 
+  /** The available ImagingStudies updated since the given time. */
+  public List<ImagingStudy> availableStudiesSince(Date since) {
+    SearchParameterMap map = SearchParameterMap.newSynchronous();
+    map.add(ImagingStudy.SP_STATUS, new TokenParam("available"));
+    map.setLastUpdated(new DateRangeParam(since, null));
+    return daos
+        .getResourceDao(ImagingStudy.class)
+        .search(map, new SystemRequestDetails())
+        .getAllResources()
+        .stream()
+        .map(ImagingStudy.class::cast)
+        .toList();
+  }
+
   private Optional<ImagingStudy> named(String id, Reference order) throws AnalysisException {
     ImagingStudy study;
     try {

@@ -38,6 +38,11 @@ class DicomStore {
   /** DICOM UIDs (PS3.5 9.1): digits and dots; they become folder and file names. */
   static final Pattern UID = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*");
 
+  /**
+   * The name prefix of a file being written; {@link DicomStoreCheck} removes those a crash left.
+   */
+  static final String TEMPORARY_PREFIX = ".stow-";
+
   private final Path root;
   private final InstanceIndex index;
 
@@ -65,7 +70,7 @@ class DicomStore {
     String relative = study + "/" + series + "/" + sop + "." + sha.substring(0, 16) + ".dcm";
     Path target = root.resolve(relative);
     Files.createDirectories(target.getParent());
-    Path temp = Files.createTempFile(target.getParent(), ".stow-", ".part");
+    Path temp = Files.createTempFile(target.getParent(), TEMPORARY_PREFIX, ".part");
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         channel.write(ByteBuffer.wrap(bytes));

@@ -9,6 +9,7 @@ import org.lumbarcds.server.network.ServerAddress;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -38,6 +39,20 @@ public class DicomWebConfig {
   DicomStore dicomStore(@Value("${lumbarcds.data-dir}") Path dataDir, InstanceIndex index)
       throws IOException {
     return new DicomStore(dataDir.resolve("dicom"), index);
+  }
+
+  /** Runs when the server starts, before it takes requests (and again after the grace period). */
+  @Bean(destroyMethod = "close")
+  @DependsOnDatabaseInitialization
+  DicomStoreCheck dicomStoreCheck(
+      @Value("${lumbarcds.data-dir}") Path dataDir,
+      InstanceIndex index,
+      DicomWebProperties properties)
+      throws IOException {
+    DicomStoreCheck check =
+        new DicomStoreCheck(dataDir.resolve("dicom"), dataDir.resolve("dicom-unlisted"), index);
+    check.start(properties.storeCheckGrace());
+    return check;
   }
 
   @Bean

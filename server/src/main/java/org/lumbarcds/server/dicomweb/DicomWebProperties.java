@@ -1,5 +1,6 @@
 package org.lumbarcds.server.dicomweb;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -18,6 +19,9 @@ import org.springframework.util.unit.DataSize;
  *     ServiceRequest.identifier; empty: match on the value alone
  * @param publicUrl the store's base URL as clients reach it (written to the Endpoint resource);
  *     empty: derived from lumbarcds.fhir.public-base-url, else the loopback address and port
+ * @param storeCheckGrace the start-up check of the store's folder ({@link DicomStoreCheck}) leaves
+ *     files younger than this alone at first (another instance sharing the folder may be writing
+ *     them) and checks them once this much time has passed
  */
 @ConfigurationProperties("lumbarcds.dicomweb")
 public record DicomWebProperties(
@@ -31,7 +35,8 @@ public record DicomWebProperties(
         List<String> sopClasses,
     String patientIdentifierSystem,
     String accessionIdentifierSystem,
-    String publicUrl) {
+    String publicUrl,
+    @DefaultValue("10m") Duration storeCheckGrace) {
 
   static Optional<String> blankToEmpty(String value) {
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());

@@ -5,10 +5,13 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 
 /**
@@ -62,6 +65,25 @@ class InstanceIndex {
             sopInstanceUid)
         .stream()
         .findFirst();
+  }
+
+  /** Every listed file: its path under the store's folder and its size in bytes. */
+  Map<String, Long> files() {
+    Map<String, Long> files = new HashMap<>();
+    jdbc.query(
+        "SELECT relative_path, size_bytes FROM lcds_dicom_instance",
+        (RowCallbackHandler) rs -> files.put(rs.getString(1), rs.getLong(2)));
+    return files;
+  }
+
+  /** Whether a row names this file (its path under the store's folder). */
+  boolean listed(String relativePath) {
+    Integer n =
+        jdbc.queryForObject(
+            "SELECT COUNT(*) FROM lcds_dicom_instance WHERE relative_path = ?",
+            Integer.class,
+            relativePath);
+    return n != null && n > 0;
   }
 
   /** Adds a row; false when its SOP Instance UID is already there. */

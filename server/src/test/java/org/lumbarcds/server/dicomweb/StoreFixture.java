@@ -70,7 +70,8 @@ final class StoreFixture {
             "1.2.840.10008.5.1.4.1.1.1"),
         null,
         null,
-        publicUrl);
+        publicUrl,
+        java.time.Duration.ofMinutes(10));
   }
 
   /** A STOW-RS body of these fixtures, e.g. {@code study1/neutral.dcm}. */
