@@ -8,9 +8,11 @@
 #                                             FOLDER must be one the postgres user can reach,
 #                                             e.g. from mktemp -d)
 #   tests/smoke/pg-cluster.sh stop FOLDER     stops the cluster (immediate) and removes the folder
+#   tests/smoke/pg-cluster.sh dump URL FILE     pg_dump of the database at URL (custom format)
+#   tests/smoke/pg-cluster.sh restore URL FILE  creates the database at URL and pg_restores FILE
 set -euo pipefail
-command=${1:?start or stop}
-cluster=${2:?the cluster folder}
+command=${1:?start, stop, dump or restore}
+cluster=${2:?the cluster folder or the database URL}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2> /dev/null | sort -V | tail -n 1)
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
   echo "FAIL: PostgreSQL is not installed (apt-get install postgresql)" >&2
@@ -37,8 +39,21 @@ case "$command" in
     "${run[@]}" "$bin/pg_ctl" -D "$cluster/data" -m immediate stop > /dev/null 2>&1 || true
     rm -rf "$cluster"
     ;;
+  dump | restore)
+    url=${cluster#jdbc:postgresql://}
+    hostport=${url%%/*}
+    database=${url#*/}
+    file=${3:?the dump file}
+    if [ "$command" = dump ]; then
+      "$bin/pg_dump" -h "${hostport%:*}" -p "${hostport#*:}" -U lumbarcds -Fc -f "$file" "$database"
+    else
+      "$bin/createdb" -h "${hostport%:*}" -p "${hostport#*:}" -U lumbarcds "$database"
+      "$bin/pg_restore" -h "${hostport%:*}" -p "${hostport#*:}" -U lumbarcds -d "$database" \
+        --exit-on-error "$file"
+    fi
+    ;;
   *)
-    echo "usage: $0 start|stop FOLDER" >&2
+    echo "usage: $0 start|stop FOLDER, or dump|restore URL FILE" >&2
     exit 2
     ;;
 esac

@@ -150,6 +150,64 @@ class AnalysisStoryTest extends ServerTestBase {
     return AnalysisRecords.results(client, order);
   }
 
+  /**
+   * Two patients' orders with one Accession Number (another issuer's numbers, a typing error): a
+   * study is linked to its own patient's order only, and only that order is analysed from it. The
+   * other order's analysis never reads this patient's images.
+   */
+  @Test
+  void aStudyIsNeverLinkedToAnotherPatientsOrderWithTheSameAccessionNumber() throws Exception {
+    PhantomStudy study =
+        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    IIdType otherPatient =
+        client
+            .create()
+            .resource(Fixtures.patient(study.patientId() + "X"))
+            .execute()
+            .getId()
+            .toUnqualifiedVersionless();
+    IIdType otherOrder =
+        client
+            .create()
+            .resource(Fixtures.lumbarXrOrder(new Reference(otherPatient), study.accession()))
+            .execute()
+            .getId()
+            .toUnqualifiedVersionless();
+    Ordered own = order(study);
+    stow(study);
+
+    ImagingStudy indexed =
+        client
+            .search()
+            .forResource(ImagingStudy.class)
+            .where(
+                ImagingStudy.IDENTIFIER
+                    .exactly()
+                    .systemAndCode("urn:dicom:uid", "urn:oid:" + study.studyUid()))
+            .returnBundle(Bundle.class)
+            .execute()
+            .getEntry()
+            .stream()
+            .map(e -> (ImagingStudy) e.getResource())
+            .findFirst()
+            .orElseThrow();
+    assertThat(indexed.getSubject().getReference()).isEqualTo(own.patient().getValue());
+    assertThat(indexed.getBasedOn())
+        .extracting(Reference::getReference)
+        .containsExactly(own.order().getValue());
+
+    complete(otherOrder, null);
+    complete(own.order(), null);
+    awaitTask(own.order(), Task.TaskStatus.COMPLETED);
+    assertThat(resultsFor(own.order())).hasSize(1);
+    assertThat(resultsFor(own.order()).get(0).getSubject().getReference())
+        .isEqualTo(own.patient().getValue());
+    // the other order waits for a study of its own patient; it never gets this one's result
+    Task waiting = AnalysisRecords.task(client, otherOrder).orElseThrow();
+    assertThat(waiting.getStatus()).isNotEqualTo(Task.TaskStatus.COMPLETED);
+    assertThat(resultsFor(otherOrder)).isEmpty();
+  }
+
   @Test
   void aCompletedOrderWithItsThreeViewsGetsOneObservationWithDeviceProvenanceAndTask()
       throws Exception {

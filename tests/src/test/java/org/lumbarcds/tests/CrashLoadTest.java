@@ -3,14 +3,14 @@ package org.lumbarcds.tests;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The crash test ({@link CrashLoad}) on the embedded default database, H2: a few kills in the
- * build; {@code tests/crash/run.sh h2 20} runs twenty (the figures in docs/operations.md).
+ * The crash test ({@link CrashLoad}) on the embedded default database, H2, and its backup restored
+ * into a new data folder: a few kills in the build; {@code tests/crash/run.sh h2 20} runs twenty
+ * (the figures in docs/operations.md).
  *
  * <p>{@code -Dcrash.kills=N}, {@code -Dcrash.clients=N} and {@code -Dcrash.seed=N} change the run;
  * the report goes to the output and to {@code tests/target/crash-load-h2.txt}.
@@ -23,10 +23,10 @@ class CrashLoadTest {
 
   @Test
   void nothingAnsweredIsLostWhenTheServerIsKilledUnderLoad() throws Exception {
-    report("h2", run("H2", work, Map.of()));
+    report("h2", run(CrashLoad.H2, work));
   }
 
-  static String run(String database, Path work, Map<String, String> environment) throws Exception {
+  static String run(CrashLoad.Database database, Path work) throws Exception {
     return new CrashLoad(
             new CrashLoad.Settings(
                 database,
@@ -35,8 +35,7 @@ class CrashLoadTest {
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(15),
                 Long.getLong("crash.seed", System.nanoTime()),
-                work,
-                environment))
+                work))
         .run();
   }
 

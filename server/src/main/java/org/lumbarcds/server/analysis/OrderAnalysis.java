@@ -109,11 +109,15 @@ public class OrderAnalysis {
     Reference orderRef = new Reference("ServiceRequest/" + order.getIdElement().getIdPart());
     Reference patient = new Reference(order.getSubject().getReference());
     ImagingStudy study =
-        (imagingStudyId.isPresent() ? named(imagingStudyId.get(), orderRef) : study(orderRef))
+        (imagingStudyId.isPresent()
+                ? named(imagingStudyId.get(), orderRef, patient)
+                : study(orderRef, patient))
             .orElseThrow(
                 () ->
                     new AnalysisException(
-                        "no available ImagingStudy is based on the order yet", true));
+                        "no available ImagingStudy of the order's patient is based on the order"
+                            + " yet",
+                        true));
     ImageSource source = source(study);
     StudyAnalyzer.Study subject = new StudyAnalyzer.Study(patient, orderRef, study);
     try {
@@ -201,7 +205,8 @@ public class OrderAnalysis {
         .toList();
   }
 
-  private Optional<ImagingStudy> named(String id, Reference order) throws AnalysisException {
+  private Optional<ImagingStudy> named(String id, Reference order, Reference patient)
+      throws AnalysisException {
     ImagingStudy study;
     try {
       study =
@@ -215,11 +220,15 @@ public class OrderAnalysis {
     if (study.getBasedOn().stream().noneMatch(r -> order.getReference().equals(r.getReference()))) {
       throw new AnalysisException("the ImagingStudy is not based on the order", false);
     }
+    if (!ofPatient(study, patient)) {
+      throw new AnalysisException("the ImagingStudy is not of the order's patient", false);
+    }
     return Optional.of(study)
         .filter(s -> s.getStatus() == ImagingStudy.ImagingStudyStatus.AVAILABLE);
   }
 
-  private Optional<ImagingStudy> study(Reference order) {
+  /** The latest available ImagingStudy based on the order and of its patient. */
+  private Optional<ImagingStudy> study(Reference order, Reference patient) {
     SearchParameterMap map = SearchParameterMap.newSynchronous();
     map.add(ImagingStudy.SP_BASEDON, new ReferenceParam(order.getReference()));
     map.add(ImagingStudy.SP_STATUS, new TokenParam("available"));
@@ -227,9 +236,21 @@ public class OrderAnalysis {
     return daos
         .getResourceDao(ImagingStudy.class)
         .search(map, new SystemRequestDetails())
-        .getResources(0, 1)
+        .getResources(0, 20)
         .stream()
         .map(ImagingStudy.class::cast)
+        .filter(s -> ofPatient(s, patient))
         .findFirst();
+  }
+
+  /** Whether the study's subject is the patient: a study of another patient is never analysed. */
+  private static boolean ofPatient(ImagingStudy study, Reference patient) {
+    return study.getSubject().hasReference()
+        && study
+            .getSubject()
+            .getReferenceElement()
+            .toUnqualifiedVersionless()
+            .getValue()
+            .equals(new IdType(patient.getReference()).toUnqualifiedVersionless().getValue());
   }
 }

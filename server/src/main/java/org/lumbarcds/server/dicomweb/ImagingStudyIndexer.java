@@ -11,6 +11,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -95,12 +96,7 @@ class ImagingStudyIndexer {
             .getString(Tags.PATIENT_ID)
             .filter(s -> !s.isBlank())
             .flatMap(id -> single(Patient.class, properties.patientSystem(), id.strip()));
-    List<Reference> orders =
-        first
-            .getString(Tags.ACCESSION_NUMBER)
-            .filter(s -> !s.isBlank())
-            .map(a -> all(ServiceRequest.class, properties.accessionSystem(), a.strip()))
-            .orElse(List.of());
+    List<Reference> orders = patient.isEmpty() ? List.of() : orders(first, patient.get());
     ImagingStudy built =
         factory.create(
             instances,
@@ -177,6 +173,37 @@ class ImagingStudyIndexer {
     return new Reference("Endpoint/" + ImageSources.EMBEDDED_ENDPOINT_ID);
   }
 
+  /**
+   * The orders with the study's Accession Number whose subject is the study's patient. An order of
+   * another patient with the same number (numbers of another issuer, a typing error) is never
+   * linked: its analysis would read this patient's images. Without a matched patient, none.
+   */
+  private List<Reference> orders(DicomDataset first, Reference patient) {
+    Optional<String> accession =
+        first.getString(Tags.ACCESSION_NUMBER).filter(s -> !s.isBlank()).map(String::strip);
+    if (accession.isEmpty()) {
+      return List.of();
+    }
+    List<Reference> linked = new ArrayList<>();
+    int otherPatients = 0;
+    for (IBaseResource found :
+        search(ServiceRequest.class, properties.accessionSystem(), accession.get())) {
+      ServiceRequest order = (ServiceRequest) found;
+      if (patient.getReference().equals(order.getSubject().getReference())) {
+        linked.add(new Reference(order.getIdElement().toUnqualifiedVersionless().getValue()));
+      } else {
+        otherPatients++;
+      }
+    }
+    if (otherPatients > 0) {
+      log.warn(
+          "A study's Accession Number matches {} order(s) of another patient: not linked to them",
+          otherPatients);
+    }
+    linked.sort(Comparator.comparing(Reference::getReference));
+    return linked;
+  }
+
   private Optional<Reference> single(
       Class<? extends IBaseResource> type, Optional<String> system, String value) {
     List<IBaseResource> found = search(type, system, value);
@@ -185,14 +212,6 @@ class ImagingStudyIndexer {
     }
     return Optional.of(
         new Reference(found.get(0).getIdElement().toUnqualifiedVersionless().getValue()));
-  }
-
-  private List<Reference> all(
-      Class<? extends IBaseResource> type, Optional<String> system, String value) {
-    return search(type, system, value).stream()
-        .map(r -> new Reference(r.getIdElement().toUnqualifiedVersionless().getValue()))
-        .sorted(Comparator.comparing(Reference::getReference))
-        .toList();
   }
 
   private <T extends IBaseResource> List<IBaseResource> search(

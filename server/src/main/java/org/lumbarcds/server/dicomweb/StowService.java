@@ -17,6 +17,7 @@ import org.lumbarcds.model.dicom.DicomReader;
 import org.lumbarcds.model.dicom.PixelDecoder;
 import org.lumbarcds.model.dicom.Tags;
 import org.lumbarcds.model.dicom.TransferSyntax;
+import org.lumbarcds.server.storage.StorageFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,9 @@ public class StowService {
 
   /** PS3.18 Table 10.5.3-2 / PS3.4 failure reasons. */
   static final int PROCESSING_FAILURE = 0x0110;
+
+  /** Refused: Out of Resources (PS3.4 Table B.2-1, Storage Service Class statuses A7xx). */
+  static final int OUT_OF_RESOURCES = 0xA700;
 
   static final int DUPLICATE_SOP_INSTANCE = 0x0111;
   static final int SOP_CLASS_NOT_SUPPORTED = 0x0122;
@@ -266,6 +270,14 @@ public class StowService {
                 "another instance with this SOP Instance UID and different content is stored");
       };
     } catch (IOException | RuntimeException e) {
+      if (StorageFailures.diskFull(e)) {
+        log.error("Storing a DICOM instance failed: no space left on the disk");
+        return failure(
+            ds,
+            OUT_OF_RESOURCES,
+            "no space left on the server's disk: the instance was not stored; send it again once"
+                + " space is freed");
+      }
       log.error("Storing a DICOM instance failed", e);
       return failure(ds, PROCESSING_FAILURE, "the store could not write the instance");
     }

@@ -39,7 +39,6 @@ import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -213,6 +212,7 @@ public class FhirServerConfig {
       chain.addValidationSupport(0, new Hl7TerminologyUpdates(fhirContext));
       chain.invalidateCaches();
     }
+    server.registerInterceptor(new StorageFailureInterceptor());
     ReadOnlyStructureDefinitions readOnly = new ReadOnlyStructureDefinitions();
     server.registerInterceptor(readOnly); // REST writes addressed to the type
     interceptorService.registerInterceptor(readOnly); // storage: transaction entries too
@@ -231,10 +231,10 @@ public class FhirServerConfig {
     return fhirContext.newValidator().registerValidatorModule(validatorModule);
   }
 
-  @Bean
-  @ConditionalOnProperty(name = "lumbarcds.fhir.validate-requests", matchIfMissing = true)
-  ValidatorWarmUp validatorWarmUp(FhirValidator writeValidator) {
-    return new ValidatorWarmUp(writeValidator);
+  /** Also the health indicator {@code validator}, part of readiness (see the class). */
+  @Bean("validator")
+  ValidatorWarmUp validatorWarmUp(FhirValidator writeValidator, FhirProperties properties) {
+    return new ValidatorWarmUp(writeValidator, properties.validateRequests());
   }
 
   @Bean
