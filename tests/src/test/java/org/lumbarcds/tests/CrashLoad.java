@@ -145,6 +145,7 @@ final class CrashLoad {
   private final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
   private final List<Round> rounds = new ArrayList<>();
   private volatile boolean stopping;
+  private ServerProcess current;
   private long restoredMillis;
   private String backupName;
 
@@ -158,6 +159,16 @@ final class CrashLoad {
 
   /** Runs the kills and the checks; throws AssertionError on the first thing lost. */
   String run() throws Exception {
+    try {
+      return kills();
+    } finally {
+      if (current != null) {
+        current.kill(); // a failed check leaves no server behind
+      }
+    }
+  }
+
+  private String kills() throws Exception {
     ServerProcess server = start(0);
     for (int kill = 1; kill <= settings.kills(); kill++) {
       long load =
@@ -255,20 +266,23 @@ final class CrashLoad {
   }
 
   private ServerProcess startProcess(int kill) throws IOException {
-    return ServerProcess.start(
-        dataDir,
-        port,
-        settings.work().resolve("server-" + kill + ".log"),
-        environment,
-        List.of(
-            "--lumbarcds.cds-hooks.security=open",
-            "--lumbarcds.backup.folder=" + settings.work().resolve("backups"),
-            "--lumbarcds.analysis.polling-interval=1s",
-            "--lumbarcds.analysis.heartbeat-interval=1s",
-            "--lumbarcds.analysis.missed-heartbeats=4",
-            "--lumbarcds.analysis.recovery-interval=30s",
-            // one instance on the folder: the store check need not wait for others' writes
-            "--lumbarcds.dicomweb.store-check-grace=0s"));
+    current = null;
+    current =
+        ServerProcess.start(
+            dataDir,
+            port,
+            settings.work().resolve("server-" + kill + ".log"),
+            environment,
+            List.of(
+                "--lumbarcds.cds-hooks.security=open",
+                "--lumbarcds.backup.folder=" + settings.work().resolve("backups"),
+                "--lumbarcds.analysis.polling-interval=1s",
+                "--lumbarcds.analysis.heartbeat-interval=1s",
+                "--lumbarcds.analysis.missed-heartbeats=4",
+                "--lumbarcds.analysis.recovery-interval=30s",
+                // one instance on the folder: the store check need not wait for others' writes
+                "--lumbarcds.dicomweb.store-check-grace=0s"));
+    return current;
   }
 
   // --- the load ------------------------------------------------------------------------------

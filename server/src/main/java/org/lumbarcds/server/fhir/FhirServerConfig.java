@@ -228,7 +228,7 @@ public class FhirServerConfig {
   /** The validator every write goes through (REST writes, patches) and the warm-up primes. */
   @Bean
   FhirValidator writeValidator(FhirContext fhirContext, IValidatorModule validatorModule) {
-    return fhirContext.newValidator().registerValidatorModule(validatorModule);
+    return new RetryingValidator(fhirContext).registerValidatorModule(validatorModule);
   }
 
   /** Also the health indicator {@code validator}, part of readiness (see the class). */

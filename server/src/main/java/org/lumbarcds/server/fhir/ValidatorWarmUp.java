@@ -15,10 +15,8 @@ import org.springframework.context.event.EventListener;
  * cores; warming it here keeps that off the first client and off the start-up time.
  *
  * <p>Also the health indicator {@code validator}, in the readiness group: out of service until the
- * warm-up is done. A write validated while the definitions were still loading was seen refused with
- * HAPI-0330 ("unknown or unrecognized resource name 'Patient'", a 422 for a valid resource) by the
- * crash test; clients and load balancers that wait for readiness never send one then. Up at once
- * when writes are not validated.
+ * warm-up is done, so that clients and load balancers that wait for readiness do not send the first
+ * write into it. Up at once when writes are not validated.
  */
 class ValidatorWarmUp implements HealthIndicator {
 
