@@ -32,8 +32,8 @@ class BackupController {
   ResponseEntity<Backups.Backup> create() {
     try {
       return ResponseEntity.status(HttpStatus.CREATED).body(backups.create());
-    } catch (IllegalStateException e) {
-      throw new ApiException(HttpStatus.CONFLICT, "a backup is being written; try again later");
+    } catch (Backups.BusyException e) {
+      throw new ApiException(HttpStatus.CONFLICT, e.getMessage());
     } catch (Backups.BackupException e) {
       throw new ApiException(
           e.getMessage().contains("no space left")

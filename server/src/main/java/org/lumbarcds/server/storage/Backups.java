@@ -60,6 +60,13 @@ public class Backups {
       Instant finishedAt,
       String restore) {}
 
+  /** Another backup is being written. */
+  public static final class BusyException extends Exception {
+    BusyException() {
+      super("a backup is being written; try again later");
+    }
+  }
+
   /** A backup that could not be written (nothing of it is left). */
   public static final class BackupException extends Exception {
     BackupException(String message, Throwable cause) {
@@ -91,13 +98,13 @@ public class Backups {
   /**
    * Writes a backup; one at a time.
    *
-   * @throws IllegalStateException when another backup is being written
+   * @throws BusyException when another backup is being written
    * @throws BackupException when it could not be written (e.g. the disk is full); the partial
    *     folder is removed
    */
-  public Backup create() throws BackupException {
+  public Backup create() throws BackupException, BusyException {
     if (!running.tryLock()) {
-      throw new IllegalStateException("a backup is being written");
+      throw new BusyException();
     }
     try {
       return write();
