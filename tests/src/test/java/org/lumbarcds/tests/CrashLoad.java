@@ -749,13 +749,15 @@ final class CrashLoad {
     b.append(
         String.format(
             "crash load on %s: %d kills, %d clients, seed %d%n",
-            settings.database(), settings.kills(), settings.clients(), settings.seed()));
+            settings.database().name(), settings.kills(), settings.clients(), settings.seed()));
     b.append("answered 2xx and found after the crashes:\n");
     new TreeMap<>(acknowledged)
         .forEach((k, v) -> b.append("  ").append(k).append(": ").append(v).append('\n'));
     b.append(
         String.format(
-            "requests cut short by a kill (outcome unknown to the client): %d%n", cutShort.get()));
+            "requests without an answer (in flight at a kill, or sent in the moment after it;"
+                + " their outcome unknown to the client, so not counted above): %d%n",
+            cutShort.get()));
     b.append(
         String.format(
             "orders analysed (one completed Task, one Observation each): %d%n", analysed.size()));

@@ -22,7 +22,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The operations view: its JSON counts the jobs, failures, results and feedback the server holds,
  * and its page shows them in headless Chromium (tagged {@code chromium}: the {@code
- * installed-tools} profile runs it, after the JSON test).
+ * installed-tools} profile runs it; it makes its own records, so it also runs alone).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperationsTest extends CdsHooksTestBase {
@@ -33,14 +33,15 @@ class OperationsTest extends CdsHooksTestBase {
     return CdsClient.JSON.readTree(r.body());
   }
 
-  @Test
-  @Order(1)
-  void theSummaryCountsJobsFailuresResultsAndFeedback() throws Exception {
-    JsonNode before = summary();
-    assertThat(before.at("/model/version").asText()).isEqualTo(modelCard.path("version").asText());
-    assertThat(before.at("/model/synthetic").asBoolean()).isTrue();
+  /** What the summary counts. */
+  record Activity(AnalysisStoryTest.Ordered ok, AnalysisStoryTest.Ordered bad, IIdType p) {}
 
-    // one analysed order, one that fails for good, one override with its reason
+  /**
+   * One analysed order, one that fails for good, one override with its reason, an AI result of
+   * another patient ignored by the advice. Each test makes its own, so that the browser test can
+   * run alone (the installed-tools pass of CI runs only the tagged tests).
+   */
+  Activity activity() throws Exception {
     AnalysisStoryTest.Ordered ok = AnalysisStoryTest.analysed(client, http, port);
 
     AnalysisStoryTest.Ordered bad =
@@ -89,6 +90,21 @@ class OperationsTest extends CdsHooksTestBase {
     assertThat(onlyCard(cds.hook("lss-mri-order-sign", withForeign)).path("detail").asText())
         .contains("belongs to another patient and was not used");
 
+    return new Activity(ok, bad, p);
+  }
+
+  @Test
+  @Order(1)
+  void theSummaryCountsJobsFailuresResultsAndFeedback() throws Exception {
+    JsonNode before = summary();
+    assertThat(before.at("/model/version").asText()).isEqualTo(modelCard.path("version").asText());
+    assertThat(before.at("/model/synthetic").asBoolean()).isTrue();
+
+    Activity activity = activity();
+    AnalysisStoryTest.Ordered ok = activity.ok();
+    AnalysisStoryTest.Ordered bad = activity.bad();
+    IIdType p = activity.p();
+
     JsonNode after = summary();
     assertThat(after.path("foreignAiResultsIgnored").asLong())
         .isGreaterThan(before.path("foreignAiResultsIgnored").asLong());
@@ -121,6 +137,7 @@ class OperationsTest extends CdsHooksTestBase {
   @Order(2)
   @Tag("chromium")
   void thePageShowsTheSummary() throws Exception {
+    activity();
     JsonNode after = summary();
     WebDriver browser = ViewerTest.browser();
     try {

@@ -236,10 +236,15 @@ public class StowService {
     // one study, one patient: a second Patient ID under a stored Study Instance UID (a UID
     // collision or a mislabelled image) would let the analysis mix two patients' views
     String patientId = ds.getString(Tags.PATIENT_ID).map(String::strip).orElse("");
-    boolean otherPatient =
-        index.instances(study, Optional.empty()).stream()
-            .map(r -> r.patientId() == null ? "" : r.patientId().strip())
-            .anyMatch(stored -> !stored.equals(patientId));
+    boolean otherPatient;
+    try {
+      otherPatient =
+          index.instances(study, Optional.empty()).stream()
+              .map(r -> r.patientId() == null ? "" : r.patientId().strip())
+              .anyMatch(stored -> !stored.equals(patientId));
+    } catch (RuntimeException e) {
+      return storageFailure(ds, e);
+    }
     if (otherPatient) {
       return failure(
           ds,
@@ -270,17 +275,33 @@ public class StowService {
                 "another instance with this SOP Instance UID and different content is stored");
       };
     } catch (IOException | RuntimeException e) {
-      if (StorageFailures.diskFull(e)) {
-        log.error("Storing a DICOM instance failed: no space left on the disk");
-        return failure(
-            ds,
-            OUT_OF_RESOURCES,
-            "no space left on the server's disk: the instance was not stored; send it again once"
-                + " space is freed");
-      }
-      log.error("Storing a DICOM instance failed", e);
-      return failure(ds, PROCESSING_FAILURE, "the store could not write the instance");
+      return storageFailure(ds, e);
     }
+  }
+
+  /**
+   * An instance the store could not take because its disk or database failed: Out of Resources
+   * (A700) when the disk is full, else a processing failure; nothing of it is kept.
+   */
+  private Result storageFailure(DicomDataset ds, Exception e) {
+    StorageFailures.Kind kind = StorageFailures.classify(e);
+    if (kind == StorageFailures.Kind.DISK_FULL) {
+      log.error("Storing a DICOM instance failed: no space left on the disk");
+      return failure(
+          ds,
+          OUT_OF_RESOURCES,
+          "no space left on the server's disk: the instance was not stored; send it again once"
+              + " space is freed");
+    }
+    if (kind == StorageFailures.Kind.DATABASE_UNAVAILABLE) {
+      log.error("Storing a DICOM instance failed: the database is unavailable");
+      return failure(
+          ds,
+          PROCESSING_FAILURE,
+          "the server's database is unavailable: the instance was not stored; send it again");
+    }
+    log.error("Storing a DICOM instance failed", e);
+    return failure(ds, PROCESSING_FAILURE, "the store could not write the instance");
   }
 
   private static Result success(DicomDataset ds, String message, boolean stored) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.stream.Collectors;
 import org.lumbarcds.cds.hooks.HookException;
+import org.lumbarcds.server.storage.StorageFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -134,6 +135,29 @@ public class ApiErrors {
           status, detail == null ? status.getReasonPhrase() : detail, request, spring.getHeaders());
     }
     Object route = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+    StorageFailures.Kind storage = StorageFailures.classify(e);
+    if (storage != null) {
+      log.error(
+          "{} {} failed: {}",
+          request.getMethod(),
+          route == null ? "(no route)" : route,
+          storage == StorageFailures.Kind.DISK_FULL
+              ? "no space left on the disk"
+              : "the database is unavailable");
+      boolean write = !"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod());
+      return storage == StorageFailures.Kind.DISK_FULL && write
+          ? respond(
+              HttpStatus.INSUFFICIENT_STORAGE,
+              "no space left on the server's disk: nothing of this request was stored",
+              request)
+          : respond(
+              HttpStatus.SERVICE_UNAVAILABLE,
+              storage == StorageFailures.Kind.DISK_FULL
+                  ? "the server's database is unavailable (its disk is full); retry later"
+                  : "the server's database is unavailable (a write to its disk failed); retry"
+                      + " later",
+              request);
+    }
     log.error("{} {} failed", request.getMethod(), route == null ? "(no route)" : route, e);
     return respond(
         HttpStatus.INTERNAL_SERVER_ERROR, "the request failed; see the server's log", request);
