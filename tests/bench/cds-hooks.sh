@@ -11,6 +11,8 @@
 #
 #   tests/bench/cds-hooks.sh [STUDIES] [SIGN_REQUESTS]
 #
+# STUDIES 0: order-sign alone, for a patient with a stored result (no phantoms needed).
+#
 # Needs the built server (mvn -DskipTests install) and Debian's python3-numpy python3-scipy
 # python3-pil python3-pydicom for the phantoms.
 set -euo pipefail
@@ -18,33 +20,20 @@ studies=${1:-45}
 requests=${2:-2000}
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-export PYTHONPATH="$root/model/training${PYTHONPATH:+:$PYTHONPATH}"  # the lumbarcds_training package
 cd "$root"
-mvn -q -pl tests test-compile -Dfuzz.skip
-mvn -q -pl tests dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" >/dev/null
-cp="tests/target/test-classes:$(cat "$work/cp.txt")"
+tests_classpath
 jwks=$(java -cp "$cp" org.lumbarcds.tests.CdsHooksBenchmark keys "$work/key.json")
-
-port=$(free_port)
-java -jar "$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar | head -n 1)" \
-  --lumbarcds.data-dir="$work/data" --server.port="$port" \
+start_server "$work/server.log" --lumbarcds.data-dir="$work/data" \
   --lumbarcds.analysis.triggers=order-completed \
   --lumbarcds.cds-hooks.issuers[0].issuer=https://bench.test \
-  "--lumbarcds.cds-hooks.issuers[0].jwks=$jwks" > "$work/server.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null && break
-  sleep 1
-done
-# the FHIR validator warms up in the background after readiness: let it finish
-for _ in $(seq 1 60); do grep -q "Validator ready" "$work/server.log" && break; sleep 1; done
-# the phantoms are kept between runs (generating film-size studies takes minutes)
-phantoms=${BENCH_PHANTOMS:-${TMPDIR:-/tmp}/lumbarcds-bench-phantoms-$studies}
-if [ ! -d "$phantoms" ]; then
-  /usr/bin/python3 -m lumbarcds_training.phantom "$phantoms.tmp" --patients "$studies" \
-    --site internal --seed 11 --size film --workers 2 >/dev/null
-  mv "$phantoms.tmp" "$phantoms"
+  "--lumbarcds.cds-hooks.issuers[0].jwks=$jwks"
+if [ "$studies" = 0 ]; then
+  # order-sign alone, for a patient with a stored result made by the benchmark (no studies)
+  java -cp "$cp" org.lumbarcds.tests.CdsHooksBenchmark sign "http://127.0.0.1:$port" \
+    "$work/key.json" https://bench.test "$requests"
+  exit
 fi
+film_phantoms "$studies"
 /usr/bin/python3 -m lumbarcds_training.stow "http://127.0.0.1:$port/dicomweb" "$phantoms" \
   --fhir "http://127.0.0.1:$port/fhir" > "$work/stow.log"
 tail -n 1 "$work/stow.log"

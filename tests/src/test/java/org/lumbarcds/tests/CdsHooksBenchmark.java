@@ -22,9 +22,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,7 +46,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  *   CdsHooksBenchmark keys KEY_FILE            writes a signing key, prints the public JWKS
  *   CdsHooksBenchmark run ROOT KEY_FILE ISSUER SIGN_REQUESTS
+ *   CdsHooksBenchmark durability ROOT KEY_FILE ISSUER WRITES
  * </pre>
+ *
+ * <p>{@code durability} (tests/bench/durability.sh runs it once per database setting): FHIR writes
+ * (a Patient created, then updated) from 1 and 8 clients, then the order-complete hook analysing in
+ * the call, alone and while 8 clients write.
  */
 public final class CdsHooksBenchmark {
 
@@ -72,6 +80,8 @@ public final class CdsHooksBenchmark {
         new CdsHooksBenchmark(args[1], ECKey.parse(Files.readString(Path.of(args[2]))), args[3]);
     if (args[0].equals("sign")) {
       bench.signOnly(Integer.parseInt(args[4]));
+    } else if (args[0].equals("durability")) {
+      bench.durability(Integer.parseInt(args[4]));
     } else {
       bench.run(Integer.parseInt(args[4]));
     }
@@ -141,6 +151,145 @@ public final class CdsHooksBenchmark {
     String patient = orders.get(0)[1];
     String body = JSON.writeValueAsString(orderSign(patient));
     signSeries(body, signRequests);
+  }
+
+  /**
+   * What durable commits cost: FHIR writes at 1 and 8 clients ({@code writes} each), then the
+   * order-complete hook (its analysis writes the Observation, Device, Provenance and Task) on half
+   * the orders alone, the first five warming up, and on the other half while 8 clients write.
+   */
+  private void durability(int writes) throws Exception {
+    List<String[]> orders = activeOrders();
+    if (orders.size() < 16) {
+      throw new IllegalStateException("need at least 16 stored studies with active orders");
+    }
+    System.out.printf(Locale.ROOT, "# %d studies with active orders%n", orders.size());
+    writeLoad(1, writes / 4, null).report("FHIR writes, warm-up (unreported)", false);
+    writeLoad(1, writes, null).report("FHIR writes (create, update), 1 client", true);
+    writeLoad(8, writes, null).report("FHIR writes (create, update), 8 clients", true);
+    int half = orders.size() / 2;
+    List<Long> alone = completeHooks(orders.subList(0, half));
+    report("order-complete hook (analysis in the call), alone", alone.subList(5, alone.size()), 0);
+    AtomicBoolean stop = new AtomicBoolean();
+    CompletableFuture<WriteLoad> background =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return writeLoad(8, Integer.MAX_VALUE, stop);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(2000);
+    List<Long> loaded = completeHooks(orders.subList(half, orders.size()));
+    stop.set(true);
+    report("order-complete hook, 8 clients writing beside it", loaded, 0);
+    background.get().report("FHIR writes beside the hooks, 8 clients", true);
+  }
+
+  private List<Long> completeHooks(List<String[]> orders) throws Exception {
+    List<Long> out = new ArrayList<>();
+    for (String[] o : orders) {
+      long t = System.nanoTime();
+      JsonNode answer = post("/cds-services/lss-order-complete", orderComplete(o));
+      out.add(System.nanoTime() - t);
+      if (!answer.path("systemActions").isArray()) {
+        throw new IllegalStateException("order-complete answered without systemActions");
+      }
+    }
+    return out;
+  }
+
+  /** A FHIR write load's latencies, errors and wall time. */
+  private record WriteLoad(List<Long> latencies, int errors, double seconds) {
+    void report(String what, boolean print) {
+      if (print) {
+        CdsHooksBenchmark.report(
+            String.format(Locale.ROOT, "%s, %.0f writes/s", what, latencies.size() / seconds),
+            latencies,
+            errors);
+      }
+    }
+  }
+
+  /**
+   * {@code clients} threads each creating a Patient, then updating it, until {@code total} writes
+   * are sent or {@code stop} is set. A write answered other than 201/200 is an error.
+   */
+  private WriteLoad writeLoad(int clients, int total, AtomicBoolean stop) throws Exception {
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger errors = new AtomicInteger();
+    AtomicInteger next = new AtomicInteger();
+    double seconds =
+        concurrently(
+            clients,
+            () -> {
+              while (next.getAndAdd(2) < total && (stop == null || !stop.get())) {
+                String value = UUID.randomUUID().toString();
+                String patient =
+                    "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":"
+                        + "\"urn:lumbarcds:bench\",\"value\":\""
+                        + value
+                        + "\"}],\"name\":[{\"family\":\"Bench\"}]";
+                String id = timedWrite("POST", "/fhir/Patient", patient + "}", latencies, errors);
+                if (id != null) {
+                  timedWrite(
+                      "PUT",
+                      "/fhir/Patient/" + id,
+                      patient.replace("{\"resourceType", "{\"id\":\"" + id + "\",\"resourceType")
+                          + ",\"birthDate\":\"1950-01-01\"}",
+                      latencies,
+                      errors);
+                }
+              }
+              return null;
+            });
+    return new WriteLoad(new ArrayList<>(latencies), errors.get(), seconds);
+  }
+
+  /** Runs {@code client} on {@code clients} threads at once; the wall time in seconds. */
+  private static double concurrently(int clients, Callable<Void> client) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      long t0 = System.nanoTime();
+      List<Future<Void>> running = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        running.add(pool.submit(client));
+      }
+      for (Future<Void> f : running) {
+        f.get();
+      }
+      return (System.nanoTime() - t0) / 1e9;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** One FHIR write, timed; the resource's id, or null when it was not answered 200/201. */
+  private String timedWrite(
+      String method, String path, String body, List<Long> latencies, AtomicInteger errors) {
+    long t = System.nanoTime();
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(root + path))
+                  .header("Content-Type", "application/fhir+json")
+                  .header("Accept", "application/fhir+json")
+                  .method(method, HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      latencies.add(System.nanoTime() - t);
+      if (r.statusCode() != 200 && r.statusCode() != 201) {
+        if (errors.incrementAndGet() == 1) {
+          System.err.println("first write error: " + r.statusCode() + " " + r.body());
+        }
+        return null;
+      }
+      return JSON.readTree(r.body()).path("id").asText();
+    } catch (Exception e) {
+      errors.incrementAndGet();
+      return null;
+    }
   }
 
   /** Times the viewer page's requests for each order's result, cold then warm. */
@@ -235,43 +384,34 @@ public final class CdsHooksBenchmark {
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger errors = new AtomicInteger();
     AtomicInteger next = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    long t0 = System.nanoTime();
-    List<Future<?>> running = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      running.add(
-          pool.submit(
-              () -> {
-                int i;
-                while ((i = next.getAndIncrement()) < requests) {
-                  long t = System.nanoTime();
-                  try {
-                    HttpResponse<String> r =
-                        HTTP.send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                .header("Authorization", "Bearer " + tokens.get(i))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() != 200 || !r.body().contains("\"cards\":[{")) {
-                      if (errors.incrementAndGet() == 1) {
-                        System.err.println("first error: " + r.statusCode() + " " + r.body());
-                      }
+    double seconds =
+        concurrently(
+            clients,
+            () -> {
+              int i;
+              while ((i = next.getAndIncrement()) < requests) {
+                long t = System.nanoTime();
+                try {
+                  HttpResponse<String> r =
+                      HTTP.send(
+                          HttpRequest.newBuilder(URI.create(url))
+                              .header("Authorization", "Bearer " + tokens.get(i))
+                              .header("Content-Type", "application/json")
+                              .POST(HttpRequest.BodyPublishers.ofString(body))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString());
+                  if (r.statusCode() != 200 || !r.body().contains("\"cards\":[{")) {
+                    if (errors.incrementAndGet() == 1) {
+                      System.err.println("first error: " + r.statusCode() + " " + r.body());
                     }
-                  } catch (Exception e) {
-                    errors.incrementAndGet();
                   }
-                  latencies.add(System.nanoTime() - t);
+                } catch (Exception e) {
+                  errors.incrementAndGet();
                 }
-                return null;
-              }));
-    }
-    for (Future<?> f : running) {
-      f.get();
-    }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    pool.shutdown();
+                latencies.add(System.nanoTime() - t);
+              }
+              return null;
+            });
     if (!report) {
       return;
     }

@@ -21,7 +21,8 @@ import org.lumbarcds.cds.imaging.Multipart;
 /**
  * Two server instances on one database, each told that the same orders are completed: every order
  * gets one job's result — one Observation, one Provenance, one completed Task. And a write through
- * one instance shows in the other's next hook call (each keeps the records it read).
+ * one instance shows in the other's next hook call (each keeps the records it read). And a CDS
+ * client's token is accepted once by the pair, not once by each.
  */
 class TwoInstancesTest {
 
@@ -100,19 +101,79 @@ class TwoInstancesTest {
     }
   }
 
-  /** The first card of an order-sign call with a draft lumbar MRI (open mode: no JWT). */
-  private static com.fasterxml.jackson.databind.JsonNode orderSign(
-      StandaloneServer server, IIdType patient) throws Exception {
+  @Test
+  void aClientTokenIsAcceptedByOneInstanceOnly() throws Exception {
+    Path dataDir = ServerTestBase.newDataDir();
+    // behind one load balancer: both instances have the public URL the token's aud names
+    String publicRoot = "https://cds.example.test";
+    String[] settings = {
+      "--lumbarcds.fhir.public-base-url=" + publicRoot + "/fhir",
+      "--lumbarcds.cds-hooks.issuers[0].issuer=" + CdsClient.ISSUER,
+      "--lumbarcds.cds-hooks.issuers[0].jwks=" + CdsClient.jwks()
+    };
+    try (StandaloneServer a = new StandaloneServer(dataDir, settings);
+        StandaloneServer b = new StandaloneServer(dataDir, settings)) {
+      IIdType patient =
+          a.client()
+              .create()
+              .resource(
+                  new org.hl7.fhir.r4.model.Patient()
+                      .setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE))
+              .execute()
+              .getId()
+              .toUnqualifiedVersionless();
+      String service = publicRoot + "/cds-services/lss-mri-order-sign";
+      String first = CdsClient.token(service);
+      assertThat(signWithToken(a, patient, first).statusCode()).isEqualTo(200);
+      HttpResponse<String> replayed = signWithToken(b, patient, first);
+      assertThat(replayed.statusCode()).isEqualTo(401);
+      assertThat(replayed.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+      assertThat(signWithToken(a, patient, first).statusCode()).isEqualTo(401);
+      String second = CdsClient.token(service);
+      assertThat(signWithToken(b, patient, second).statusCode()).isEqualTo(200);
+      assertThat(signWithToken(a, patient, second).statusCode()).isEqualTo(401);
+    }
+  }
+
+  private static HttpResponse<String> signWithToken(
+      StandaloneServer server, IIdType patient, String token) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + server.port() + "/cds-services/lss-mri-order-sign"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        CdsClient.JSON.writeValueAsString(orderSignRequest(patient))))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** An order-sign request with a draft lumbar MRI for the patient. */
+  private static com.fasterxml.jackson.databind.node.ObjectNode orderSignRequest(IIdType patient) {
     var request = CdsClient.JSON.createObjectNode();
     request.put("hook", "order-sign").put("hookInstance", java.util.UUID.randomUUID().toString());
     var context = request.putObject("context");
     context.put("userId", "Practitioner/1").put("patientId", patient.getIdPart());
     Bundle drafts = new Bundle().setType(Bundle.BundleType.COLLECTION);
     drafts.addEntry().setResource(CdsHooksTestBase.draftMri("m1", patient));
-    context.set(
-        "draftOrders",
-        CdsClient.JSON.readTree(
-            ServerTestBase.FHIR.newJsonParser().encodeResourceToString(drafts)));
+    try {
+      context.set(
+          "draftOrders",
+          CdsClient.JSON.readTree(
+              ServerTestBase.FHIR.newJsonParser().encodeResourceToString(drafts)));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return request;
+  }
+
+  /** The first card of an order-sign call with a draft lumbar MRI (open mode: no JWT). */
+  private static com.fasterxml.jackson.databind.JsonNode orderSign(
+      StandaloneServer server, IIdType patient) throws Exception {
+    var request = orderSignRequest(patient);
     HttpResponse<String> answer =
         HttpClient.newHttpClient()
             .send(

@@ -132,7 +132,10 @@ public class CdsHooksConfig {
 
   @Bean
   FilterRegistrationBean<CdsHooksSecurityFilter> cdsHooksSecurityFilter(
-      CdsHooksProperties properties, ServerProperties server, ServerAddress address) {
+      CdsHooksProperties properties,
+      ServerProperties server,
+      ServerAddress address,
+      JdbcTemplate jdbc) {
     Optional<ClientJwtVerifier> verifier;
     if (properties.open()) {
       if (server.getAddress() == null || !server.getAddress().isLoopbackAddress()) {
@@ -158,7 +161,11 @@ public class CdsHooksConfig {
             "No CDS client is trusted (lumbarcds.cds-hooks.issuers): every CDS Hooks call is"
                 + " refused");
       }
-      verifier = Optional.of(new ClientJwtVerifier(issuers, Clock.systemUTC()));
+      // each token accepted once across every instance on the database (not once per instance)
+      verifier =
+          Optional.of(
+              new ClientJwtVerifier(
+                  issuers, Clock.systemUTC(), new SharedReplayGuard(jdbc, Clock.systemUTC())));
     } else {
       throw new IllegalStateException(
           "lumbarcds.cds-hooks.security must be jwt or open, not " + properties.security());

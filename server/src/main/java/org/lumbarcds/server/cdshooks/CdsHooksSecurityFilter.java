@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -70,6 +71,12 @@ class CdsHooksSecurityFilter extends OncePerRequestFilter {
       log.debug("CDS Hooks call refused: {}", e.getMessage());
       response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
       response.setHeader("WWW-Authenticate", "Bearer");
+      return;
+    } catch (DataAccessException e) {
+      // the shared record of tokens used cannot be read: no call goes through unchecked
+      log.warn(
+          "CDS Hooks call refused: the token replay check failed ({})", e.getClass().getName());
+      response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
       return;
     }
     chain.doFilter(request, response);

@@ -28,15 +28,14 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks the JWT a CDS client sends with each call (CDS Hooks 2.0 "Trusting CDS Clients"): signed
  * with ES384 or RS384 by a key, named by {@code kid}, of an allow-listed issuer (its JWKS URL or
  * its keys in configuration); {@code aud} is the service URL called; {@code exp} present, passed
  * not, and at most five minutes ahead; {@code iat} not in the future; {@code jti} present and never
- * seen before from that issuer. {@code alg: none} and HMAC are refused. Signature and key handling
- * are Nimbus JOSE + JWT's. Thread-safe.
+ * seen before from that issuer (by any instance: {@link ReplayGuard}). {@code alg: none} and HMAC
+ * are refused. Signature and key handling are Nimbus JOSE + JWT's. Thread-safe.
  */
 public final class ClientJwtVerifier {
 
@@ -77,15 +76,24 @@ public final class ClientJwtVerifier {
 
   static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.ES384, JWSAlgorithm.RS384);
   private static final Duration MAX_LIFETIME = Duration.ofMinutes(5);
-  private static final Duration SKEW = Duration.ofSeconds(60);
+  private static final Duration SKEW = ReplayGuard.SKEW;
 
   private final Map<String, DefaultJWTProcessor<SecurityContext>> processors = new HashMap<>();
-  private final Map<String, Instant> seen = new ConcurrentHashMap<>();
-  private volatile long nextPurge;
+  private final ReplayGuard replays;
   private final Clock clock;
 
+  /** A verifier that remembers the tokens it accepted in this process only (tests). */
   public ClientJwtVerifier(List<TrustedIssuer> issuers, Clock clock) {
+    this(issuers, clock, ReplayGuard.inMemory(clock));
+  }
+
+  /**
+   * @param replays where accepted tokens are remembered until they expire (the server: the database
+   *     all its instances share)
+   */
+  public ClientJwtVerifier(List<TrustedIssuer> issuers, Clock clock, ReplayGuard replays) {
     this.clock = clock;
+    this.replays = replays;
     for (TrustedIssuer issuer : issuers) {
       JWKSource<SecurityContext> keys;
       try {
@@ -152,9 +160,6 @@ public final class ClientJwtVerifier {
     // signature verification
     Instant now = clock.instant();
     checkClaims(unverified, serviceUrl, now);
-    if (seen.containsKey(replayKey(unverified))) {
-      throw new Refused("jti replayed");
-    }
     JWTClaimsSet claims;
     try {
       claims = processor.process(jwt, null); // signature by the issuer's key named by kid
@@ -162,8 +167,8 @@ public final class ClientJwtVerifier {
       throw new Refused("verification failed: " + e.getMessage());
     }
     checkClaims(claims, serviceUrl, now);
-    purgeExpired(now);
-    if (seen.putIfAbsent(replayKey(claims), claims.getExpirationTime().toInstant()) != null) {
+    // remembered only once its signature is verified: a forged token cannot spend a jti
+    if (!replays.firstUse(replayKey(claims), claims.getExpirationTime().toInstant())) {
       throw new Refused("jti replayed");
     }
     Object tenant = claims.getClaim("tenant");
@@ -207,14 +212,5 @@ public final class ClientJwtVerifier {
 
   private static String replayKey(JWTClaimsSet claims) {
     return claims.getIssuer() + "\n" + claims.getJWTID();
-  }
-
-  /** Forgets the jti of expired tokens, at most once a second (not a scan per call). */
-  private void purgeExpired(Instant now) {
-    long due = nextPurge;
-    if (now.toEpochMilli() >= due) {
-      nextPurge = now.toEpochMilli() + 1000;
-      seen.values().removeIf(expiry -> expiry.isBefore(now.minus(SKEW)));
-    }
   }
 }

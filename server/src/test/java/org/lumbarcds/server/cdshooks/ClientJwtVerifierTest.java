@@ -33,6 +33,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.lumbarcds.server.storage.ProjectDatabase;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The CDS Hooks client JWT: each case the spec and the issue name. */
 class ClientJwtVerifierTest {
@@ -190,6 +192,45 @@ class ClientJwtVerifierTest {
     verifier.verify(token, SERVICE);
     refused(token, "jti replayed");
     refused(ec(claims("https://ehr.example.org").jwtID(null).build()), "jti are required");
+  }
+
+  @Test
+  void aTokenAcceptedByOneInstanceIsRefusedByAnotherOnTheSameDatabase() throws Exception {
+    JdbcTemplate database = ProjectDatabase.withProjectTables();
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    List<ClientJwtVerifier.TrustedIssuer> issuers =
+        List.of(
+            new ClientJwtVerifier.TrustedIssuer(
+                "https://ehr.example.org",
+                Optional.empty(),
+                Optional.of(new JWKSet(ecKey.toPublicJWK()).toString())));
+    ClientJwtVerifier a =
+        new ClientJwtVerifier(issuers, clock, new SharedReplayGuard(database, clock));
+    ClientJwtVerifier b =
+        new ClientJwtVerifier(issuers, clock, new SharedReplayGuard(database, clock));
+    String token = ec(claims("https://ehr.example.org").build());
+    a.verify(token, SERVICE);
+    assertThatThrownBy(() -> b.verify(token, SERVICE))
+        .isInstanceOf(ClientJwtVerifier.Refused.class)
+        .hasMessageContaining("jti replayed");
+    assertThatThrownBy(() -> a.verify(token, SERVICE))
+        .isInstanceOf(ClientJwtVerifier.Refused.class)
+        .hasMessageContaining("jti replayed");
+    // a forged token with a fresh jti spends nothing: the same jti, properly signed, still passes
+    String jti = UUID.randomUUID().toString();
+    JWTClaimsSet fresh = claims("https://ehr.example.org").jwtID(jti).build();
+    assertThatThrownBy(
+            () ->
+                b.verify(
+                    sign(JWSAlgorithm.ES384, "ec-1", new ECDSASigner(strangerKey), fresh), SERVICE))
+        .isInstanceOf(ClientJwtVerifier.Refused.class)
+        .hasMessageContaining("verification failed");
+    assertThat(b.verify(ec(fresh), SERVICE).issuer()).isEqualTo("https://ehr.example.org");
+    // the same jti from another issuer is another token
+    assertThat(
+            a.verify(ec(claims("https://ehr.example.org").jwtID(jti + "x").build()), SERVICE)
+                .issuer())
+        .isEqualTo("https://ehr.example.org");
   }
 
   @Test

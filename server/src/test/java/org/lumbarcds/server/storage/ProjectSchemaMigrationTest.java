@@ -33,7 +33,8 @@ class ProjectSchemaMigrationTest {
 
     migrate(url);
 
-    assertThat(history(jdbc)).containsExactly("0:BASELINE:TRUE", "1:SQL:TRUE", "1.1:SQL:TRUE");
+    assertThat(history(jdbc))
+        .containsExactly("0:BASELINE:TRUE", "1:SQL:TRUE", "1.1:SQL:TRUE", "1.2:SQL:TRUE");
     assertThat(jdbc.queryForObject("SELECT size_bytes FROM lcds_dicom_instance", Long.class))
         .isEqualTo(1024L);
     assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM lcds_cds_feedback", Long.class))
@@ -68,11 +69,12 @@ class ProjectSchemaMigrationTest {
     migrate(url);
     migrate(url);
     JdbcTemplate jdbc = new JdbcTemplate(dataSource(url));
-    assertThat(history(jdbc)).containsExactly("1:SQL:TRUE", "1.1:SQL:TRUE");
+    assertThat(history(jdbc)).containsExactly("1:SQL:TRUE", "1.1:SQL:TRUE", "1.2:SQL:TRUE");
     assertThat(columns(jdbc).keySet())
         .containsExactly(
             "LCDS_CDS_CARD",
             "LCDS_CDS_FEEDBACK",
+            "LCDS_CLIENT_TOKEN",
             "LCDS_DICOM_INSTANCE",
             "LCDS_RECORD_CHANGE",
             "LCDS_SCHEDULED_TASKS",
