@@ -12,13 +12,14 @@ tests_classpath() {
     && mvn -q -pl tests dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" >/dev/null)
   cp="$root/tests/target/test-classes:$(cat "$work/cp.txt")"
 }
-# Starts the server jar on a free port ($port; its pid in $server) with the arguments given after
-# the log file, and waits until it is ready (readiness includes the FHIR validator's warm-up).
+# Starts the server jar (BENCH_JAR, else the one built here) on a free port ($port; its pid in
+# $server) with the arguments given after the log file, and waits until it is ready (readiness
+# includes the FHIR validator's warm-up). BENCH_JAR compares two builds with the same load.
 start_server() {
   local log=$1
   shift
   port=$(free_port)
-  java -jar "$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar | head -n 1)" \
+  java -jar "${BENCH_JAR:-$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar | head -n 1)}" \
     --server.port="$port" "$@" > "$log" 2>&1 &
   server=$!
   pids+=("$server")
