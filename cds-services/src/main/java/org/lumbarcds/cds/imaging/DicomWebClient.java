@@ -43,7 +43,7 @@ public final class DicomWebClient implements ImageSource {
    * @param attempts tries per request (1 = no retry)
    * @param firstBackoff wait before the first retry; doubled before each next one
    * @param maxBytes largest answer accepted
-   * @param authorization the Authorization header to send, if the PACS needs one
+   * @param credentials the Authorization header to send, if the PACS needs one
    */
   public record Settings(
       String baseUrl,
@@ -52,12 +52,31 @@ public final class DicomWebClient implements ImageSource {
       int attempts,
       Duration firstBackoff,
       long maxBytes,
-      Optional<String> authorization) {
+      Credentials credentials) {
     public Settings {
       baseUrl = baseUrl.replaceAll("/+$", "");
       if (attempts < 1) {
         throw new IllegalArgumentException("attempts must be at least 1");
       }
+    }
+
+    /** Settings with a fixed Authorization header, or none. */
+    public Settings(
+        String baseUrl,
+        Duration connectTimeout,
+        Duration requestTimeout,
+        int attempts,
+        Duration firstBackoff,
+        long maxBytes,
+        Optional<String> authorization) {
+      this(
+          baseUrl,
+          connectTimeout,
+          requestTimeout,
+          attempts,
+          firstBackoff,
+          maxBytes,
+          authorization.map(Credentials::fixed).orElse(Credentials.NONE));
     }
   }
 
@@ -195,7 +214,18 @@ public final class DicomWebClient implements ImageSource {
             .timeout(settings.requestTimeout())
             .header("Accept", accept)
             .GET();
-    settings.authorization().ifPresent(a -> builder.header("Authorization", a));
+    try {
+      settings.credentials().authorization().ifPresent(a -> builder.header("Authorization", a));
+    } catch (IOException e) {
+      // an authorization server that does not answer is a passing fault; a refusal is not
+      boolean unreachable = e instanceof ConnectException || e instanceof HttpTimeoutException;
+      throw new ImageSourceException(
+          unreachable
+              ? ImageSourceException.Reason.UNAVAILABLE
+              : ImageSourceException.Reason.REFUSED,
+          "no access token for the PACS: " + e.getMessage(),
+          e);
+    }
     HttpRequest request = builder.build();
     Duration backoff = settings.firstBackoff();
     String last = "";
@@ -225,10 +255,14 @@ public final class DicomWebClient implements ImageSource {
                 throw new ImageSourceException(
                     ImageSourceException.Reason.NOT_FOUND,
                     "the PACS has no such study or instance");
-            case 401, 403 ->
-                throw new ImageSourceException(
-                    ImageSourceException.Reason.REFUSED,
-                    "the PACS refused the request (" + status + ")");
+            case 401, 403 -> {
+              if (status == 401) {
+                settings.credentials().rejected();
+              }
+              throw new ImageSourceException(
+                  ImageSourceException.Reason.REFUSED,
+                  "the PACS refused the request (" + status + ")");
+            }
             case 429, 500, 502, 503, 504 -> last = "HTTP " + status;
             default ->
                 throw new ImageSourceException(

@@ -1,10 +1,19 @@
 package org.lumbarcds.server.dicomweb;
 
+import com.nimbusds.jose.jwk.JWK;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.lumbarcds.cds.imaging.Credentials;
 import org.lumbarcds.cds.imaging.DicomWebClient;
+import org.lumbarcds.server.oauth.BackendServicesClient;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -36,14 +45,72 @@ public record PacsProperties(
    * @param baseUrl its DICOMweb root, as Endpoint.address gives it
    * @param authorization the Authorization header value to send it (e.g. {@code Basic …}); empty:
    *     none
+   * @param backendServices for a PACS behind OAuth 2.0: how the server obtains its own access token
+   *     (SMART Backend Services); not together with {@code authorization}
    */
-  public record Server(String baseUrl, String authorization) {}
+  public record Server(String baseUrl, String authorization, BackendServices backendServices) {
+
+    boolean usesBackendServices() {
+      return backendServices != null && !blank(backendServices.tokenUrl());
+    }
+  }
+
+  /**
+   * The server as a SMART Backend Services client of the PACS's authorization server.
+   *
+   * @param tokenUrl the token endpoint
+   * @param clientId the client id the server is registered under
+   * @param keyFile the server's private key, a JWK (JSON) with {@code kid}: RSA (RS384) or EC P-384
+   *     (ES384); its public half is registered with the authorization server
+   * @param scope the scopes asked for, e.g. {@code system/ImagingStudy.rs}; empty: the client's
+   *     defaults
+   */
+  public record BackendServices(String tokenUrl, String clientId, String keyFile, String scope) {
+
+    BackendServicesClient.Settings settings(Duration timeout) {
+      if (blank(clientId) || blank(keyFile)) {
+        throw new IllegalStateException(
+            "lumbarcds.pacs.servers[].backend-services needs token-url, client-id and key-file");
+      }
+      JWK key;
+      try {
+        key = JWK.parse(Files.readString(Path.of(keyFile)));
+      } catch (IOException | ParseException e) {
+        throw new IllegalStateException(
+            "lumbarcds.pacs.servers[].backend-services.key-file: not a readable JWK ("
+                + e.getClass().getSimpleName()
+                + ")");
+      }
+      try {
+        return new BackendServicesClient.Settings(
+            URI.create(tokenUrl.strip()),
+            clientId.strip(),
+            key,
+            scope == null ? "" : scope,
+            timeout);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(
+            "lumbarcds.pacs.servers[].backend-services: " + e.getMessage());
+      }
+    }
+  }
 
   public PacsProperties {
     servers =
-        servers == null
-            ? List.of()
-            : servers.stream().filter(s -> s.baseUrl() != null && !s.baseUrl().isBlank()).toList();
+        servers == null ? List.of() : servers.stream().filter(s -> !blank(s.baseUrl())).toList();
+    for (Server server : servers) {
+      if (server.usesBackendServices()) {
+        if (!blank(server.authorization())) {
+          throw new IllegalStateException(
+              "lumbarcds.pacs.servers[]: authorization or backend-services, not both");
+        }
+        server.backendServices().settings(requestTimeout); // a bad key stops the start, not a study
+      }
+    }
+  }
+
+  private static boolean blank(String value) {
+    return value == null || value.isBlank();
   }
 
   /** The configured PACS at this address, if any (scheme and host case-insensitive). */
@@ -60,7 +127,13 @@ public record PacsProperties(
         attempts,
         firstBackoff,
         maxDownloadSize.toBytes(),
-        Optional.ofNullable(server.authorization()).filter(a -> !a.isBlank()));
+        server.usesBackendServices()
+            ? new BackendServicesClient(
+                server.backendServices().settings(requestTimeout), Clock.systemUTC())
+            : Optional.ofNullable(server.authorization())
+                .filter(a -> !a.isBlank())
+                .<Credentials>map(Credentials::fixed)
+                .orElse(Credentials.NONE));
   }
 
   private static String normalise(String url) {

@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.lumbarcds.server.TestClock;
 import org.lumbarcds.server.storage.ProjectDatabase;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -18,24 +17,8 @@ class SharedReplayGuardTest {
 
   private static final Instant T0 = Instant.parse("2031-05-01T10:00:00Z");
   private final JdbcTemplate jdbc = ProjectDatabase.withProjectTables();
-  private final AtomicReference<Instant> now = new AtomicReference<>(T0);
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public Instant instant() {
-          return now.get();
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-          return this;
-        }
-      };
+  private final TestClock now = new TestClock(T0);
+  private final Clock clock = now;
 
   @Test
   void eachKeyIsUsedOnceAcrossInstancesAndForgottenOnceExpired() {

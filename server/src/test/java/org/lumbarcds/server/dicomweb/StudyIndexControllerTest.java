@@ -74,7 +74,7 @@ class StudyIndexControllerTest {
             1,
             Duration.ofMillis(10),
             DataSize.ofMegabytes(1),
-            List.of(new PacsProperties.Server(DOWN_PACS, null)));
+            List.of(new PacsProperties.Server(DOWN_PACS, null, null)));
     when(fixture.indexer.index(anyList(), any()))
         .thenReturn(
             new ImagingStudyIndexer.Indexed(
