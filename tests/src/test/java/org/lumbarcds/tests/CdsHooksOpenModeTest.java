@@ -29,13 +29,14 @@ class CdsHooksOpenModeTest {
       assertThat(discovery.statusCode()).isEqualTo(200);
       assertThat(discovery.body()).contains("lss-mri-order-sign");
     }
+    // even with an authorization server guarding the FHIR API, open CDS Hooks stay on loopback
+    java.util.List<String> elsewhere =
+        new java.util.ArrayList<>(
+            java.util.List.of("--lumbarcds.cds-hooks.security=open", "--server.address=0.0.0.0"));
+    elsewhere.addAll(java.util.List.of(new AccessTokens().settings()));
     assertThatThrownBy(
             () ->
-                new StandaloneServer(
-                        ServerTestBase.newDataDir(),
-                        "--lumbarcds.cds-hooks.security=open",
-                        "--server.address=0.0.0.0",
-                        "--lumbarcds.network.allow-unauthenticated=true")
+                new StandaloneServer(ServerTestBase.newDataDir(), elsewhere.toArray(String[]::new))
                     .close())
         .hasStackTraceContaining("must listen on loopback only");
   }

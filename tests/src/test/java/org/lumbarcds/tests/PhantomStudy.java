@@ -67,19 +67,33 @@ record PhantomStudy(String studyUid, String patientId, String accession, List<by
 
   /** Stores the files in the server's embedded DICOMweb store (STOW-RS); fails unless 200. */
   void stow(java.net.http.HttpClient http, int port) throws IOException, InterruptedException {
-    String boundary = Multipart.newBoundary();
-    java.net.http.HttpResponse<String> stored =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + "/dicomweb/studies"))
-                .header("Content-Type", contentType(boundary))
-                .header("Accept", "application/dicom+json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(stowBody(boundary)))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+    stow(http, port, null);
+  }
+
+  /** The same, with an Authorization header (a bearer token), if not null. */
+  void stow(java.net.http.HttpClient http, int port, String authorization)
+      throws IOException, InterruptedException {
+    java.net.http.HttpResponse<String> stored = send(http, port, authorization);
     if (stored.statusCode() != 200) {
       throw new AssertionError("STOW-RS answered " + stored.statusCode() + ": " + stored.body());
     }
+  }
+
+  /** Sends the files to the embedded store (STOW-RS) and returns the answer, whatever it is. */
+  java.net.http.HttpResponse<String> send(
+      java.net.http.HttpClient http, int port, String authorization)
+      throws IOException, InterruptedException {
+    String boundary = Multipart.newBoundary();
+    java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/dicomweb/studies"))
+            .header("Content-Type", contentType(boundary))
+            .header("Accept", "application/dicom+json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(stowBody(boundary)));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   /** The files as one STOW-RS body; its content type is {@link #contentType}. */

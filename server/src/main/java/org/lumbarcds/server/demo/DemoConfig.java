@@ -10,8 +10,8 @@ import org.lumbarcds.server.analysis.AnalysisJobs;
 import org.lumbarcds.server.cdshooks.HookCalls;
 import org.lumbarcds.server.dicomweb.DicomWebProperties;
 import org.lumbarcds.server.dicomweb.StowService;
-import org.lumbarcds.server.network.NetworkProperties;
 import org.lumbarcds.server.network.ServerAddress;
+import org.lumbarcds.server.security.SecurityProperties;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,9 +27,9 @@ public class DemoConfig {
   public DemoMode demoMode(
       DemoProperties demo,
       ServerProperties server,
-      NetworkProperties network,
+      SecurityProperties security,
       ServerAddress address) {
-    return new DemoMode(demo, Optional.ofNullable(server.getAddress()), network, address);
+    return new DemoMode(demo, Optional.ofNullable(server.getAddress()), security, address);
   }
 
   @Bean(destroyMethod = "shutdown")

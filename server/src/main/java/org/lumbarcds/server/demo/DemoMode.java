@@ -2,33 +2,33 @@ package org.lumbarcds.server.demo;
 
 import java.net.InetAddress;
 import java.util.Optional;
-import org.lumbarcds.server.network.NetworkProperties;
 import org.lumbarcds.server.network.ServerAddress;
+import org.lumbarcds.server.security.SecurityProperties;
 import org.lumbarcds.server.web.ApiException;
 import org.springframework.http.HttpStatus;
 
 /**
  * Whether the demo may be loaded here: only on a server no network reaches (not the CDS Hooks
  * `security: open` setting, which plays no part): one that listens on loopback only and that no
- * network reaches (no exposure allowed, no public base URL of a proxy in front), with {@code
- * lumbarcds.demo.enabled} on. Anywhere else synthetic patients must not be written into what may be
- * a hospital's store.
+ * network reaches (open mode, no authorization server; no public base URL of a proxy in front),
+ * with {@code lumbarcds.demo.enabled} on. Anywhere else synthetic patients must not be written into
+ * what may be a hospital's store.
  */
 public class DemoMode {
 
   private final DemoProperties demo;
   private final Optional<InetAddress> bindAddress;
-  private final NetworkProperties network;
+  private final SecurityProperties security;
   private final ServerAddress address;
 
   DemoMode(
       DemoProperties demo,
       Optional<InetAddress> bindAddress,
-      NetworkProperties network,
+      SecurityProperties security,
       ServerAddress address) {
     this.demo = demo;
     this.bindAddress = bindAddress;
-    this.network = network;
+    this.security = security;
     this.address = address;
   }
 
@@ -41,9 +41,9 @@ public class DemoMode {
     if (bindAddress.map(a -> !a.isLoopbackAddress()).orElse(true)) {
       return forbidden("the server does not listen on loopback only");
     }
-    if (network.allowUnauthenticated()) {
+    if (!security.open()) {
       return forbidden(
-          "network exposure is allowed (lumbarcds.network.allow-unauthenticated=true)");
+          "an authorization server is configured (lumbarcds.security.authorization-servers)");
     }
     if (address.publicRoot().isPresent()) {
       return forbidden(

@@ -1,42 +1,48 @@
 package org.lumbarcds.server.network;
 
 import java.net.InetAddress;
+import org.lumbarcds.server.security.SecurityProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * Refuses to start on a non-loopback interface while no authentication is configured, unless the
- * operator allows it explicitly, and says at start-up which case applies. The FHIR API has no
- * authentication of its own yet, so an open interface would expose patient data to the network.
+ * Refuses to start on a non-loopback interface in open mode (no authorization server configured:
+ * nothing authenticates calls to the FHIR API, DICOMweb or the operations view). The setting that
+ * used to allow it ({@code lumbarcds.network.allow-unauthenticated}) is refused too, with the way
+ * out: configure an authorization server (docs/security.md).
  */
 @Component
 class NetworkExposureCheck {
 
   private static final Logger log = LoggerFactory.getLogger(NetworkExposureCheck.class);
 
-  NetworkExposureCheck(ServerProperties server, NetworkProperties network) {
+  NetworkExposureCheck(
+      ServerProperties server, NetworkProperties network, SecurityProperties security) {
+    if (network.allowUnauthenticated()) {
+      throw new IllegalStateException(
+          "lumbarcds.network.allow-unauthenticated (LUMBARCDS_ALLOW_UNAUTHENTICATED_NETWORK) is no"
+              + " longer accepted: configure an authorization server"
+              + " (lumbarcds.security.authorization-servers, docs/security.md) to listen on a"
+              + " network");
+    }
     InetAddress address = server.getAddress();
+    if (!security.open()) {
+      return;
+    }
     if (address != null && address.isLoopbackAddress()) {
       log.info(
-          "No authentication is configured: listening on the loopback interface {} only",
+          "Open mode (no authorization server): listening on the loopback interface {} only",
           address.getHostAddress());
       return;
     }
     String where = address == null ? "all interfaces" : address.getHostAddress();
-    if (!network.allowUnauthenticated()) {
-      throw new IllegalStateException(
-          "Refusing to listen on "
-              + where
-              + " without authentication. Bind to 127.0.0.1 (LUMBARCDS_BIND_ADDRESS) or set"
-              + " LUMBARCDS_ALLOW_UNAUTHENTICATED_NETWORK=true when an authenticating proxy"
-              + " guards the server.");
-    }
-    log.warn(
-        "No authentication is configured and the server listens on {}: every client that reaches"
-            + " it can read and write patient data. Allowed by"
-            + " lumbarcds.network.allow-unauthenticated=true.",
-        where);
+    throw new IllegalStateException(
+        "Refusing to listen on "
+            + where
+            + " without authentication. Bind to 127.0.0.1 (LUMBARCDS_BIND_ADDRESS) or configure"
+            + " an authorization server (lumbarcds.security.authorization-servers,"
+            + " docs/security.md).");
   }
 }

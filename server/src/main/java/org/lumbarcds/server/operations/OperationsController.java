@@ -12,8 +12,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The operations view: {@code /ops} (a page, no external assets) and {@code /ops/api/summary}
- * (JSON). Like {@code /fhir}, it has no authentication of its own: the server listens on loopback
- * unless an operator opts into exposure ({@code lumbarcds.network.allow-unauthenticated}).
+ * (JSON). With an authorization server configured, {@code /ops/api} needs a token with the scope
+ * {@code lumbarcds.ops} ({@link org.lumbarcds.server.security.ResourceServerFilter}); in open mode
+ * the server listens on loopback only.
  */
 @RestController
 class OperationsController {

@@ -9,6 +9,7 @@ import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.server.cdshooks.CdsHooksProperties;
 import org.lumbarcds.server.network.PageAssets;
+import org.lumbarcds.server.security.SecurityProperties;
 import org.lumbarcds.server.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,9 @@ import org.springframework.web.bind.annotation.RestController;
  * The viewer page of an AI result ({@code /viewer/{id}}) and the API it reads. The page itself is a
  * static shell (no data, no external assets); everything about the result comes from {@code
  * /viewer/api/{id}…} with the link's token as a bearer token. With CDS Hooks security {@code jwt}
- * the token is required (the way in is a card shown to an authenticated EHR user); in {@code open}
- * mode (loopback only) it is optional and a review is recorded as made by an unverified local user.
+ * or an authorization server configured the token is required (the way in is a card shown to an
+ * authenticated EHR user); when both are open (loopback only) it is optional and a review is
+ * recorded as made by an unverified local user.
  */
 @RestController
 class ViewerController {
@@ -41,10 +43,15 @@ class ViewerController {
   private final LinkTokens tokens;
   private final boolean tokenRequired;
 
-  ViewerController(ViewerService viewer, ViewerLinks links, CdsHooksProperties cdsHooks) {
+  ViewerController(
+      ViewerService viewer,
+      ViewerLinks links,
+      CdsHooksProperties cdsHooks,
+      SecurityProperties security) {
     this.viewer = viewer;
     this.tokens = links.tokens();
-    this.tokenRequired = !cdsHooks.open();
+    // open only where nothing else is: CDS Hooks open and no authorization server (loopback only)
+    this.tokenRequired = !cdsHooks.open() || !security.open();
   }
 
   @GetMapping(path = "/viewer/{id}")

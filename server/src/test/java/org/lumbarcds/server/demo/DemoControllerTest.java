@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.lumbarcds.cds.hooks.CdsHooks;
-import org.lumbarcds.server.network.NetworkProperties;
 import org.lumbarcds.server.network.ServerAddress;
 import org.lumbarcds.server.operations.Summary;
+import org.lumbarcds.server.security.SecurityProperties;
 import org.lumbarcds.server.web.SliceTests;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -39,14 +39,26 @@ class DemoControllerTest {
   private final DemoLoader loader = mock(DemoLoader.class);
   private final ServerAddress address = mock(ServerAddress.class);
 
-  private MockMvc mvc(boolean enabled, String bindAddress, boolean allowUnauthenticated)
+  private MockMvc mvc(boolean enabled, String bindAddress, boolean authorizationServer)
       throws Exception {
     when(address.publicRoot()).thenReturn(Optional.empty());
     DemoMode mode =
         new DemoMode(
             new DemoProperties(enabled),
             Optional.of(InetAddress.getByName(bindAddress)),
-            new NetworkProperties(allowUnauthenticated),
+            new SecurityProperties(
+                authorizationServer
+                    ? List.of(
+                        new SecurityProperties.AuthorizationServer(
+                            "https://idp.example.org",
+                            null,
+                            "{\"keys\":[]}",
+                            List.of("https://cds.example.org/fhir"),
+                            null,
+                            null,
+                            null,
+                            null))
+                    : List.of()),
             address);
     return SliceTests.mvc(new DemoController(mode, loader));
   }
@@ -214,8 +226,8 @@ class DemoControllerTest {
             problem(
                 403,
                 prefix
-                    + "network exposure is allowed"
-                    + " (lumbarcds.network.allow-unauthenticated=true)"));
+                    + "an authorization server is configured"
+                    + " (lumbarcds.security.authorization-servers)"));
     MockMvc proxied = mvc(true, "127.0.0.1", false);
     when(address.publicRoot()).thenReturn(Optional.of("https://cds.example.org"));
     proxied

@@ -65,7 +65,12 @@ class ViewerControllerTest {
   private MockMvc mvc(String security) {
     CdsHooksProperties cdsHooks =
         new CdsHooksProperties(security, List.of(), List.of(), null, null, null, null);
-    return SliceTests.mvc(new ViewerController(viewer, f.links(), cdsHooks));
+    return SliceTests.mvc(
+        new ViewerController(
+            viewer,
+            f.links(),
+            cdsHooks,
+            new org.lumbarcds.server.security.SecurityProperties(java.util.List.of())));
   }
 
   private static MockHttpServletRequestBuilder as(
