@@ -43,13 +43,15 @@ public final class AccessTokenVerifier {
    * @param audiences what {@code aud} must name (one of them)
    * @param algorithms the signature algorithms accepted from it
    * @param patientClaim the claim naming the patient of {@code patient/} scopes
+   * @param clockSkew how far clocks may disagree in the {@code exp} and {@code nbf} checks
    */
   public record Issuer(
       String issuer,
       JWKSource<SecurityContext> keys,
       Set<String> audiences,
       Set<JWSAlgorithm> algorithms,
-      String patientClaim) {}
+      String patientClaim,
+      java.time.Duration clockSkew) {}
 
   /** Any refusal; the reason is for the server's log (DEBUG) only. */
   public static final class Refused extends Exception {
@@ -98,7 +100,7 @@ public final class AccessTokenVerifier {
       processor.setJWSTypeVerifier((type, context) -> {});
       processor.setJWSKeySelector(
           new JWSVerificationKeySelector<>(issuer.algorithms(), issuer.keys()));
-      processor.setJWTClaimsSetVerifier(
+      DefaultJWTClaimsVerifier<SecurityContext> claims =
           new DefaultJWTClaimsVerifier<>(
               new HashSet<>(issuer.audiences()), // Nimbus asks contains(null): not Set.of
               new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
@@ -108,7 +110,9 @@ public final class AccessTokenVerifier {
             protected Date currentTime() {
               return Date.from(clock.instant());
             }
-          });
+          };
+      claims.setMaxClockSkew((int) issuer.clockSkew().toSeconds());
+      processor.setJWTClaimsSetVerifier(claims);
       issuers.put(issuer.issuer(), new Trusted(issuer, processor));
     }
   }

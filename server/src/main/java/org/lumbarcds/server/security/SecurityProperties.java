@@ -2,6 +2,7 @@ package org.lumbarcds.server.security;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +36,8 @@ public record SecurityProperties(@DefaultValue List<AuthorizationServer> authori
    * @param patientClaim the claim naming the patient of {@code patient/} scopes (default {@code
    *     patient})
    * @param algorithms the signature algorithms accepted (default RS256, RS384, ES384)
+   * @param clockSkew how far clocks may disagree in the {@code exp} and {@code nbf} checks (default
+   *     60 s)
    */
   public record AuthorizationServer(
       String issuer,
@@ -44,9 +47,11 @@ public record SecurityProperties(@DefaultValue List<AuthorizationServer> authori
       URI tokenEndpoint,
       URI authorizationEndpoint,
       String patientClaim,
-      List<String> algorithms) {
+      List<String> algorithms,
+      Duration clockSkew) {
 
     public AuthorizationServer {
+      clockSkew = clockSkew == null ? Duration.ofSeconds(60) : clockSkew;
       audiences = audiences == null ? List.of() : List.copyOf(audiences);
       algorithms = algorithms == null ? List.of() : List.copyOf(algorithms);
       patientClaim = patientClaim == null || patientClaim.isBlank() ? "patient" : patientClaim;
@@ -74,7 +79,8 @@ public record SecurityProperties(@DefaultValue List<AuthorizationServer> authori
                 Optional.ofNullable(jwksUrl), Optional.ofNullable(jwks).filter(s -> !s.isBlank())),
             Set.copyOf(audiences),
             accepted,
-            patientClaim);
+            patientClaim,
+            clockSkew);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(
             "lumbarcds.security.authorization-servers[] " + issuer + ": " + e.getMessage(), e);

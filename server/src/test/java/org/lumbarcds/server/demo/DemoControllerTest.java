@@ -57,6 +57,7 @@ class DemoControllerTest {
                             null,
                             null,
                             null,
+                            null,
                             null))
                     : List.of()),
             address);

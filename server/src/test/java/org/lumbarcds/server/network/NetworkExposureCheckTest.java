@@ -23,6 +23,7 @@ class NetworkExposureCheckTest {
                   null,
                   null,
                   null,
+                  null,
                   null)));
 
   private static ServerProperties boundTo(String address) throws Exception {

@@ -25,7 +25,7 @@ import java.util.zip.ZipInputStream;
  * distribution or JDK fails the test: `mvn -Pinstalled-tools` copies the one, `.ci/run` has the
  * other.
  */
-final class KeycloakServer implements AutoCloseable {
+public final class KeycloakServer implements AutoCloseable {
 
   static final Path JDK = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
 
@@ -40,9 +40,19 @@ final class KeycloakServer implements AutoCloseable {
   }
 
   /** Keycloak with the realm (a realm representation, JSON) named {@code realm} imported. */
-  static KeycloakServer start(String realm, String realmJson) throws Exception {
+  public static KeycloakServer start(String realm, String realmJson) throws Exception {
+    return start(java.util.Map.of(realm, realmJson));
+  }
+
+  /** Keycloak with these realms (name to realm representation, JSON) imported. */
+  public static KeycloakServer start(java.util.Map<String, String> realms) throws Exception {
+    // the server module's build copies the distribution; the tests module uses that copy
+    Path dist =
+        Files.isDirectory(Path.of("target", "keycloak"))
+            ? Path.of("target", "keycloak")
+            : Path.of("..", "server", "target", "keycloak");
     Path zip;
-    try (Stream<Path> found = Files.list(Path.of("target", "keycloak"))) {
+    try (Stream<Path> found = Files.list(dist)) {
       zip =
           found
               .filter(p -> p.getFileName().toString().matches("keycloak-quarkus-dist-.*\\.zip"))
@@ -58,7 +68,9 @@ final class KeycloakServer implements AutoCloseable {
     Path dir = Files.createTempDirectory("lumbarcds-keycloak-");
     Path home = unzip(zip, dir);
     Files.createDirectories(home.resolve("data/import"));
-    Files.writeString(home.resolve("data/import/realm.json"), realmJson);
+    for (var realm : realms.entrySet()) {
+      Files.writeString(home.resolve("data/import/" + realm.getKey() + ".json"), realm.getValue());
+    }
     int port = freePort();
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -74,7 +86,9 @@ final class KeycloakServer implements AutoCloseable {
     Process process = builder.start();
     KeycloakServer server = new KeycloakServer(home, process, port);
     try {
-      server.awaitRealm(realm, Duration.ofSeconds(240));
+      for (String realm : realms.keySet()) {
+        server.awaitRealm(realm, Duration.ofSeconds(240));
+      }
     } catch (Exception e) {
       server.close();
       throw e;
@@ -83,15 +97,15 @@ final class KeycloakServer implements AutoCloseable {
   }
 
   /** The realm's issuer, as Keycloak writes it into its tokens ({@code iss}). */
-  String issuer(String realm) {
+  public String issuer(String realm) {
     return "http://127.0.0.1:" + port + "/realms/" + realm;
   }
 
-  URI tokenUrl(String realm) {
+  public URI tokenUrl(String realm) {
     return URI.create(issuer(realm) + "/protocol/openid-connect/token");
   }
 
-  URI jwksUrl(String realm) {
+  public URI jwksUrl(String realm) {
     return URI.create(issuer(realm) + "/protocol/openid-connect/certs");
   }
 

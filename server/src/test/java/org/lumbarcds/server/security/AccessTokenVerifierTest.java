@@ -44,7 +44,8 @@ class AccessTokenVerifierTest {
                       new JWKSet(List.<JWK>of(rsa.toPublicJWK(), ec.toPublicJWK()))),
                   Set.of(AUDIENCE),
                   AccessTokenVerifier.DEFAULT_ALGORITHMS,
-                  "patient")),
+                  "patient",
+                  Duration.ofSeconds(60))),
           Clock.fixed(NOW, ZoneOffset.UTC));
 
   private static RSAKey generateRsa(String kid) {
@@ -143,7 +144,8 @@ class AccessTokenVerifierTest {
                             new ImmutableJWKSet<>(new JWKSet()),
                             Set.of(AUDIENCE),
                             Set.of(JWSAlgorithm.HS256),
-                            "patient")),
+                            "patient",
+                            Duration.ofSeconds(60))),
                     Clock.systemUTC()))
         .isInstanceOf(IllegalArgumentException.class);
   }
