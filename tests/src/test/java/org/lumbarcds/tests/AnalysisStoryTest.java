@@ -78,6 +78,32 @@ class AnalysisStoryTest extends ServerTestBase {
   }
 
   /** The same, through a given client. */
+  /** The story's order and the one AI result it produced. */
+  record Story(Ordered ordered, Observation result) {}
+
+  /**
+   * The whole story through a client that sends {@code authorization} (or none): a patient and
+   * order, the phantom study stored by STOW-RS, the order completed, the analysis awaited, and its
+   * one result read back, about the order's patient.
+   */
+  static Story story(
+      ca.uhn.fhir.rest.client.api.IGenericClient client,
+      java.net.http.HttpClient http,
+      int port,
+      String authorization)
+      throws Exception {
+    PhantomStudy study =
+        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+    Ordered ordered = order(client, study);
+    study.stow(http, port, authorization);
+    complete(client, ordered.order(), null);
+    AnalysisRecords.awaitTask(client, ordered.order(), Task.TaskStatus.COMPLETED);
+    List<Observation> results = AnalysisRecords.results(client, ordered.order());
+    assertThat(results).hasSize(1);
+    assertThat(results.get(0).getSubject().getReference()).isEqualTo(ordered.patient().getValue());
+    return new Story(ordered, results.get(0));
+  }
+
   static Ordered order(ca.uhn.fhir.rest.client.api.IGenericClient client, PhantomStudy study) {
     IIdType patient =
         client

@@ -3,10 +3,17 @@ package org.lumbarcds.tests;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -76,10 +83,39 @@ public final class CdsHooksBenchmark {
       System.out.println(new JWKSet(key.toPublicJWK()).toString());
       return;
     }
+    if (args[0].equals("accesskeys")) {
+      // an authorization server's signing key (RS384), for tests/bench/security.sh
+      RSAKey rsa = new RSAKeyGenerator(2048).keyID("bench-as-" + UUID.randomUUID()).generate();
+      Files.writeString(Path.of(args[1]), rsa.toJSONString());
+      System.out.println(new JWKSet(rsa.toPublicJWK()).toString());
+      return;
+    }
+    if (args[0].equals("accesstoken")) {
+      // an access token of that key: accesstoken KEYFILE ISSUER AUDIENCE SCOPE (an hour)
+      RSAKey rsa = RSAKey.parse(Files.readString(Path.of(args[1])));
+      SignedJWT jwt =
+          new SignedJWT(
+              new JWSHeader.Builder(JWSAlgorithm.RS384).keyID(rsa.getKeyID()).build(),
+              new JWTClaimsSet.Builder()
+                  .issuer(args[2])
+                  .audience(args[3])
+                  .subject("service-account-bench")
+                  .claim("azp", "bench")
+                  .claim("scope", args[4])
+                  .issueTime(new java.util.Date())
+                  .expirationTime(java.util.Date.from(Instant.now().plusSeconds(3600)))
+                  .build());
+      jwt.sign(new RSASSASigner(rsa));
+      System.out.println(jwt.serialize());
+      return;
+    }
     CdsHooksBenchmark bench =
         new CdsHooksBenchmark(args[1], ECKey.parse(Files.readString(Path.of(args[2]))), args[3]);
     if (args[0].equals("sign")) {
       bench.signOnly(Integer.parseInt(args[4]));
+    } else if (args[0].equals("security")) {
+      bench.signOnly(Integer.parseInt(args[4]));
+      bench.reads(Integer.parseInt(args[4]));
     } else if (args[0].equals("durability")) {
       bench.durability(Integer.parseInt(args[4]));
     } else {
@@ -328,6 +364,67 @@ public final class CdsHooksBenchmark {
     }
   }
 
+  /**
+   * FHIR reads of one Patient at 1 and 8 clients (with BENCH_ACCESS_TOKEN when set), after a
+   * warm-up of 2,000 reads that is not reported.
+   */
+  private void reads(int requests) throws Exception {
+    String id =
+        fhir(
+                "POST",
+                "/fhir/Patient",
+                "{\"resourceType\":\"Patient\",\"identifier\":[{\"value\":\"BENCH-"
+                    + UUID.randomUUID()
+                    + "\"}]}")
+            .path("id")
+            .asText();
+    for (int[] run : new int[][] {{2000, 8, 0}, {requests, 1, 1}, {requests, 8, 1}}) {
+      List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+      AtomicInteger errors = new AtomicInteger();
+      AtomicInteger next = new AtomicInteger();
+      int total = run[0];
+      double seconds =
+          concurrently(
+              run[1],
+              () -> {
+                while (next.getAndIncrement() < total) {
+                  long t = System.nanoTime();
+                  try {
+                    HttpResponse<String> r =
+                        HTTP.send(
+                            authorized(
+                                    HttpRequest.newBuilder(URI.create(root + "/fhir/Patient/" + id))
+                                        .header("Accept", "application/fhir+json"))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) {
+                      errors.incrementAndGet();
+                    }
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                  }
+                  latencies.add(System.nanoTime() - t);
+                }
+                return null;
+              });
+      if (run[2] == 1) {
+        report(
+            String.format(
+                Locale.ROOT, "FHIR read, %2d clients, %.0f req/s", run[1], total / seconds),
+            latencies,
+            errors.get());
+      }
+    }
+  }
+
+  /** The request with BENCH_ACCESS_TOKEN as its bearer token, when one is set. */
+  private static HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    String token = System.getenv("BENCH_ACCESS_TOKEN");
+    return token == null || token.isBlank()
+        ? request
+        : request.header("Authorization", "Bearer " + token);
+  }
+
   /** order-sign only, for a patient with a stored result made here (no studies needed). */
   private void signOnly(int requests) throws Exception {
     JsonNode patient =
@@ -341,7 +438,7 @@ public final class CdsHooksBenchmark {
     JsonNode card =
         JSON.readTree(
             HTTP.send(
-                    HttpRequest.newBuilder(URI.create(root + "/model/card")).build(),
+                    authorized(HttpRequest.newBuilder(URI.create(root + "/model/card"))).build(),
                     HttpResponse.BodyHandlers.ofString())
                 .body());
     fhir(
@@ -485,7 +582,9 @@ public final class CdsHooksBenchmark {
 
   private JsonNode fhir(String method, String path, String body) throws Exception {
     HttpRequest.Builder r =
-        HttpRequest.newBuilder(URI.create(root + path)).header("Accept", "application/fhir+json");
+        authorized(
+            HttpRequest.newBuilder(URI.create(root + path))
+                .header("Accept", "application/fhir+json"));
     if (body != null) {
       r.header("Content-Type", "application/fhir+json");
       r.method(method, HttpRequest.BodyPublishers.ofString(body));

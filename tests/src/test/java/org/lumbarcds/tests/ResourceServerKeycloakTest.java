@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,17 +22,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
-import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -54,6 +55,7 @@ class ResourceServerKeycloakTest {
   private static final String REALM = "hospital";
   private static final String ELSEWHERE = "elsewhere";
   private static final String AUDIENCE = "https://lumbar-cds.test/fhir";
+  private static final String COMPOSE = "compose";
   private static final String PATIENT = "kc-patient-1";
   private static final List<String> SYSTEM_SCOPES =
       List.of(
@@ -69,6 +71,7 @@ class ResourceServerKeycloakTest {
   private static RSAKey key;
   private static KeycloakServer keycloak;
   private static StandaloneServer server;
+  private static String ehrBase;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -78,8 +81,20 @@ class ResourceServerKeycloakTest {
     Map<String, String> realms = new LinkedHashMap<>();
     realms.put(REALM, realm(REALM, jwks));
     realms.put(ELSEWHERE, realm(ELSEWHERE, jwks));
+    realms.put(COMPOSE, composeRealm(jwks));
     keycloak = KeycloakServer.start(realms);
+    // the server reads "the EHR's FHIR server" (its own /fhir, behind these tokens) with its own
+    // Backend Services token: its port is chosen first, to name that server in its settings
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    ehrBase = "http://127.0.0.1:" + port + "/fhir";
+    Path ownKey = Files.createTempFile("lumbar-cds-self", ".jwk.json");
+    Files.writeString(ownKey, key.toJSONString());
+    String e = "--lumbarcds.cds-hooks.ehr-fhir-servers[0].";
     String p = "--lumbarcds.security.authorization-servers[0].";
+    String c = "--lumbarcds.security.authorization-servers[1].";
     server =
         new StandaloneServer(
             ServerTestBase.newDataDir(),
@@ -91,7 +106,19 @@ class ResourceServerKeycloakTest {
             p + "audiences[0]=" + AUDIENCE,
             p + "token-endpoint=" + keycloak.tokenUrl(REALM),
             // the expiry case waits out a 2 s token: no skew on one machine's clock
-            p + "clock-skew=0s");
+            p + "clock-skew=0s",
+            c + "issuer=" + keycloak.issuer(COMPOSE),
+            c + "jwks-url=" + keycloak.jwksUrl(COMPOSE),
+            c + "audiences[0]=" + AUDIENCE,
+            "--server.port=" + port,
+            "--lumbarcds.cds-hooks.issuers[0].issuer=" + CdsClient.ISSUER,
+            "--lumbarcds.cds-hooks.issuers[0].jwks=" + CdsClient.jwks(),
+            "--lumbarcds.cds-hooks.issuers[0].fhir-servers[0]=" + ehrBase,
+            e + "base-url=" + ehrBase,
+            e + "backend-services.token-url=" + keycloak.tokenUrl(REALM),
+            e + "backend-services.client-id=lumbar-cds-self",
+            e + "backend-services.key-file=" + ownKey,
+            e + "backend-services.scope=system/*.rs");
   }
 
   @AfterAll
@@ -104,6 +131,20 @@ class ResourceServerKeycloakTest {
     }
   }
 
+  /**
+   * The realm docker/compose.yaml imports, its placeholders filled in as Keycloak fills them from
+   * the environment (named {@value #COMPOSE} here: the cases' own realm is {@code hospital}).
+   */
+  private static String composeRealm(String jwks) throws Exception {
+    String text = Files.readString(Path.of("../docker/keycloak/hospital-realm.json"));
+    String quoted = JSON.writeValueAsString(jwks);
+    String inString = quoted.substring(1, quoted.length() - 1);
+    return text.replace("${LUMBARCDS_RIS_JWKS}", inString)
+        .replace("${LUMBARCDS_SECURITY_JWKS}", inString)
+        .replace("${LUMBARCDS_AUTH_AUDIENCE}", AUDIENCE)
+        .replace("\"realm\": \"hospital\"", "\"realm\": \"" + COMPOSE + "\"");
+  }
+
   /** A realm: SMART scopes as client scopes, and the clients the cases need. */
   private static String realm(String name, String jwks) throws Exception {
     ObjectNode realm = JSON.createObjectNode();
@@ -111,6 +152,7 @@ class ResourceServerKeycloakTest {
     ArrayNode scopes = realm.putArray("clientScopes");
     List<String> all = new ArrayList<>(SYSTEM_SCOPES);
     all.add("patient/*.rs");
+    all.add("system/*.rs");
     for (String scope : all) {
       scopes
           .addObject()
@@ -125,6 +167,7 @@ class ResourceServerKeycloakTest {
     client(clients, "lumbar-short", jwks, SYSTEM_SCOPES, true, "2", null);
     client(clients, "lumbar-no-audience", jwks, SYSTEM_SCOPES, false, null, null);
     client(clients, "lumbar-patient-app", jwks, List.of("patient/*.rs"), true, null, PATIENT);
+    client(clients, "lumbar-cds-self", jwks, List.of("system/*.rs"), true, null, null);
     return JSON.writeValueAsString(realm);
   }
 
@@ -197,6 +240,14 @@ class ResourceServerKeycloakTest {
     IGenericClient client = server.client();
     client.registerInterceptor(new BearerTokenAuthInterceptor(bearer.substring(7)));
     return client;
+  }
+
+  private HttpResponse<String> get(String path, String authorization) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .header("Authorization", authorization)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private int status(String path, String authorization) throws Exception {
@@ -289,17 +340,78 @@ class ResourceServerKeycloakTest {
   @Test
   void aSystemTokenDoesTheWholeStory() throws Exception {
     String bearer = token(REALM, "lumbar-ris", String.join(" ", SYSTEM_SCOPES));
-    IGenericClient ris = fhir(bearer);
-    PhantomStudy study =
-        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
-    AnalysisStoryTest.Ordered ordered = AnalysisStoryTest.order(ris, study);
-    study.stow(http, server.port(), bearer);
-    AnalysisStoryTest.complete(ris, ordered.order(), null);
-    AnalysisRecords.awaitTask(ris, ordered.order(), Task.TaskStatus.COMPLETED);
-    List<Observation> results = AnalysisRecords.results(ris, ordered.order());
-    assertThat(results).hasSize(1);
-    assertThat(results.get(0).getSubject())
-        .extracting(Reference::getReference)
-        .isEqualTo(ordered.patient().getValue());
+    AnalysisStoryTest.story(fhir(bearer), http, server.port(), bearer);
+  }
+
+  @Test
+  void theComposeFilesRealmGivesTheRisAndTheSecurityTeamTheirTokens() throws Exception {
+    String ris = token(COMPOSE, "lumbar-ris", "system/Patient.cruds system/*.rs");
+    IIdType patient =
+        fhir(ris)
+            .create()
+            .resource(Fixtures.patient(Fixtures.unique()))
+            .execute()
+            .getId()
+            .toUnqualifiedVersionless();
+    fhir(ris).read().resource(Patient.class).withId(patient).execute();
+    // the RIS's wildcard does not reach the audit trail; the security team's scope does
+    assertThat(get("/fhir/AuditEvent?patient=" + patient.getValue(), ris).statusCode())
+        .isEqualTo(403);
+    String security = token(COMPOSE, "lumbar-security", "system/AuditEvent.rs lumbarcds.ops");
+    java.time.Instant end = java.time.Instant.now().plusSeconds(30);
+    JsonNode found;
+    do {
+      Thread.sleep(250);
+      HttpResponse<String> response =
+          get("/fhir/AuditEvent?patient=" + patient.getValue(), security);
+      assertThat(response.statusCode()).isEqualTo(200);
+      found = JSON.readTree(response.body());
+    } while (found.path("entry").isEmpty() && java.time.Instant.now().isBefore(end));
+    assertThat(found.path("entry")).isNotEmpty();
+    assertThat(get("/ops/api/summary", security).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theServerReadsTheEhrsFhirServerWithItsOwnToken() throws Exception {
+    String ris = token(REALM, "lumbar-ris", String.join(" ", SYSTEM_SCOPES));
+    IIdType patient =
+        fhir(ris)
+            .create()
+            .resource(Fixtures.patient(Fixtures.unique()))
+            .execute()
+            .getId()
+            .toUnqualifiedVersionless();
+    ObjectNode sign = JSON.createObjectNode();
+    sign.put("hook", "order-sign").put("hookInstance", java.util.UUID.randomUUID().toString());
+    sign.put("fhirServer", ehrBase);
+    ObjectNode context = sign.putObject("context");
+    context.put("userId", "Practitioner/1").put("patientId", patient.getIdPart());
+    org.hl7.fhir.r4.model.Bundle drafts =
+        new org.hl7.fhir.r4.model.Bundle()
+            .setType(org.hl7.fhir.r4.model.Bundle.BundleType.COLLECTION);
+    drafts.addEntry().setResource(CdsHooksTestBase.draftMri("draft-mri", patient));
+    context.set(
+        "draftOrders",
+        JSON.readTree(
+            ca.uhn.fhir.context.FhirContext.forR4Cached()
+                .newJsonParser()
+                .encodeResourceToString(drafts)));
+    // no prefetch, no fhirAuthorization: every key is read from the EHR's server, with the
+    // server's own token from Keycloak (without one, that server answers 401 and the call 412)
+    CdsHooksTestBase.onlyCard(new CdsClient(server.port()).hook("lss-mri-order-sign", sign));
+    // the audit trail shows the reads, made over HTTP by the client lumbar-cds-self
+    String security = token(COMPOSE, "lumbar-security", "system/AuditEvent.rs");
+    java.time.Instant end = java.time.Instant.now().plusSeconds(30);
+    JsonNode found;
+    do {
+      Thread.sleep(250);
+      found =
+          JSON.readTree(
+              get(
+                      "/fhir/AuditEvent?agent-name=lumbar-cds-self&patient=" + patient.getValue(),
+                      security)
+                  .body());
+    } while (found.path("entry").isEmpty() && java.time.Instant.now().isBefore(end));
+    assertThat(found.path("entry")).isNotEmpty();
   }
 }

@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,12 +19,12 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,9 @@ class ResourceServerTest {
                 "--lumbarcds.analysis.triggers=order-completed",
                 "--lumbarcds.analysis.polling-interval=1s",
                 "--lumbarcds.fhir.validate-requests=false",
-                "--lumbarcds.cors.allowed-origins=" + ORIGIN));
+                "--lumbarcds.cors.allowed-origins=" + ORIGIN,
+                "--lumbarcds.cds-hooks.issuers[0].issuer=" + CdsClient.ISSUER,
+                "--lumbarcds.cds-hooks.issuers[0].jwks=" + CdsClient.jwks()));
     settings.addAll(List.of(tokens.settings()));
     server = new StandaloneServer(ServerTestBase.newDataDir(), settings.toArray(String[]::new));
     admin = client(tokens.bearer("system/*.cruds"));
@@ -369,21 +372,214 @@ class ResourceServerTest {
     assertThat(get("/ops", null).statusCode()).isEqualTo(200);
   }
 
+  /** The AuditEvents of a search made with the security team's scope. */
+  private List<AuditEvent> audit(String query) {
+    IGenericClient security = client(tokens.bearer("system/AuditEvent.rs"));
+    Bundle found =
+        security
+            .search()
+            .byUrl("AuditEvent?" + query + "&_count=200&_sort=-date")
+            .returnBundle(Bundle.class)
+            .execute();
+    return found.getEntry().stream().map(e -> (AuditEvent) e.getResource()).toList();
+  }
+
+  private static List<String> subtypes(List<AuditEvent> events) {
+    return events.stream()
+        .flatMap(e -> e.getSubtype().stream())
+        .map(c -> c.getCode())
+        .distinct()
+        .toList();
+  }
+
+  /** Polls the trail (written in the background) until {@code check} passes, or fails. */
+  private void eventually(Runnable check) throws InterruptedException {
+    Instant end = Instant.now().plusSeconds(30);
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError e) {
+        if (Instant.now().isAfter(end)) {
+          throw e;
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+
   @Test
-  void aSystemTokenDoesTheWholeStory() throws Exception {
+  void aSystemTokenDoesTheWholeStoryAndEveryAccessIsInTheAuditTrail() throws Exception {
     String bearer =
         tokens.bearer(
             "system/Patient.cruds system/ServiceRequest.cruds system/ImagingStudy.cruds"
                 + " system/Observation.rs system/Task.rs system/Provenance.rs");
     IGenericClient ris = client(bearer);
-    PhantomStudy study =
-        PhantomStudy.copy("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
-    AnalysisStoryTest.Ordered ordered = AnalysisStoryTest.order(ris, study);
-    study.stow(http, server.port(), bearer);
-    AnalysisStoryTest.complete(ris, ordered.order(), null);
-    AnalysisRecords.awaitTask(ris, ordered.order(), Task.TaskStatus.COMPLETED);
-    List<Observation> results = AnalysisRecords.results(ris, ordered.order());
-    assertThat(results).hasSize(1);
-    assertThat(results.get(0).getSubject().getReference()).isEqualTo(ordered.patient().getValue());
+    // a system token does the whole story: order, STOW-RS, completion, the result read
+    AnalysisStoryTest.Story story = AnalysisStoryTest.story(ris, http, server.port(), bearer);
+    AnalysisStoryTest.Ordered ordered = story.ordered();
+    PhantomStudy study = ordered.study();
+    String patient = ordered.patient().getValue();
+    Observation result = story.result();
+    ris.read().resource(Observation.class).withId(result.getIdElement().toVersionless()).execute();
+    assertThat(get("/dicomweb/studies", bearer).statusCode()).isEqualTo(200);
+
+    // the EHR asks the order-sign service, a physician opens the card's link
+    ObjectNode sign = JSON.createObjectNode();
+    sign.put("hook", "order-sign").put("hookInstance", java.util.UUID.randomUUID().toString());
+    ObjectNode context = sign.putObject("context");
+    context.put("userId", "Practitioner/audit-1").put("patientId", ordered.patient().getIdPart());
+    Bundle drafts = new Bundle().setType(Bundle.BundleType.COLLECTION);
+    drafts.addEntry().setResource(CdsHooksTestBase.draftMri("draft-mri", ordered.patient()));
+    context.set(
+        "draftOrders",
+        JSON.readTree(
+            ca.uhn.fhir.context.FhirContext.forR4Cached()
+                .newJsonParser()
+                .encodeResourceToString(drafts)));
+    JsonNode card =
+        CdsHooksTestBase.onlyCard(new CdsClient(server.port()).hook("lss-mri-order-sign", sign));
+    String link = card.at("/links/0/url").asText();
+    String linkToken = link.substring(link.indexOf("#access=") + "#access=".length());
+    assertThat(
+            get("/viewer/api/" + result.getIdElement().getIdPart(), "Bearer " + linkToken)
+                .statusCode())
+        .isEqualTo(200);
+    // and a call without a token is refused
+    assertThat(get("/fhir/Observation/" + result.getIdElement().getIdPart(), null).statusCode())
+        .isEqualTo(401);
+
+    eventually(
+        () -> {
+          List<AuditEvent> ofPatient = audit("patient=" + patient);
+          assertThat(subtypes(ofPatient))
+              .as("FHIR create, read and search (BALP), the hook call, the viewer, the analysis")
+              .contains("create", "read", "search-type", "hook-call", "viewer-open", "analysis");
+          AuditEvent read =
+              ofPatient.stream()
+                  .filter(e -> e.getSubtypeFirstRep().getCode().equals("read"))
+                  .findFirst()
+                  .orElseThrow();
+          assertThat(read.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+          // the client (the token's azp) and its subject, each by the issuer's identifier
+          assertThat(read.getAgent())
+              .extracting(a -> a.getWho().getIdentifier().getValue())
+              .contains("lumbar-test", "service-account-lumbar-test");
+          assertThat(read.getAgent())
+              .extracting(a -> a.getNetwork().getAddress())
+              .contains("127.0.0.1");
+          AuditEvent hook =
+              ofPatient.stream()
+                  .filter(e -> e.getSubtypeFirstRep().getCode().equals("hook-call"))
+                  .findFirst()
+                  .orElseThrow();
+          assertThat(hook.getAgent())
+              .extracting(a -> a.getWho().getIdentifier().getValue())
+              .contains("Practitioner/audit-1");
+          AuditEvent analysis =
+              ofPatient.stream()
+                  .filter(e -> e.getSubtypeFirstRep().getCode().equals("analysis"))
+                  .findFirst()
+                  .orElseThrow();
+          assertThat(analysis.getEntity())
+              .extracting(en -> en.getWhat().getReference())
+              .contains(result.getIdElement().toUnqualifiedVersionless().getValue());
+          // docs/security.md's queries: by client, by outcome
+          assertThat(audit("agent-name=lumbar-test&patient=" + patient)).isNotEmpty();
+          assertThat(audit("outcome=4,8"))
+              .isNotEmpty()
+              .allSatisfy(e -> assertThat(e.getOutcome().toCode()).isIn("4", "8"));
+          // DICOMweb: stored and searched, the study by its UID
+          List<AuditEvent> dicom =
+              audit("subtype=http://lumbarcds.org/fhir/CodeSystem/audit-activity|dicom-store");
+          assertThat(dicom)
+              .flatExtracting(AuditEvent::getEntity)
+              .extracting(en -> en.getWhat().getIdentifier().getValue())
+              .contains("urn:oid:" + study.studyUid());
+          assertThat(
+                  audit("subtype=http://lumbarcds.org/fhir/CodeSystem/audit-activity|dicom-query"))
+              .isNotEmpty();
+          List<AuditEvent> refused =
+              audit("subtype=http://lumbarcds.org/fhir/CodeSystem/audit-activity|access-refused");
+          assertThat(refused)
+              .anySatisfy(
+                  e -> {
+                    assertThat(e.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4);
+                    assertThat(e.getEntity())
+                        .extracting(en -> en.getDescription())
+                        .contains("GET /fhir/Observation/" + result.getIdElement().getIdPart());
+                  });
+        });
+
+    // no event holds a request body: the Patient's name written in the story appears nowhere
+    String names =
+        ris.read()
+            .resource(Patient.class)
+            .withId(ordered.patient())
+            .execute()
+            .getNameFirstRep()
+            .getFamily();
+    String trail =
+        ca.uhn.fhir.context.FhirContext.forR4Cached()
+            .newJsonParser()
+            .encodeResourceToString(
+                new Bundle()
+                    .setEntry(
+                        audit("patient=" + patient).stream()
+                            .map(e -> new Bundle.BundleEntryComponent().setResource(e))
+                            .toList()));
+    if (names != null) {
+      assertThat(trail).doesNotContain(names);
+    }
+  }
+
+  @Test
+  void theAuditTrailIsTheSecurityTeamsAndCannotBeChanged() throws Exception {
+    IIdType patient = patient();
+    admin.read().resource(Patient.class).withId(patient).execute();
+    eventually(() -> assertThat(audit("patient=" + patient.getValue())).isNotEmpty());
+    AuditEvent event = audit("patient=" + patient.getValue()).get(0);
+    // a wildcard scope reaches no AuditEvent
+    assertThat(
+            get("/fhir/AuditEvent?patient=" + patient.getValue(), tokens.bearer("system/*.cruds"))
+                .statusCode())
+        .isEqualTo(403);
+    // nobody changes or deletes one, not even with a scope that names AuditEvent
+    IGenericClient auditor = client(tokens.bearer("system/AuditEvent.cruds"));
+    assertThatThrownBy(
+            () -> auditor.delete().resourceById(event.getIdElement().toVersionless()).execute())
+        .isInstanceOf(ForbiddenOperationException.class);
+    assertThatThrownBy(() -> auditor.update().resource(event).execute())
+        .isInstanceOf(ForbiddenOperationException.class);
+    // the patient's record ($everything) holds no AuditEvent
+    Bundle everything =
+        admin
+            .operation()
+            .onInstance(patient)
+            .named("$everything")
+            .withNoParameters(org.hl7.fhir.r4.model.Parameters.class)
+            .returnResourceType(Bundle.class)
+            .execute();
+    assertThat(everything.getEntry())
+        .extracting(e -> e.getResource().fhirType())
+        .contains("Patient")
+        .doesNotContain("AuditEvent");
+  }
+
+  @Test
+  void theAuditTrailNeverStopsADeleteButTheRecordStillDoes() throws Exception {
+    IIdType patient = patient();
+    admin.read().resource(Patient.class).withId(patient).execute();
+    // the trail's references first, so that they are the conflicts a delete meets first
+    eventually(() -> assertThat(audit("patient=" + patient.getValue())).hasSizeGreaterThan(1));
+    IIdType observation = observationOf(patient);
+    // an Observation refers to the patient: refused, the Observation named, whatever the trail
+    assertThatThrownBy(() -> admin.delete().resourceById(patient).execute())
+        .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException.class)
+        .hasMessageContaining(observation.getValue());
+    // with the Observation gone, only AuditEvents refer to it: deleted, and the trail kept
+    admin.delete().resourceById(observation).execute();
+    admin.delete().resourceById(patient).execute();
+    assertThat(audit("patient=" + patient.getValue())).hasSizeGreaterThan(1);
   }
 }

@@ -18,8 +18,10 @@ final class StandaloneServer implements AutoCloseable {
   private final ConfigurableApplicationContext context;
 
   StandaloneServer(Path dataDir, String... arguments) {
-    List<String> args =
-        new ArrayList<>(List.of("--lumbarcds.data-dir=" + dataDir, "--server.port=0"));
+    List<String> args = new ArrayList<>(List.of("--lumbarcds.data-dir=" + dataDir));
+    if (List.of(arguments).stream().noneMatch(a -> a.startsWith("--server.port="))) {
+      args.add("--server.port=0"); // a free port, unless the test chose one
+    }
     args.addAll(List.of(arguments));
     context =
         new SpringApplicationBuilder(LumbarCdsApplication.class).run(args.toArray(String[]::new));

@@ -21,6 +21,7 @@ import org.lumbarcds.model.inference.ModelCard;
 import org.lumbarcds.model.inference.ModelException;
 import org.lumbarcds.model.inference.ThreeViewModel;
 import org.lumbarcds.model.inference.ViewRules;
+import org.lumbarcds.server.audit.AuditTrail;
 import org.lumbarcds.server.dicomweb.ImageSources;
 import org.lumbarcds.server.network.ServerAddress;
 import org.slf4j.Logger;
@@ -132,8 +133,9 @@ public class AnalysisConfig {
       OrderAnalysis analysis,
       TaskMirror mirror,
       AnalysisProperties properties,
-      MeterRegistry meters) {
-    return new AnalysisJobs(dataSource, analysis, mirror, properties, meters);
+      MeterRegistry meters,
+      AuditTrail audit) {
+    return new AnalysisJobs(dataSource, analysis, mirror, properties, meters, audit);
   }
 
   @Bean(destroyMethod = "shutdown")

@@ -13,16 +13,21 @@ import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.lumbarcds.cds.analysis.AnalysisException;
+import org.lumbarcds.server.audit.Activity;
+import org.lumbarcds.server.audit.AuditTrail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -62,6 +67,7 @@ public class AnalysisJobs implements SmartLifecycle {
   private final OneTimeTask<String> task;
   private final Scheduler scheduler;
   private final MeterRegistry meters;
+  private final AuditTrail audit;
   private volatile boolean running;
 
   AnalysisJobs(
@@ -69,8 +75,10 @@ public class AnalysisJobs implements SmartLifecycle {
       OrderAnalysis analysis,
       TaskMirror mirror,
       AnalysisProperties properties,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      AuditTrail audit) {
     this.analysis = analysis;
+    this.audit = audit;
     this.meters = meters;
     this.mirror = mirror;
     this.properties = properties;
@@ -220,13 +228,36 @@ public class AnalysisJobs implements SmartLifecycle {
       log.warn("Analysis job failed: {}", e.getMessage());
       log.debug("Analysis job for order {} failed", orderId);
       mirror.failed(orderId, e.getMessage());
+      audited(orderId, Optional.empty(), AuditEvent.AuditEventOutcome._4);
       finished("failed");
       return;
+    }
+    if (result.outcome().created()) {
+      audited(orderId, Optional.of(result), AuditEvent.AuditEventOutcome._0);
     }
     mirror.completed(orderId, Optional.of(result.patient()), result.outcome().reference());
     log.info("Analysis job done: result {}", result.outcome().created() ? "stored" : "reused");
     finished(result.outcome().created() ? "stored" : "reused");
     log.debug("Analysis job for order {} done", orderId);
+  }
+
+  /** The analysis in the audit trail: the worker read the patient's radiographs and wrote. */
+  private void audited(
+      String orderId, Optional<OrderAnalysis.Result> result, AuditEvent.AuditEventOutcome outcome) {
+    List<String> entities = new ArrayList<>();
+    entities.add("ServiceRequest/" + orderId);
+    result.ifPresent(
+        r -> {
+          entities.add(r.study().getReference());
+          entities.add(r.outcome().reference().getReference());
+        });
+    audit.record(
+        Activity.ANALYSIS,
+        AuditTrail.Actor.server("lumbar-cds analysis worker"),
+        outcome,
+        result.map(r -> List.of(r.patient().getReference())).orElse(List.of()),
+        entities,
+        Optional.empty());
   }
 
   private void onFailure(ExecutionComplete complete, ExecutionOperations<String> operations) {

@@ -84,8 +84,15 @@ public class CdsHooksConfig {
 
   @Bean
   RecordResolver recordResolver(
-      FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls, RecordCache cache) {
-    return new RecordResolver(fhir, daos, matchUrls, cache);
+      FhirContext fhir,
+      DaoRegistry daos,
+      MatchUrlService matchUrls,
+      RecordCache cache,
+      EhrFhirServers ehrServers) {
+    // a bad key stops the start, not a hook call
+    var clients = ehrServers.clients(java.time.Duration.ofSeconds(10));
+    return new RecordResolver(
+        fhir, daos, matchUrls, cache, base -> EhrFhirServers.find(clients, base));
   }
 
   @Bean

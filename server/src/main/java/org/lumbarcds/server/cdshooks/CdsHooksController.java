@@ -1,10 +1,12 @@
 package org.lumbarcds.server.cdshooks;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
 import java.util.Optional;
 import org.lumbarcds.cds.hooks.CdsHooks;
 import org.lumbarcds.cds.hooks.CdsServices;
 import org.lumbarcds.cds.hooks.HookRequest;
+import org.lumbarcds.server.audit.AuditTrail;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -46,6 +48,16 @@ class CdsHooksController {
       @PathVariable String id, @RequestBody HookRequest request, HttpServletRequest http) {
     Optional<ClientJwtVerifier.Caller> caller = caller(http);
     services.service(id);
+    HookRequest.Context context = request.context();
+    AuditTrail.touched(
+        caller
+            .map(c -> c.subject().map(s -> c.issuer() + " (" + s + ")").orElse(c.issuer()))
+            .orElse(null),
+        context == null ? null : context.userId(),
+        context == null || context.patientId() == null
+            ? List.of()
+            : List.of("Patient/" + context.patientId()),
+        List.of());
     request.fhirServerUrl().ifPresent(url -> fhirServers.check(url, caller));
     return calls.call(id, request, caller.map(ClientJwtVerifier.Caller::issuer));
   }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Condition;
@@ -41,12 +42,14 @@ import org.lumbarcds.cds.hooks.CdsServices.RecordRequest;
 import org.lumbarcds.cds.hooks.HookException;
 import org.lumbarcds.cds.hooks.MriAdviceHooks;
 import org.lumbarcds.cds.hooks.PatientRecord;
+import org.lumbarcds.server.oauth.BackendServicesClient;
 
 /**
  * The patient's record for a hook call, key by key: the prefetch value when the EHR sent one
  * ({@code null}: there is none), else a query to the EHR's {@code fhirServer} with its {@code
- * fhirAuthorization} token, else the server's own FHIR store. The templates are the ones discovery
- * names, filled from the context. Required data that cannot be obtained is a 412 {@link
+ * fhirAuthorization} token (or, for an EHR server configured so, the server's own Backend Services
+ * token: {@link EhrFhirServers}), else the server's own FHIR store. The templates are the ones
+ * discovery names, filled from the context. Required data that cannot be obtained is a 412 {@link
  * HookException}; an optional key's is named in the record as unread.
  */
 class RecordResolver implements CdsServices.RecordSource {
@@ -62,8 +65,23 @@ class RecordResolver implements CdsServices.RecordSource {
   private final DaoRegistry daos;
   private final MatchUrlService matchUrls;
   private final RecordCache cache;
+  private final Function<String, Optional<BackendServicesClient>> ownTokens;
 
   RecordResolver(FhirContext fhir, DaoRegistry daos, MatchUrlService matchUrls, RecordCache cache) {
+    this(fhir, daos, matchUrls, cache, base -> Optional.empty());
+  }
+
+  /**
+   * @param ownTokens the server's own Backend Services client for an EHR's FHIR server, used when a
+   *     call names it without a {@code fhirAuthorization}
+   */
+  RecordResolver(
+      FhirContext fhir,
+      DaoRegistry daos,
+      MatchUrlService matchUrls,
+      RecordCache cache,
+      Function<String, Optional<BackendServicesClient>> ownTokens) {
+    this.ownTokens = ownTokens;
     // the EHR's FHIR server is queried as is: no CapabilityStatement fetch first, and a hook
     // must not wait long for it (these are the settings of the server's one FHIR client factory)
     fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
@@ -99,8 +117,13 @@ class RecordResolver implements CdsServices.RecordSource {
             .map(
                 base -> {
                   IGenericClient c = fhir.newRestfulGenericClient(base);
-                  call.accessToken()
-                      .ifPresent(t -> c.registerInterceptor(new BearerTokenAuthInterceptor(t)));
+                  if (call.accessToken().isPresent()) {
+                    c.registerInterceptor(new BearerTokenAuthInterceptor(call.accessToken().get()));
+                  } else {
+                    ownTokens
+                        .apply(base)
+                        .ifPresent(own -> c.registerInterceptor(EhrFhirServers.ownToken(own)));
+                  }
                   return c;
                 })
             .orElse(null);

@@ -1,11 +1,5 @@
 package org.lumbarcds.server.dicomweb;
 
-import com.nimbusds.jose.jwk.JWK;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +8,7 @@ import java.util.Optional;
 import org.lumbarcds.cds.imaging.Credentials;
 import org.lumbarcds.cds.imaging.DicomWebClient;
 import org.lumbarcds.server.oauth.BackendServicesClient;
+import org.lumbarcds.server.oauth.BackendServicesSettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -48,52 +43,15 @@ public record PacsProperties(
    * @param backendServices for a PACS behind OAuth 2.0: how the server obtains its own access token
    *     (SMART Backend Services); not together with {@code authorization}
    */
-  public record Server(String baseUrl, String authorization, BackendServices backendServices) {
+  public record Server(
+      String baseUrl, String authorization, BackendServicesSettings backendServices) {
 
     boolean usesBackendServices() {
-      return backendServices != null && !blank(backendServices.tokenUrl());
+      return backendServices != null && backendServices.configured();
     }
   }
 
-  /**
-   * The server as a SMART Backend Services client of the PACS's authorization server.
-   *
-   * @param tokenUrl the token endpoint
-   * @param clientId the client id the server is registered under
-   * @param keyFile the server's private key, a JWK (JSON) with {@code kid}: RSA (RS384) or EC P-384
-   *     (ES384); its public half is registered with the authorization server
-   * @param scope the scopes asked for, e.g. {@code system/ImagingStudy.rs}; empty: the client's
-   *     defaults
-   */
-  public record BackendServices(String tokenUrl, String clientId, String keyFile, String scope) {
-
-    BackendServicesClient.Settings settings(Duration timeout) {
-      if (blank(clientId) || blank(keyFile)) {
-        throw new IllegalStateException(
-            "lumbarcds.pacs.servers[].backend-services needs token-url, client-id and key-file");
-      }
-      JWK key;
-      try {
-        key = JWK.parse(Files.readString(Path.of(keyFile)));
-      } catch (IOException | ParseException e) {
-        throw new IllegalStateException(
-            "lumbarcds.pacs.servers[].backend-services.key-file: not a readable JWK ("
-                + e.getClass().getSimpleName()
-                + ")");
-      }
-      try {
-        return new BackendServicesClient.Settings(
-            URI.create(tokenUrl.strip()),
-            clientId.strip(),
-            key,
-            scope == null ? "" : scope,
-            timeout);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalStateException(
-            "lumbarcds.pacs.servers[].backend-services: " + e.getMessage());
-      }
-    }
-  }
+  private static final String BACKEND_SERVICES = "lumbarcds.pacs.servers[].backend-services";
 
   public PacsProperties {
     servers =
@@ -104,7 +62,8 @@ public record PacsProperties(
           throw new IllegalStateException(
               "lumbarcds.pacs.servers[]: authorization or backend-services, not both");
         }
-        server.backendServices().settings(requestTimeout); // a bad key stops the start, not a study
+        // a bad key stops the start, not a study
+        server.backendServices().settings(requestTimeout, BACKEND_SERVICES);
       }
     }
   }
@@ -129,7 +88,8 @@ public record PacsProperties(
         maxDownloadSize.toBytes(),
         server.usesBackendServices()
             ? new BackendServicesClient(
-                server.backendServices().settings(requestTimeout), Clock.systemUTC())
+                server.backendServices().settings(requestTimeout, BACKEND_SERVICES),
+                Clock.systemUTC())
             : Optional.ofNullable(server.authorization())
                 .filter(a -> !a.isBlank())
                 .<Credentials>map(Credentials::fixed)

@@ -12,6 +12,7 @@ import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomDatasetBuilder;
 import org.lumbarcds.model.dicom.Tags;
 import org.lumbarcds.model.dicom.Vr;
+import org.lumbarcds.server.audit.AuditTrail;
 import org.lumbarcds.server.web.ApiErrors;
 import org.lumbarcds.server.web.ApiException;
 import org.springframework.http.HttpHeaders;
@@ -82,6 +83,15 @@ class StowController {
       throw new ApiException(
           e.tooLarge() ? HttpStatus.PAYLOAD_TOO_LARGE : HttpStatus.BAD_REQUEST, e.getMessage());
     }
+    AuditTrail.touched(
+        null,
+        null,
+        List.of(),
+        stored.results().stream()
+            .flatMap(r -> r.studyUid().stream())
+            .distinct()
+            .map(uid -> "urn:oid:" + uid)
+            .toList());
     long failed = stored.failed();
     HttpStatus status =
         failed == 0

@@ -66,8 +66,10 @@ public class FhirServerConfig {
    * it, a resource carrying an extension the server has no definition for made the validator fail
    * instead of accepting the extension).
    */
+  // SearchParameter, StructureDefinition: HAPI's search parameters and the validator need them;
+  // AuditEvent: the audit trail's store (docs/security.md)
   private static final List<String> ALWAYS_SERVED =
-      List.of("SearchParameter", "StructureDefinition");
+      List.of("SearchParameter", "StructureDefinition", "AuditEvent");
 
   @Bean
   static UnservedResourceTypes unservedResourceTypes() {

@@ -23,6 +23,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("lumbarcds.security")
 public record SecurityProperties(@DefaultValue List<AuthorizationServer> authorizationServers) {
 
+  public SecurityProperties {
+    // an entry whose issuer is empty is no entry: application.yaml's one, its variables unset
+    authorizationServers =
+        authorizationServers == null
+            ? List.of()
+            : authorizationServers.stream()
+                .filter(a -> a.issuer() != null && !a.issuer().isBlank())
+                .toList();
+  }
+
   /**
    * One authorization server (e.g. a Keycloak realm, an EHR's).
    *
@@ -51,8 +61,15 @@ public record SecurityProperties(@DefaultValue List<AuthorizationServer> authori
       Duration clockSkew) {
 
     public AuthorizationServer {
+      jwksUrl = blank(jwksUrl);
+      tokenEndpoint = blank(tokenEndpoint);
+      authorizationEndpoint = blank(authorizationEndpoint);
+      jwks = jwks == null || jwks.isBlank() ? null : jwks;
       clockSkew = clockSkew == null ? Duration.ofSeconds(60) : clockSkew;
-      audiences = audiences == null ? List.of() : List.copyOf(audiences);
+      audiences =
+          audiences == null
+              ? List.of()
+              : audiences.stream().filter(a -> a != null && !a.isBlank()).toList();
       algorithms = algorithms == null ? List.of() : List.copyOf(algorithms);
       patientClaim = patientClaim == null || patientClaim.isBlank() ? "patient" : patientClaim;
     }
@@ -86,6 +103,10 @@ public record SecurityProperties(@DefaultValue List<AuthorizationServer> authori
             "lumbarcds.security.authorization-servers[] " + issuer + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  private static URI blank(URI uri) {
+    return uri == null || uri.toString().isBlank() ? null : uri;
   }
 
   /** Whether no authorization server is configured: nothing is checked (loopback only). */

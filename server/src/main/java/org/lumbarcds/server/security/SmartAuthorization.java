@@ -155,6 +155,10 @@ public class SmartAuthorization extends AuthorizationInterceptor {
         .andRequireExplicitResponseAuthorization();
     rules.allow().operation().withAnyName().atAnyLevel().andAllowAllResponses();
     rules.allow().transaction().withAnyOperation().andApplyNormalRules();
+    if (!token.get().scopes().allows('r', SmartScopes.AUDIT_EVENT)) {
+      // a wildcard read (an include, a compartment) reaches no AuditEvent
+      rules.deny().read().resourcesOfType(SmartScopes.AUDIT_EVENT).withAnyId();
+    }
     Optional<IdType> patient = token.get().patient().map(p -> new IdType("Patient", p));
     boolean patches = false;
     for (SmartScopes.Grant grant : token.get().scopes().grants()) {

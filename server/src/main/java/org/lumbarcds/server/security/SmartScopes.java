@@ -21,8 +21,17 @@ import java.util.regex.Pattern;
  * scope is never widened: a narrower reading is always the safe one. Other scopes ({@code openid},
  * {@code launch/patient}, this server's {@code lumbarcds.ops}) are kept as they are, for {@link
  * #has(String)}.
+ *
+ * <p>The audit trail ({@code AuditEvent}) is reached only by a scope that names it, e.g. {@code
+ * system/AuditEvent.rs}, the security team's; it is never updated or deleted through the API.
  */
 public final class SmartScopes {
+
+  /**
+   * The audit trail's type: no wildcard reaches it ({@code system/*.rs} reads no AuditEvent); a
+   * scope that names it grants create, read and search, never update or delete.
+   */
+  public static final String AUDIT_EVENT = "AuditEvent";
 
   /** Whose data a scope reaches. */
   public enum Context {
@@ -37,6 +46,12 @@ public final class SmartScopes {
   /** One interaction on one resource type in one context ({@code type} {@code *}: every type). */
   public record Grant(Context context, String type, Set<Character> interactions) {
     boolean covers(char interaction, String resourceType) {
+      if (AUDIT_EVENT.equals(resourceType)) {
+        // the audit trail: only a scope that names it, and never changed or deleted
+        return type.equals(AUDIT_EVENT)
+            && "crs".indexOf(interaction) >= 0
+            && interactions.contains(interaction);
+      }
       return interactions.contains(interaction) && (type.equals("*") || type.equals(resourceType));
     }
   }

@@ -1,12 +1,14 @@
 package org.lumbarcds.server.viewer;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Observation;
 import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.server.audit.AuditTrail;
 import org.lumbarcds.server.cdshooks.CdsHooksProperties;
 import org.lumbarcds.server.network.PageAssets;
 import org.lumbarcds.server.security.SecurityProperties;
@@ -189,6 +191,12 @@ class ViewerController {
   /** The result, if the link was made for its patient (a link's token names the patient). */
   private Observation opened(LinkTokens.Reader reader, String id) {
     Observation obs = viewer.result(id);
+    String subject = obs.getSubject().getReference();
+    AuditTrail.touched(
+        reader.issuer().orElse(null),
+        reader.user().orElse(null),
+        subject == null ? List.of() : List.of(subject),
+        List.of("Observation/" + id));
     if (reader.patient().isPresent()
         && !reader.patient().get().equals(obs.getSubject().getReferenceElement().getIdPart())) {
       throw new ApiException(HttpStatus.FORBIDDEN, "the link was made for another result");

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lumbarcds.cds.imaging.DicomWebClient;
 import org.lumbarcds.cds.imaging.ImageSourceException;
+import org.lumbarcds.server.oauth.BackendServicesSettings;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -91,7 +92,7 @@ class PacsPropertiesTest {
         new PacsProperties.Server(
             root + "/dicom-web",
             "",
-            new PacsProperties.BackendServices(
+            new BackendServicesSettings(
                 root + "/token",
                 "lumbarcds",
                 keyFile(new RSAKeyGenerator(2048).keyID("k1").generate()).toString(),
@@ -123,7 +124,7 @@ class PacsPropertiesTest {
         new PacsProperties.Server(
             root + "/dicom-web",
             null,
-            new PacsProperties.BackendServices(
+            new BackendServicesSettings(
                 root + "/token",
                 "lumbarcds",
                 keyFile(new RSAKeyGenerator(2048).keyID("k1").generate()).toString(),
@@ -157,7 +158,7 @@ class PacsPropertiesTest {
                     new PacsProperties.Server(
                         "http://pacs",
                         authorization,
-                        new PacsProperties.BackendServices(
+                        new BackendServicesSettings(
                             "http://idp/token", keyFile.isEmpty() ? "" : "c", keyFile, ""))))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(message);
