@@ -7,7 +7,7 @@
 #   oauth  an authorization server (its key given inline) and the audit trail: every FHIR call
 #          carries an access token (RS384 signature, iss, aud, exp, SMART scopes checked)
 #
-#   tests/bench/security.sh [REQUESTS]
+#   [BENCH_MODES="open audit oauth"] tests/bench/security.sh [REQUESTS]
 #
 # Needs the built server (mvn -DskipTests install).
 set -euo pipefail
@@ -22,7 +22,7 @@ as_jwks=$(bench accesskeys "$work/as.json")
 issuer=https://idp.bench.test/realms/hospital
 audience=https://lumbar-cds.bench.test/fhir
 as=--lumbarcds.security.authorization-servers[0]
-for mode in open audit oauth; do
+for mode in ${BENCH_MODES:-open audit oauth}; do
   args=(--lumbarcds.data-dir="$work/data-$mode" --lumbarcds.analysis.triggers=order-completed
     --lumbarcds.cds-hooks.issuers[0].issuer=https://bench.test
     "--lumbarcds.cds-hooks.issuers[0].jwks=$jwks")

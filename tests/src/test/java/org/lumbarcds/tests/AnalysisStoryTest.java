@@ -296,15 +296,7 @@ class AnalysisStoryTest extends ServerTestBase {
     JsonNode modelCard = CdsClient.JSON.readTree(card.body());
     double ruleOut = modelCard.at("/operating_points/rule_out/threshold").asDouble();
     double ruleIn = modelCard.at("/operating_points/rule_in/threshold").asDouble();
-    ObjectNode sign = CdsClient.JSON.createObjectNode();
-    sign.put("hook", "order-sign").put("hookInstance", java.util.UUID.randomUUID().toString());
-    ObjectNode context = sign.putObject("context");
-    context.put("userId", "Practitioner/1").put("patientId", o.patient().getIdPart());
-    Bundle drafts = new Bundle().setType(Bundle.BundleType.COLLECTION);
-    drafts.addEntry().setResource(CdsHooksTestBase.draftMri("draft-mri", o.patient()));
-    context.set(
-        "draftOrders",
-        CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(drafts)));
+    ObjectNode sign = CdsHooksTestBase.orderSignWithDraftMri("Practitioner/1", o.patient());
     JsonNode signed = CdsHooksTestBase.onlyCard(cds.hook("lss-mri-order-sign", sign));
     // no symptoms on record, no red flag, no prior MRI: the band of p decides
     String expected =

@@ -152,6 +152,20 @@ abstract class CdsHooksTestBase extends ServerTestBase {
     return r;
   }
 
+  /** An order-sign request by {@code userId} for the patient, with one draft lumbar MRI. */
+  static ObjectNode orderSignWithDraftMri(String userId, IIdType patient) throws Exception {
+    ObjectNode sign = CdsClient.JSON.createObjectNode();
+    sign.put("hook", "order-sign").put("hookInstance", UUID.randomUUID().toString());
+    ObjectNode context = sign.putObject("context");
+    context.put("userId", userId).put("patientId", patient.getIdPart());
+    Bundle drafts = new Bundle().setType(Bundle.BundleType.COLLECTION);
+    drafts.addEntry().setResource(draftMri("draft-mri", patient));
+    context.set(
+        "draftOrders",
+        CdsClient.JSON.readTree(FHIR.newJsonParser().encodeResourceToString(drafts)));
+    return sign;
+  }
+
   ObjectNode orderSign(IIdType patient, ServiceRequest... drafts) throws Exception {
     ObjectNode r = request("order-sign", patient);
     Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);

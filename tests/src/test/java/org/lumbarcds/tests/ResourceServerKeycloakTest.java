@@ -250,6 +250,21 @@ class ResourceServerKeycloakTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * The AuditEvents a search finds, once there are any (the trail is written in the background).
+   */
+  private JsonNode awaitAuditEvents(String query, String bearer) throws Exception {
+    java.time.Instant end = java.time.Instant.now().plusSeconds(30);
+    JsonNode found;
+    do {
+      Thread.sleep(250);
+      HttpResponse<String> response = get("/fhir/AuditEvent?" + query, bearer);
+      assertThat(response.statusCode()).isEqualTo(200);
+      found = JSON.readTree(response.body()).path("entry");
+    } while (found.isEmpty() && java.time.Instant.now().isBefore(end));
+    return found;
+  }
+
   private int status(String path, String authorization) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
@@ -358,16 +373,7 @@ class ResourceServerKeycloakTest {
     assertThat(get("/fhir/AuditEvent?patient=" + patient.getValue(), ris).statusCode())
         .isEqualTo(403);
     String security = token(COMPOSE, "lumbar-security", "system/AuditEvent.rs lumbarcds.ops");
-    java.time.Instant end = java.time.Instant.now().plusSeconds(30);
-    JsonNode found;
-    do {
-      Thread.sleep(250);
-      HttpResponse<String> response =
-          get("/fhir/AuditEvent?patient=" + patient.getValue(), security);
-      assertThat(response.statusCode()).isEqualTo(200);
-      found = JSON.readTree(response.body());
-    } while (found.path("entry").isEmpty() && java.time.Instant.now().isBefore(end));
-    assertThat(found.path("entry")).isNotEmpty();
+    assertThat(awaitAuditEvents("patient=" + patient.getValue(), security)).isNotEmpty();
     assertThat(get("/ops/api/summary", security).statusCode()).isEqualTo(200);
   }
 
@@ -381,37 +387,15 @@ class ResourceServerKeycloakTest {
             .execute()
             .getId()
             .toUnqualifiedVersionless();
-    ObjectNode sign = JSON.createObjectNode();
-    sign.put("hook", "order-sign").put("hookInstance", java.util.UUID.randomUUID().toString());
+    ObjectNode sign = CdsHooksTestBase.orderSignWithDraftMri("Practitioner/1", patient);
     sign.put("fhirServer", ehrBase);
-    ObjectNode context = sign.putObject("context");
-    context.put("userId", "Practitioner/1").put("patientId", patient.getIdPart());
-    org.hl7.fhir.r4.model.Bundle drafts =
-        new org.hl7.fhir.r4.model.Bundle()
-            .setType(org.hl7.fhir.r4.model.Bundle.BundleType.COLLECTION);
-    drafts.addEntry().setResource(CdsHooksTestBase.draftMri("draft-mri", patient));
-    context.set(
-        "draftOrders",
-        JSON.readTree(
-            ca.uhn.fhir.context.FhirContext.forR4Cached()
-                .newJsonParser()
-                .encodeResourceToString(drafts)));
     // no prefetch, no fhirAuthorization: every key is read from the EHR's server, with the
     // server's own token from Keycloak (without one, that server answers 401 and the call 412)
     CdsHooksTestBase.onlyCard(new CdsClient(server.port()).hook("lss-mri-order-sign", sign));
     // the audit trail shows the reads, made over HTTP by the client lumbar-cds-self
     String security = token(COMPOSE, "lumbar-security", "system/AuditEvent.rs");
-    java.time.Instant end = java.time.Instant.now().plusSeconds(30);
-    JsonNode found;
-    do {
-      Thread.sleep(250);
-      found =
-          JSON.readTree(
-              get(
-                      "/fhir/AuditEvent?agent-name=lumbar-cds-self&patient=" + patient.getValue(),
-                      security)
-                  .body());
-    } while (found.path("entry").isEmpty() && java.time.Instant.now().isBefore(end));
-    assertThat(found.path("entry")).isNotEmpty();
+    assertThat(
+            awaitAuditEvents("agent-name=lumbar-cds-self&patient=" + patient.getValue(), security))
+        .isNotEmpty();
   }
 }

@@ -425,18 +425,8 @@ class ResourceServerTest {
     assertThat(get("/dicomweb/studies", bearer).statusCode()).isEqualTo(200);
 
     // the EHR asks the order-sign service, a physician opens the card's link
-    ObjectNode sign = JSON.createObjectNode();
-    sign.put("hook", "order-sign").put("hookInstance", java.util.UUID.randomUUID().toString());
-    ObjectNode context = sign.putObject("context");
-    context.put("userId", "Practitioner/audit-1").put("patientId", ordered.patient().getIdPart());
-    Bundle drafts = new Bundle().setType(Bundle.BundleType.COLLECTION);
-    drafts.addEntry().setResource(CdsHooksTestBase.draftMri("draft-mri", ordered.patient()));
-    context.set(
-        "draftOrders",
-        JSON.readTree(
-            ca.uhn.fhir.context.FhirContext.forR4Cached()
-                .newJsonParser()
-                .encodeResourceToString(drafts)));
+    ObjectNode sign =
+        CdsHooksTestBase.orderSignWithDraftMri("Practitioner/audit-1", ordered.patient());
     JsonNode card =
         CdsHooksTestBase.onlyCard(new CdsClient(server.port()).hook("lss-mri-order-sign", sign));
     String link = card.at("/links/0/url").asText();
@@ -544,13 +534,22 @@ class ResourceServerTest {
             get("/fhir/AuditEvent?patient=" + patient.getValue(), tokens.bearer("system/*.cruds"))
                 .statusCode())
         .isEqualTo(403);
-    // nobody changes or deletes one, not even with a scope that names AuditEvent
+    // nobody changes or deletes one, not even with a scope that names AuditEvent: the trail has
+    // no write interaction at all
     IGenericClient auditor = client(tokens.bearer("system/AuditEvent.cruds"));
     assertThatThrownBy(
             () -> auditor.delete().resourceById(event.getIdElement().toVersionless()).execute())
-        .isInstanceOf(ForbiddenOperationException.class);
+        .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
     assertThatThrownBy(() -> auditor.update().resource(event).execute())
-        .isInstanceOf(ForbiddenOperationException.class);
+        .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
+    assertThat(
+            auditor
+                .read()
+                .resource(AuditEvent.class)
+                .withId(event.getIdElement().getIdPart())
+                .execute()
+                .getRecorded())
+        .isEqualTo(event.getRecorded());
     // the patient's record ($everything) holds no AuditEvent
     Bundle everything =
         admin

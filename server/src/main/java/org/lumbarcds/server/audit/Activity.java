@@ -55,6 +55,9 @@ public enum Activity {
       "110110",
       "Patient Record",
       AuditEventAction.C),
+  /** The audit trail read or searched ({@code /fhir/AuditEvent}). */
+  AUDIT_LOG_USED(
+      "audit-log-used", "Audit trail read", "110101", "Audit Log Used", AuditEventAction.R),
   /** A call refused for its token (401) or its scopes (403). */
   REFUSED("access-refused", "Access refused", "110113", "Security Alert", AuditEventAction.E);
 

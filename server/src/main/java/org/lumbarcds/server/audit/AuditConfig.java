@@ -1,11 +1,8 @@
 package org.lumbarcds.server.audit;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
-import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
-import ca.uhn.fhir.jpa.dao.data.IResourceLinkDao;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.storage.interceptor.balp.BalpAuditCaptureInterceptor;
 import java.util.List;
@@ -19,6 +16,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The audit trail (docs/security.md): HAPI's BALP interceptor on the FHIR API, {@link AuditFilter}
@@ -30,24 +28,48 @@ public class AuditConfig {
 
   private static final Logger log = LoggerFactory.getLogger(AuditConfig.class);
 
+  @Bean
+  AuditEventStore auditEventStore(JdbcTemplate jdbc, FhirContext fhir) {
+    return new AuditEventStore(jdbc, fhir);
+  }
+
   @Bean(destroyMethod = "close")
   AuditTrail auditTrail(
       AuditProperties properties,
       FhirProperties fhirProperties,
       FhirContext fhir,
-      IFhirSystemDao<Bundle, ?> systemDao) {
+      AuditEventStore store) {
     Consumer<List<AuditEvent>> writer;
     if (properties.repositoryUrl() != null) {
-      IGenericClient client = fhir.newRestfulGenericClient(properties.repositoryUrl().toString());
-      writer = batch -> client.transaction().withBundle(bundle(batch)).execute();
+      writer = repository(fhir, properties.repositoryUrl().toString());
       log.info("Audit events are sent to the audit record repository configured");
     } else {
-      // internal writes: no REST interceptor (authorization, BALP) sees them, so writing the trail
-      // never audits itself
-      writer = batch -> systemDao.transaction(new SystemRequestDetails(), bundle(batch));
+      // the server's own tables, served at /fhir/AuditEvent (AuditEventStore)
+      writer = store::write;
     }
     String observer = fhirProperties.publicBase().orElse("lumbar-cds");
-    return new AuditTrail(writer, properties.queueCapacity(), properties.batchSize(), observer);
+    AuditTrail trail =
+        new AuditTrail(
+            writer,
+            properties.queueCapacity(),
+            properties.batchSize(),
+            observer,
+            properties.linger());
+    if (properties.enabled()) {
+      store.recordingTo(trail);
+    }
+    return trail;
+  }
+
+  /**
+   * Sends each batch to an audit record repository as one transaction Bundle; a failure (the
+   * repository away, a 5xx) is thrown, and the trail retries the batch.
+   */
+  static Consumer<List<AuditEvent>> repository(FhirContext fhir, String baseUrl) {
+    // no CapabilityStatement fetched first: the repository is written to, as configured
+    fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+    IGenericClient client = fhir.newRestfulGenericClient(baseUrl);
+    return batch -> client.transaction().withBundle(bundle(batch)).execute();
   }
 
   private static Bundle bundle(List<AuditEvent> batch) {
@@ -74,22 +96,20 @@ public class AuditConfig {
     return registration;
   }
 
-  /** On every delete (a storage hook): AuditEvents naming the resource do not stop it. */
-  @Bean
-  AuditEventsDoNotBlockDeletes auditEventsDoNotBlockDeletes(
-      IInterceptorService interceptors, IResourceLinkDao links) {
-    AuditEventsDoNotBlockDeletes hook = new AuditEventsDoNotBlockDeletes(links);
-    interceptors.registerInterceptor(hook);
-    return hook;
-  }
-
-  /** HAPI's BALP interceptor on the FHIR API, and AuditEvents kept out of $everything. */
+  /** The trail at /fhir/AuditEvent, HAPI's BALP interceptor on the FHIR API, $everything. */
   @Bean
   AuditedFhirApi auditedFhirApi(
-      AuditProperties properties, AuditTrail trail, RestfulServer fhirServer) {
-    AuditedFhirApi api = new AuditedFhirApi(trail, properties.enabled());
-    fhirServer.registerInterceptor(api);
+      AuditProperties properties,
+      AuditTrail trail,
+      RestfulServer fhirServer,
+      AuditEventStore store) {
+    AuditedFhirApi api = new AuditedFhirApi(trail);
+    if (properties.repositoryUrl() == null) {
+      // the trail at /fhir/AuditEvent (also with recording off: what was recorded stays readable)
+      fhirServer.registerProvider(store);
+    }
     if (properties.enabled()) {
+      fhirServer.registerInterceptor(api);
       // on the REST server only: the server's own reads and writes (SystemRequestDetails) are not
       // a client's access, and the trail's own writes are never audited
       fhirServer.registerInterceptor(

@@ -163,6 +163,7 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
   private final BlockingQueue<AuditEvent> queue;
   private final Consumer<List<AuditEvent>> writer;
   private final int batchSize;
+  private final Duration linger;
   private final String observer;
   private final Thread thread;
   private final AtomicInteger busy = new AtomicInteger();
@@ -177,12 +178,28 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
    */
   public AuditTrail(
       Consumer<List<AuditEvent>> writer, int queueCapacity, int batchSize, String observer) {
+    this(writer, queueCapacity, batchSize, observer, Duration.ZERO);
+  }
+
+  /**
+   * @param linger how long the writer gathers events after the first of a batch before writing them
+   *     together: fewer, larger transactions, so that the trail's writes take as little of the
+   *     database and the processor from the requests as they can
+   */
+  public AuditTrail(
+      Consumer<List<AuditEvent>> writer,
+      int queueCapacity,
+      int batchSize,
+      String observer,
+      Duration linger) {
+    this.linger = linger;
     this.queue = new LinkedBlockingQueue<>(queueCapacity);
     this.writer = writer;
     this.batchSize = batchSize;
     this.observer = observer;
     this.thread = new Thread(this::run, "audit-writer");
     this.thread.setDaemon(true);
+    this.thread.setPriority(Thread.MIN_PRIORITY);
     this.thread.start();
   }
 
@@ -347,7 +364,20 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
         busy.incrementAndGet();
         try {
           batch.add(first);
-          queue.drainTo(batch, batchSize - 1);
+          long until = System.nanoTime() + linger.toNanos();
+          while (batch.size() < batchSize && !closing) {
+            queue.drainTo(batch, batchSize - batch.size());
+            long left = until - System.nanoTime();
+            if (batch.size() >= batchSize || left <= 0) {
+              break;
+            }
+            AuditEvent next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+              break;
+            }
+            batch.add(next);
+          }
+          queue.drainTo(batch, batchSize - batch.size());
           writeRetrying(batch);
         } finally {
           batch.clear();
@@ -364,7 +394,10 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
     long pause = 500;
     while (true) {
       try {
+        long t = System.nanoTime();
         writer.accept(batch);
+        log.debug(
+            "{} audit events written in {} ms", batch.size(), (System.nanoTime() - t) / 1_000_000);
         return;
       } catch (BaseServerResponseException e) {
         if (e.getStatusCode() >= 400 && e.getStatusCode() < 500) {
@@ -395,8 +428,15 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
     try {
       writer.accept(List.of(event));
       return;
-    } catch (RuntimeException e) {
+    } catch (BaseServerResponseException e) {
+      if (e.getStatusCode() < 400 || e.getStatusCode() >= 500) {
+        writeRetrying(List.of(event)); // not a refusal of this event: the store is away
+        return;
+      }
       log.debug("Audit event refused", e);
+    } catch (RuntimeException e) {
+      writeRetrying(List.of(event));
+      return;
     }
     AuditEvent kept = event.copy();
     kept.getAgent().forEach(a -> a.setWho(asIdentifier(a.getWho())));

@@ -13,7 +13,6 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Resource;
 import org.lumbarcds.server.storage.Databases;
 import org.springframework.dao.DuplicateKeyException;
@@ -128,9 +127,7 @@ class RecordCache {
 
   private Set<String> patients(IBaseResource resource) {
     Set<String> patients = new LinkedHashSet<>();
-    if (resource == null || resource instanceof AuditEvent) {
-      // the audit trail is in the Patient compartment but no part of the record a card reads:
-      // its writes (every access makes one) must not invalidate what is kept
+    if (resource == null) {
       return patients;
     }
     if (fhir.getResourceDefinition(resource).getName().equals("Patient")) {

@@ -66,10 +66,8 @@ public class FhirServerConfig {
    * it, a resource carrying an extension the server has no definition for made the validator fail
    * instead of accepting the extension).
    */
-  // SearchParameter, StructureDefinition: HAPI's search parameters and the validator need them;
-  // AuditEvent: the audit trail's store (docs/security.md)
   private static final List<String> ALWAYS_SERVED =
-      List.of("SearchParameter", "StructureDefinition", "AuditEvent");
+      List.of("SearchParameter", "StructureDefinition");
 
   @Bean
   static UnservedResourceTypes unservedResourceTypes() {

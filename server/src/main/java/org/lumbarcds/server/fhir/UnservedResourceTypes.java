@@ -19,20 +19,16 @@ import org.springframework.core.env.Environment;
  * Removes HAPI's DAO and resource provider beans for the FHIR resource types the server does not
  * serve. HAPI defines one of each for all 146 R4 types; creating them is a third of the start-up
  * time, and the server refuses those types anyway. Types HAPI itself works with (search parameters,
- * terminology, validation) are kept, and AuditEvent (the audit trail).
+ * terminology, validation) are kept.
  */
 class UnservedResourceTypes implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
 
   private static final Logger log = LoggerFactory.getLogger(UnservedResourceTypes.class);
   private static final Pattern HAPI_BEAN = Pattern.compile("my([A-Z][A-Za-z]+)(Dao|Rp)R4");
 
-  /**
-   * Types HAPI's own services look up whatever the configuration says, and the audit trail's
-   * AuditEvent.
-   */
+  /** Types HAPI's own services look up whatever the configuration says. */
   static final Set<String> USED_BY_HAPI =
       Set.of(
-          "AuditEvent",
           "SearchParameter",
           "CodeSystem",
           "ValueSet",

@@ -23,13 +23,13 @@ import java.util.regex.Pattern;
  * #has(String)}.
  *
  * <p>The audit trail ({@code AuditEvent}) is reached only by a scope that names it, e.g. {@code
- * system/AuditEvent.rs}, the security team's; it is never updated or deleted through the API.
+ * system/AuditEvent.rs}, the security team's; it is never written through the API.
  */
 public final class SmartScopes {
 
   /**
    * The audit trail's type: no wildcard reaches it ({@code system/*.rs} reads no AuditEvent); a
-   * scope that names it grants create, read and search, never update or delete.
+   * scope that names it grants read and search, never a write.
    */
   public static final String AUDIT_EVENT = "AuditEvent";
 
@@ -47,9 +47,9 @@ public final class SmartScopes {
   public record Grant(Context context, String type, Set<Character> interactions) {
     boolean covers(char interaction, String resourceType) {
       if (AUDIT_EVENT.equals(resourceType)) {
-        // the audit trail: only a scope that names it, and never changed or deleted
+        // the audit trail: only a scope that names it, and only read and search
         return type.equals(AUDIT_EVENT)
-            && "crs".indexOf(interaction) >= 0
+            && "rs".indexOf(interaction) >= 0
             && interactions.contains(interaction);
       }
       return interactions.contains(interaction) && (type.equals("*") || type.equals(resourceType));

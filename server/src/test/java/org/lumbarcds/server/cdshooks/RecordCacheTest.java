@@ -6,8 +6,6 @@ import ca.uhn.fhir.context.FhirContext;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
@@ -56,27 +54,6 @@ class RecordCacheTest {
     cache.updated(p, p);
     cache.deleted(p);
     assertThat(cache.counter("p1")).isEqualTo(3);
-  }
-
-  @Test
-  void theAuditTrailsWritesChangeNoRecord() {
-    // an AuditEvent naming the patient is in the Patient compartment (entity.what, agent.who)
-    AuditEvent event = new AuditEvent();
-    event.addEntity().getWhat().setReference("Patient/p1");
-    event.addAgent().getWho().setReference("Patient/p1");
-    event.addAgent().getWho().setReference("Practitioner/1");
-    assertThat(
-            FhirContext.forR4Cached()
-                .newTerser()
-                .getCompartmentOwnersForResource("Patient", event, java.util.Set.of()))
-        .extracting(IIdType::getIdPart)
-        .contains("p1");
-    cache.get("p1", cache.counter("p1"), "Condition?patient=p1", this::load);
-    cache.created(event);
-    cache.updated(event, event);
-    assertThat(cache.counter("p1")).isZero();
-    cache.get("p1", cache.counter("p1"), "Condition?patient=p1", this::load);
-    assertThat(loads).hasValue(1);
   }
 
   @Test

@@ -34,7 +34,8 @@ class ProjectSchemaMigrationTest {
     migrate(url);
 
     assertThat(history(jdbc))
-        .containsExactly("0:BASELINE:TRUE", "1:SQL:TRUE", "1.1:SQL:TRUE", "1.2:SQL:TRUE");
+        .containsExactly(
+            "0:BASELINE:TRUE", "1:SQL:TRUE", "1.1:SQL:TRUE", "1.2:SQL:TRUE", "1.3:SQL:TRUE");
     assertThat(jdbc.queryForObject("SELECT size_bytes FROM lcds_dicom_instance", Long.class))
         .isEqualTo(1024L);
     assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM lcds_cds_feedback", Long.class))
@@ -69,9 +70,13 @@ class ProjectSchemaMigrationTest {
     migrate(url);
     migrate(url);
     JdbcTemplate jdbc = new JdbcTemplate(dataSource(url));
-    assertThat(history(jdbc)).containsExactly("1:SQL:TRUE", "1.1:SQL:TRUE", "1.2:SQL:TRUE");
+    assertThat(history(jdbc))
+        .containsExactly("1:SQL:TRUE", "1.1:SQL:TRUE", "1.2:SQL:TRUE", "1.3:SQL:TRUE");
     assertThat(columns(jdbc).keySet())
         .containsExactly(
+            "LCDS_AUDIT_EVENT",
+            "LCDS_AUDIT_EVENT_AGENT",
+            "LCDS_AUDIT_EVENT_PATIENT",
             "LCDS_CDS_CARD",
             "LCDS_CDS_FEEDBACK",
             "LCDS_CLIENT_TOKEN",
