@@ -265,6 +265,16 @@ class ResourceServerKeycloakTest {
     return found;
   }
 
+  /** A new Patient, created with the token given. */
+  private static IIdType newPatient(String bearer) {
+    return fhir(bearer)
+        .create()
+        .resource(Fixtures.patient(Fixtures.unique()))
+        .execute()
+        .getId()
+        .toUnqualifiedVersionless();
+  }
+
   private int status(String path, String authorization) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
@@ -361,13 +371,7 @@ class ResourceServerKeycloakTest {
   @Test
   void theComposeFilesRealmGivesTheRisAndTheSecurityTeamTheirTokens() throws Exception {
     String ris = token(COMPOSE, "lumbar-ris", "system/Patient.cruds system/*.rs");
-    IIdType patient =
-        fhir(ris)
-            .create()
-            .resource(Fixtures.patient(Fixtures.unique()))
-            .execute()
-            .getId()
-            .toUnqualifiedVersionless();
+    IIdType patient = newPatient(ris);
     fhir(ris).read().resource(Patient.class).withId(patient).execute();
     // the RIS's wildcard does not reach the audit trail; the security team's scope does
     assertThat(get("/fhir/AuditEvent?patient=" + patient.getValue(), ris).statusCode())
@@ -380,13 +384,7 @@ class ResourceServerKeycloakTest {
   @Test
   void theServerReadsTheEhrsFhirServerWithItsOwnToken() throws Exception {
     String ris = token(REALM, "lumbar-ris", String.join(" ", SYSTEM_SCOPES));
-    IIdType patient =
-        fhir(ris)
-            .create()
-            .resource(Fixtures.patient(Fixtures.unique()))
-            .execute()
-            .getId()
-            .toUnqualifiedVersionless();
+    IIdType patient = newPatient(ris);
     ObjectNode sign = CdsHooksTestBase.orderSignWithDraftMri("Practitioner/1", patient);
     sign.put("fhirServer", ehrBase);
     // no prefetch, no fhirAuthorization: every key is read from the EHR's server, with the

@@ -392,6 +392,14 @@ class ResourceServerTest {
         .toList();
   }
 
+  /** The first of the events with this subtype code. */
+  private static AuditEvent firstOf(List<AuditEvent> events, String subtype) {
+    return events.stream()
+        .filter(e -> e.getSubtypeFirstRep().getCode().equals(subtype))
+        .findFirst()
+        .orElseThrow();
+  }
+
   /** Polls the trail (written in the background) until {@code check} passes, or fails. */
   private void eventually(Runnable check) throws InterruptedException {
     Instant end = Instant.now().plusSeconds(30);
@@ -445,11 +453,7 @@ class ResourceServerTest {
           assertThat(subtypes(ofPatient))
               .as("FHIR create, read and search (BALP), the hook call, the viewer, the analysis")
               .contains("create", "read", "search-type", "hook-call", "viewer-open", "analysis");
-          AuditEvent read =
-              ofPatient.stream()
-                  .filter(e -> e.getSubtypeFirstRep().getCode().equals("read"))
-                  .findFirst()
-                  .orElseThrow();
+          AuditEvent read = firstOf(ofPatient, "read");
           assertThat(read.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
           // the client (the token's azp) and its subject, each by the issuer's identifier
           assertThat(read.getAgent())
@@ -458,19 +462,11 @@ class ResourceServerTest {
           assertThat(read.getAgent())
               .extracting(a -> a.getNetwork().getAddress())
               .contains("127.0.0.1");
-          AuditEvent hook =
-              ofPatient.stream()
-                  .filter(e -> e.getSubtypeFirstRep().getCode().equals("hook-call"))
-                  .findFirst()
-                  .orElseThrow();
+          AuditEvent hook = firstOf(ofPatient, "hook-call");
           assertThat(hook.getAgent())
               .extracting(a -> a.getWho().getIdentifier().getValue())
               .contains("Practitioner/audit-1");
-          AuditEvent analysis =
-              ofPatient.stream()
-                  .filter(e -> e.getSubtypeFirstRep().getCode().equals("analysis"))
-                  .findFirst()
-                  .orElseThrow();
+          AuditEvent analysis = firstOf(ofPatient, "analysis");
           assertThat(analysis.getEntity())
               .extracting(en -> en.getWhat().getReference())
               .contains(result.getIdElement().toUnqualifiedVersionless().getValue());

@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * The audit trail (docs/security.md): HAPI's BALP interceptor on the FHIR API, {@link AuditFilter}
  * on the other paths to patient data, both writing through one {@link AuditTrail} into this
- * server's FHIR store or a configured audit record repository.
+ * server's audit tables ({@link AuditEventStore}) or a configured audit record repository.
  */
 @Configuration(proxyBeanMethods = false)
 public class AuditConfig {

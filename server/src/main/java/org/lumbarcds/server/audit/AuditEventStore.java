@@ -26,6 +26,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
@@ -106,23 +108,12 @@ public class AuditEventStore implements IResourceProvider {
 
   /** The patients an event names: its Patient entities and agents ({@code Patient/<id>}). */
   static Set<String> patients(AuditEvent event) {
-    Set<String> out = new LinkedHashSet<>();
-    event.getEntity().stream()
-        .map(e -> e.getWhat().getReference())
+    return Stream.concat(
+            event.getEntity().stream().map(e -> e.getWhat().getReference()),
+            event.getAgent().stream().map(a -> a.getWho().getReference()))
         .filter(r -> r != null && r.startsWith("Patient/"))
-        .map(AuditEventStore::patient)
-        .forEach(out::add);
-    event.getAgent().stream()
-        .map(a -> a.getWho().getReference())
-        .filter(r -> r != null && r.startsWith("Patient/"))
-        .map(AuditEventStore::patient)
-        .forEach(out::add);
-    return out;
-  }
-
-  private static String patient(String reference) {
-    String id = new IdType(reference).getIdPart();
-    return "Patient/" + id;
+        .map(r -> "Patient/" + new IdType(r).getIdPart())
+        .collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
   private static Set<String> names(AuditEvent event) {

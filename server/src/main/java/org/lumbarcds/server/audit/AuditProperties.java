@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param enabled whether accesses to patient data are recorded as AuditEvents
  * @param repositoryUrl a FHIR server's base URL that receives the AuditEvents (an audit record
- *     repository); empty: they are stored in this server's own FHIR store
+ *     repository); empty: they are stored in this server's audit tables, served at /fhir/AuditEvent
  * @param queueCapacity how many events wait in memory for the writer; when full, the request that
  *     makes one more writes it itself (slower, nothing lost)
  * @param batchSize how many events one write stores together, at most

@@ -65,18 +65,15 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
   /** Identifier system of DICOM UIDs. */
   static final String DICOM_UID = "urn:dicom:uid";
 
-  private static final Coding PATIENT_TYPE =
-      new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "1", "Person");
-  private static final Coding OBJECT_TYPE =
-      new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object");
-  private static final Coding PATIENT_ROLE =
-      new Coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient");
-  private static final Coding RESOURCE_ROLE =
-      new Coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource");
-  private static final Coding STUDY_ROLE =
-      new Coding("http://terminology.hl7.org/CodeSystem/object-role", "3", "Report");
-  private static final Coding QUERY_ROLE =
-      new Coding("http://terminology.hl7.org/CodeSystem/object-role", "24", "Query");
+  private static final String ENTITY_TYPE =
+      "http://terminology.hl7.org/CodeSystem/audit-entity-type";
+  private static final String OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role";
+  private static final Coding PATIENT_TYPE = new Coding(ENTITY_TYPE, "1", "Person");
+  private static final Coding OBJECT_TYPE = new Coding(ENTITY_TYPE, "2", "System Object");
+  private static final Coding PATIENT_ROLE = new Coding(OBJECT_ROLE, "1", "Patient");
+  private static final Coding RESOURCE_ROLE = new Coding(OBJECT_ROLE, "4", "Domain Resource");
+  private static final Coding STUDY_ROLE = new Coding(OBJECT_ROLE, "3", "Report");
+  private static final Coding QUERY_ROLE = new Coding(OBJECT_ROLE, "24", "Query");
   private static final Coding SOURCE_ROLE = new Coding(Activity.DCM, "110153", "Source Role ID");
   private static final Coding DESTINATION_ROLE =
       new Coding(Activity.DCM, "110152", "Destination Role ID");
@@ -104,36 +101,26 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
       // an identifier, not a reference into this server
       Optional<Reference> user =
           http.getAttribute(USER) instanceof String u && !u.isBlank()
-              ? Optional.of(
-                  new Reference()
-                      .setIdentifier(new Identifier().setSystem(USER_ID).setValue(u))
-                      .setDisplay(u))
+              ? Optional.of(identified(USER_ID, u))
               : Optional.empty();
       if (http.getAttribute(AccessToken.ATTRIBUTE) instanceof AccessToken token) {
         String client = token.clientId().or(token::subject).orElse("(unnamed client)");
-        Reference who =
-            new Reference()
-                .setIdentifier(new Identifier().setSystem(token.issuer()).setValue(client))
-                .setDisplay(client);
-        Optional<Reference> subject =
-            token
-                .subject()
-                .map(
-                    s ->
-                        new Reference()
-                            .setIdentifier(new Identifier().setSystem(token.issuer()).setValue(s))
-                            .setDisplay(s));
-        return new Actor(who, user.or(() -> subject), address);
+        Optional<Reference> subject = token.subject().map(s -> identified(token.issuer(), s));
+        return new Actor(identified(token.issuer(), client), user.or(() -> subject), address);
       }
       if (http.getAttribute(CLIENT) instanceof String client && !client.isBlank()) {
-        return new Actor(
-            new Reference().setIdentifier(new Identifier().setValue(client)).setDisplay(client),
-            user,
-            address);
+        return new Actor(identified(null, client), user, address);
       }
       return new Actor(
           new Reference().setDisplay("unauthenticated client (open mode)"), user, address);
     }
+  }
+
+  /** A reference by identifier (under {@code system}, if any), its value shown. */
+  private static Reference identified(String system, String value) {
+    return new Reference()
+        .setIdentifier(new Identifier().setSystem(system).setValue(value))
+        .setDisplay(value);
   }
 
   /**
@@ -364,20 +351,18 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
         busy.incrementAndGet();
         try {
           batch.add(first);
+          queue.drainTo(batch, batchSize - 1);
+          // gather more until the batch is full or the linger is over
           long until = System.nanoTime() + linger.toNanos();
-          while (batch.size() < batchSize && !closing) {
-            queue.drainTo(batch, batchSize - batch.size());
-            long left = until - System.nanoTime();
-            if (batch.size() >= batchSize || left <= 0) {
-              break;
-            }
+          long left;
+          while (batch.size() < batchSize && !closing && (left = until - System.nanoTime()) > 0) {
             AuditEvent next = queue.poll(left, TimeUnit.NANOSECONDS);
             if (next == null) {
               break;
             }
             batch.add(next);
+            queue.drainTo(batch, batchSize - batch.size());
           }
-          queue.drainTo(batch, batchSize - batch.size());
           writeRetrying(batch);
         } finally {
           batch.clear();
@@ -399,8 +384,8 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
         log.debug(
             "{} audit events written in {} ms", batch.size(), (System.nanoTime() - t) / 1_000_000);
         return;
-      } catch (BaseServerResponseException e) {
-        if (e.getStatusCode() >= 400 && e.getStatusCode() < 500) {
+      } catch (RuntimeException e) {
+        if (refused(e)) {
           // refused for what an event holds, not for the store's state: retrying the batch
           // would never succeed; each event is written on its own
           log.debug("Audit batch refused", e);
@@ -411,13 +396,15 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
         if (pause < 0) {
           return;
         }
-      } catch (RuntimeException e) {
-        pause = failed(batch, e, pause);
-        if (pause < 0) {
-          return;
-        }
       }
     }
+  }
+
+  /** Whether the store refused the events themselves (a 4xx), rather than being away. */
+  private static boolean refused(RuntimeException e) {
+    return e instanceof BaseServerResponseException r
+        && r.getStatusCode() >= 400
+        && r.getStatusCode() < 500;
   }
 
   /**
@@ -428,15 +415,12 @@ public class AuditTrail implements IBalpAuditEventSink, AutoCloseable {
     try {
       writer.accept(List.of(event));
       return;
-    } catch (BaseServerResponseException e) {
-      if (e.getStatusCode() < 400 || e.getStatusCode() >= 500) {
+    } catch (RuntimeException e) {
+      if (!refused(e)) {
         writeRetrying(List.of(event)); // not a refusal of this event: the store is away
         return;
       }
       log.debug("Audit event refused", e);
-    } catch (RuntimeException e) {
-      writeRetrying(List.of(event));
-      return;
     }
     AuditEvent kept = event.copy();
     kept.getAgent().forEach(a -> a.setWho(asIdentifier(a.getWho())));

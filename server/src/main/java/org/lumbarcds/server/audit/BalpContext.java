@@ -18,7 +18,7 @@ class BalpContext implements IBalpAuditContextServices {
   private final boolean local;
 
   /**
-   * @param local whether the events are stored in this server's FHIR store: their references are
+   * @param local whether the events are stored in this server's audit tables: their references are
    *     then relative ({@code Patient/1}), so that {@code AuditEvent?patient=Patient/1} finds them;
    *     else absolute, as a separate audit repository needs them
    */
@@ -34,23 +34,32 @@ class BalpContext implements IBalpAuditContextServices {
         : IBalpAuditContextServices.super.massageResourceIdForStorage(request, resource, id);
   }
 
+  /** Who made the call, worked out once per request (BALP asks several times per event). */
   private static AuditTrail.Actor actor(RequestDetails request) {
-    if (request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null) {
-      return AuditTrail.Actor.of(servlet.getServletRequest());
-    }
-    return AuditTrail.Actor.server("lumbar-cds");
+    return (AuditTrail.Actor)
+        request
+            .getUserData()
+            .computeIfAbsent(
+                BalpContext.class,
+                k ->
+                    request instanceof ServletRequestDetails servlet
+                            && servlet.getServletRequest() != null
+                        ? AuditTrail.Actor.of(servlet.getServletRequest())
+                        : AuditTrail.Actor.server("lumbar-cds"));
   }
 
+  // copies: each event gets references of its own (BALP sets their display)
   @Override
   @Nonnull
   public Reference getAgentClientWho(RequestDetails request) {
-    return actor(request).client();
+    return actor(request).client().copy();
   }
 
   @Override
   @Nonnull
   public Reference getAgentUserWho(RequestDetails request) {
-    return actor(request).user().orElseGet(() -> actor(request).client().copy());
+    AuditTrail.Actor actor = actor(request);
+    return actor.user().orElse(actor.client()).copy();
   }
 
   @Override
