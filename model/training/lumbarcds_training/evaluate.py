@@ -45,13 +45,12 @@ def score_set(net, checkpoint, images, device, batch=64):
         for i in range(0, len(images), batch):
             x = torch.from_numpy(images[i : i + batch].astype(np.float32)).to(device)
             x = (x - norm["mean"]) / norm["std"]
-            pooled = [enc(x[:, v : v + 1]).mean(dim=(2, 3)) for v, enc in enumerate(net.encoders)]
-            views.append(
-                torch.cat([head(f) for head, f in zip(net.view_heads, pooled)], dim=1).cpu().numpy()
-            )
+            maps = net.feature_maps(x)
             for name, mask in masks.items():
                 m = torch.tensor([mask], dtype=torch.float32, device=device).expand(len(x), 3)
-                out[name].append(net.fuse(pooled, m).cpu().numpy())
+                logit, view_logits, _ = net.heads(maps, m)
+                out[name].append(logit.cpu().numpy())
+            views.append(view_logits.cpu().numpy())
     scores = {name: np.concatenate(values) for name, values in out.items()}
     scores["view_logits"] = np.concatenate(views)
     return scores

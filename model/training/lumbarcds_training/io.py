@@ -141,6 +141,10 @@ def load_network(path, device="cpu"):
     from .model import ThreeViewNet
 
     checkpoint = torch.load(path, map_location=device)
-    net = ThreeViewNet(checkpoint["backbone"])
+    net = ThreeViewNet(
+        checkpoint["backbone"],
+        fusion=checkpoint.get("fusion", "linear"),
+        hidden=checkpoint.get("hidden", 64),
+    )
     net.load_state_dict(checkpoint["state_dict"])
     return net.to(device).eval(), checkpoint

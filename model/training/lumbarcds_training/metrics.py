@@ -32,6 +32,26 @@ def bootstrap_auroc(score, label, rounds=2000, seed=0):
     return {"auroc": auroc(score, label), "ci95": [float(lo), float(hi)], "rounds": len(values)}
 
 
+def paired_bootstrap_difference(score_a, score_b, label, rounds=2000, seed=0):
+    """AUROC(a) - AUROC(b) on the same studies, with a 95% percentile interval from resampling
+    the studies once for both (paired): the interval of a difference excludes 0 only when the
+    same studies rank better under one score."""
+    a, b = np.asarray(score_a, float), np.asarray(score_b, float)
+    label = np.asarray(label, int)
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(rounds):
+        idx = rng.integers(0, len(a), len(a))
+        if 0 < label[idx].sum() < len(idx):
+            values.append(auroc(a[idx], label[idx]) - auroc(b[idx], label[idx]))
+    lo, hi = np.percentile(values, [2.5, 97.5]) if values else (float("nan"), float("nan"))
+    return {
+        "difference": auroc(a, label) - auroc(b, label),
+        "ci95": [float(lo), float(hi)],
+        "rounds": len(values),
+    }
+
+
 def roc_curve(score, label):
     """False and true positive rates at every distinct threshold, from (0, 0) to (1, 1)."""
     score, label = np.asarray(score, float), np.asarray(label, int)

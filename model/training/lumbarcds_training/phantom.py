@@ -154,7 +154,7 @@ def make_patient(rng, index, site):
     def sign(weight, noise, age_weight=0.0):
         return weight * severity + age_weight * ageing + rng.normal(0, noise)
 
-    canal4 = 15.5 + s.canal_shift_mm - 1.0 * severity + rng.normal(0, 2.2)
+    canal4 = 15.5 + s.canal_shift_mm - 1.0 * severity + rng.normal(0, 3.3)
     canal3 = canal4 + 1.0 + rng.normal(0, 0.8)
     return Patient(
         patient_id=f"{site[:3].upper()}{index:05d}",
@@ -165,13 +165,13 @@ def make_patient(rng, index, site):
         sex="F" if rng.random() < 0.55 else "M",
         canal_l3_mm=float(np.clip(canal3, 8, 22)),
         canal_l4_mm=float(np.clip(canal4, 7, 21)),
-        disc_loss_l34=float(np.clip(0.15 + 0.08 * sign(0.8, 1.8, 0.8), 0, 0.7)),
-        disc_loss_l45=float(np.clip(0.2 + 0.1 * sign(0.8, 1.8, 0.8), 0, 0.75)),
-        slip_l45_mm=float(np.clip(1.0 * sign(0.8, 2.5, 0.5), 0, 12)),
+        disc_loss_l34=float(np.clip(0.15 + 0.08 * sign(0.8, 2.7, 0.8), 0, 0.7)),
+        disc_loss_l45=float(np.clip(0.2 + 0.1 * sign(0.8, 2.7, 0.8), 0, 0.75)),
+        slip_l45_mm=float(np.clip(1.0 * sign(0.8, 3.75, 0.5), 0, 12)),
         alignment_l45_mm=float(rng.normal(0, 2.5)),
-        dynamic_slip_l45_mm=float(np.clip(1.5 + 1.5 * sign(1, 0.7), 0, 8)),
-        facet_hypertrophy=float(np.clip(0.35 + 0.15 * sign(0.8, 1.8, 0.6), 0, 1)),
-        osteophytes=float(np.clip(0.25 + 0.12 * sign(0.6, 1.2, 1.5), 0, 1)),
+        dynamic_slip_l45_mm=float(np.clip(1.5 + 1.5 * sign(1, 0.6), 0, 8)),
+        facet_hypertrophy=float(np.clip(0.35 + 0.15 * sign(0.8, 2.7, 0.6), 0, 1)),
+        osteophytes=float(np.clip(0.25 + 0.12 * sign(0.6, 1.8, 1.5), 0, 1)),
         lordosis_deg=float(rng.normal(50, 7)),
         iliac_crest_mm=float(rng.normal(0, 12)),
     )

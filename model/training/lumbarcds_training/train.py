@@ -9,6 +9,7 @@ dropout, keeps the epoch with the best validation AUROC, and writes OUT_DIR/mode
 OUT_DIR/split.json. Runs on CPU (Debian's PyTorch 1.13) or a CUDA GPU (PyTorch 2.x).
 """
 import argparse
+import math
 import os
 import time
 
@@ -17,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from . import io, metrics
-from .model import BACKBONES, ThreeViewNet
+from .model import BACKBONES, FUSIONS, ThreeViewNet
 
 
 def split(patient_ids, labels, seed, fractions=(0.70, 0.15, 0.15)):
@@ -44,27 +45,65 @@ def split(patient_ids, labels, seed, fractions=(0.70, 0.15, 0.15)):
     return parts
 
 
-def augment(x, generator):
-    """Acquisition-like changes on [0, 1] inputs [N, 3, H, W]: gamma, contrast, brightness and
-    noise per view, and a small shift of the whole batch (wrapping round the black border)."""
-    n, v = x.shape[:2]
+def augment(x, generator, geometric=True):
+    """Acquisition-like changes on [0, 1] inputs [N, 3, H, W] (on any device; `generator` on
+    the same device).
 
-    def per_view(lo, hi):
-        return (torch.rand(n, v, 1, 1, generator=generator) * (hi - lo) + lo).to(x.device)
+    Geometric (`geometric`): the whole study mirrored with probability 1/2 (a right-facing
+    lateral: the patient facing the other way), then per view a rotation (+/-10 degrees), a
+    magnification (0.7-1.55: pixel spacing 0.10-0.20 mm on a film laid out for 0.15 mm) and a
+    shift (+/-6%) about the centre, and with probability 1/2 collimation (dark borders, up to
+    12% of each side). Photometric: gamma, contrast, brightness and noise per view."""
+    n, v, height, width = x.shape
+    dev = x.device
 
-    x = x.clamp(0, 1) ** torch.exp(per_view(-0.35, 0.35))
+    def per_view(lo, hi, shape=(n, v, 1, 1)):
+        return torch.rand(shape, generator=generator, device=dev) * (hi - lo) + lo
+
+    x = x.clamp(0, 1)
+    if geometric:
+        flip = torch.rand(n, generator=generator, device=dev) < 0.5
+        x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+        angle = per_view(-math.pi / 18, math.pi / 18, (n * v,))
+        zoom = torch.exp(per_view(math.log(0.7), math.log(1.55), (n * v,)))
+        shift = per_view(-0.06, 0.06, (n * v, 2))
+        cos, sin, aspect = torch.cos(angle) / zoom, torch.sin(angle) / zoom, height / width
+        theta = torch.stack(
+            [
+                torch.stack([cos, -sin * aspect, shift[:, 0]], dim=1),
+                torch.stack([sin / aspect, cos, shift[:, 1]], dim=1),
+            ],
+            dim=1,
+        )
+        grid = F.affine_grid(theta, (n * v, 1, height, width), align_corners=False)
+        x = F.grid_sample(
+            x.reshape(n * v, 1, height, width), grid, padding_mode="zeros", align_corners=False
+        ).reshape(n, v, height, width)
+        edges = per_view(0, 0.12, (n, v, 4)) * (per_view(0, 1, (n, v, 1)) < 0.5)
+        rows = torch.arange(height, device=dev)[None, None, :, None] / height
+        cols = torch.arange(width, device=dev)[None, None, None, :] / width
+        inside = (
+            (rows >= edges[..., 0, None, None])
+            & (rows < 1 - edges[..., 1, None, None])
+            & (cols >= edges[..., 2, None, None])
+            & (cols < 1 - edges[..., 3, None, None])
+        )
+        x = x * inside
+    x = x ** torch.exp(per_view(-0.35, 0.35))
     x = (x - 0.5) * per_view(0.8, 1.2) + 0.5 + per_view(-0.06, 0.06)
-    x = x + torch.randn(x.shape, generator=generator).to(x.device) * per_view(0, 0.02)
-    dy, dx = (int(d) for d in torch.randint(-8, 9, (2,), generator=generator))
-    x = torch.roll(x, shifts=(dy, dx), dims=(2, 3))
+    x = x + torch.randn(x.shape, generator=generator, device=dev) * per_view(0, 0.02)
+    if not geometric:
+        dy, dx = (int(d) for d in torch.randint(-8, 9, (2,), generator=generator, device=dev))
+        x = torch.roll(x, shifts=(dy, dx), dims=(2, 3))
     return x.clamp(0, 1)
 
 
 def view_dropout(n, p, generator):
     """A view mask [N, 3]: with probability p a study loses one view (never more)."""
-    mask = torch.ones(n, 3)
-    drop = torch.rand(n, generator=generator) < p
-    which = torch.randint(0, 3, (n,), generator=generator)
+    dev = generator.device
+    mask = torch.ones(n, 3, device=dev)
+    drop = torch.rand(n, generator=generator, device=dev) < p
+    which = torch.randint(0, 3, (n,), generator=generator, device=dev)
     mask[drop, which[drop]] = 0
     return mask
 
@@ -95,6 +134,14 @@ def main():
     parser.add_argument("cache")
     parser.add_argument("out")
     parser.add_argument("--backbone", choices=BACKBONES, default="small")
+    parser.add_argument("--fusion", choices=FUSIONS, default="linear")
+    parser.add_argument("--hidden", type=int, default=64, help="units of an mlp or map head")
+    parser.add_argument(
+        "--no-geometric",
+        dest="geometric",
+        action="store_false",
+        help="photometric augmentation only (no mirroring, rotation, magnification, collimation)",
+    )
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3)
@@ -109,6 +156,9 @@ def main():
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     data = np.load(args.cache)
     images, labels, ids = data["images"], data["label"], data["patient_id"]
     if args.limit:
@@ -126,11 +176,13 @@ def main():
     print(
         f"{len(labels)} studies: train {len(parts['train'])}, validation "
         f"{len(parts['validation'])}, test {len(parts['test'])}; normalisation mean {mean:.4f} "
-        f"std {std:.4f}; backbone {args.backbone}; device {device}",
+        f"std {std:.4f}; backbone {args.backbone}, fusion {args.fusion}; device {device}",
         flush=True,
     )
 
-    net = ThreeViewNet(args.backbone).to(device)
+    net = ThreeViewNet(args.backbone, fusion=args.fusion, hidden=args.hidden).to(device)
+    # on a GPU the training images live there (float16), and augmentation runs there
+    resident = torch.from_numpy(images).to(device) if device.type == "cuda" else None
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = len(train_idx) // args.batch
     if args.max_steps:
@@ -139,7 +191,7 @@ def main():
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=args.lr, total_steps=total, pct_start=0.15
     )
-    gen = torch.Generator().manual_seed(args.seed)
+    gen = torch.Generator(device=device).manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     val_idx = np.array(parts["validation"])
     best, history, started = None, [], time.time()
@@ -150,11 +202,15 @@ def main():
         running = []
         for s in range(steps_per_epoch):
             batch = np.sort(order[s * args.batch : (s + 1) * args.batch])
-            x = augment(torch.from_numpy(images[batch].astype(np.float32)), gen)
+            x = (
+                resident[torch.from_numpy(batch).to(device)].float()
+                if resident is not None
+                else torch.from_numpy(images[batch].astype(np.float32))
+            )
+            x = augment(x, gen, args.geometric)
             mask = view_dropout(len(batch), args.view_dropout, gen)
             x = ((x - mean) / std) * mask[:, :, None, None]
-            y = torch.from_numpy(labels[batch]).float()
-            x, mask, y = x.to(device), mask.to(device), y.to(device)
+            y = torch.from_numpy(labels[batch]).float().to(device)
             logit, view_logits, _ = net(x, mask)
             aux = F.binary_cross_entropy_with_logits(
                 view_logits, y[:, None].expand_as(view_logits), weight=mask
@@ -199,6 +255,8 @@ def main():
                 {
                     "state_dict": {k: v.cpu() for k, v in net.state_dict().items()},
                     "backbone": args.backbone,
+                    "fusion": args.fusion,
+                    "hidden": args.hidden,
                     "input_size": list(images.shape[2:]),
                     "normalisation": {"mean": mean, "std": std},
                     "epoch": epoch,

@@ -121,6 +121,38 @@ class BootstrapAuroc(unittest.TestCase):
         self.assertEqual(result["rounds"], 0)
 
 
+class PairedDifference(unittest.TestCase):
+    def test_identical_scores_differ_by_nothing(self):
+        score, label = scored(400, 1.0, 11)
+        d = metrics.paired_bootstrap_difference(score, score, label, rounds=200)
+        self.assertEqual(d["difference"], 0.0)
+        self.assertEqual(d["ci95"], [0.0, 0.0])
+
+    def test_a_better_score_on_the_same_studies_excludes_zero(self):
+        """b = a plus noise: a ranks better on the same studies; the paired interval excludes 0
+        although the two unpaired intervals overlap."""
+        rng = np.random.default_rng(5)
+        a, label = scored(600, 1.2, 12)
+        b = a + rng.normal(0, 0.6, len(a))
+        d = metrics.paired_bootstrap_difference(a, b, label, rounds=500, seed=1)
+        self.assertAlmostEqual(
+            d["difference"], metrics.auroc(a, label) - metrics.auroc(b, label), places=12
+        )
+        self.assertGreater(d["ci95"][0], 0)
+        self.assertLess(d["ci95"][0], d["difference"])
+        self.assertGreater(d["ci95"][1], d["difference"])
+        ia = metrics.bootstrap_auroc(a, label, 500, 1)["ci95"]
+        ib = metrics.bootstrap_auroc(b, label, 500, 1)["ci95"]
+        self.assertLess(ia[0], ib[1])  # unpaired, they overlap
+
+    def test_swapping_the_scores_mirrors_the_interval(self):
+        a, label = scored(300, 1.0, 13)
+        b = np.random.default_rng(2).normal(0, 1, 300) + a
+        ab = metrics.paired_bootstrap_difference(a, b, label, rounds=300, seed=4)
+        ba = metrics.paired_bootstrap_difference(b, a, label, rounds=300, seed=4)
+        self.assertAlmostEqual(ab["ci95"][0], -ba["ci95"][1], places=12)
+
+
 class RocCurve(unittest.TestCase):
     def test_hand_computed(self):
         fpr, tpr = metrics.roc_curve([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])

@@ -9,7 +9,7 @@ import unittest
 import numpy as np
 import pydicom
 
-from lumbarcds_training import phantom
+from lumbarcds_training import oracle, phantom
 
 
 def auroc(score, label):
@@ -142,7 +142,7 @@ class LatentSeverity(unittest.TestCase):
         signs = np.array([[getattr(p, n) for n in names] for p in ps])
         signs[:, 0] *= -1  # a narrower canal is the sign
         for j, name in enumerate(names):
-            self.assertTrue(0.6 < auroc(signs[:, j], y) < 0.88, name)
+            self.assertTrue(0.6 < auroc(signs[:, j], y) < 0.9, name)
         # an oracle that sees every sign exactly (a model sees them through the image)
         z = (signs - signs.mean(0)) / signs.std(0)
         half = len(y) // 2
@@ -165,6 +165,24 @@ class LatentSeverity(unittest.TestCase):
         single = max(auroc(np.array(seen[v]), y) for v in phantom.POSTURES)
         pair = auroc(np.array(seen["flexion"]) - np.array(seen["extension"]), y)
         self.assertGreater(pair, single + 0.1, (pair, single))
+
+    def test_the_oracle_gains_clearly_from_three_views(self):
+        """The exact-sign oracle (lumbarcds_training.oracle): three views beat the best single
+        view by at least 0.04 at both sites, as docs/model-report.md quotes it."""
+        internal = oracle.patients("internal", 5, 4000)
+        external = oracle.patients("external", 6, 2000)
+        train = (*oracle.signs(internal[:2000], 5), np.array([p.label for p in internal[:2000]]))
+        sets = {
+            "internal": (
+                *oracle.signs(internal[2000:], 7),
+                np.array([p.label for p in internal[2000:]]),
+            ),
+            "external": (*oracle.signs(external, 6), np.array([p.label for p in external])),
+        }
+        result = oracle.oracle(train, sets, rounds=20, seed=0)
+        for name, s in result["summary"].items():
+            self.assertGreater(s["gain"], 0.04, name)
+            self.assertTrue(0.85 < s["three_view_auroc"] < 0.93, (name, s))
 
     def test_external_site_is_harder_before_any_acquisition_effect(self):
         """Older patients, more age-related degeneration and a less separated reference standard:
