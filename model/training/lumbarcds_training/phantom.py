@@ -420,7 +420,7 @@ def acquire(density, site, spacing, rng, grain):
     signal[rows - c[1] :] = 0
     signal[:, : c[2]] = 0
     signal[:, cols - c[3] :] = 0
-    image = Image.fromarray((signal * 4095).astype(np.float32), mode="F")
+    image = Image.fromarray((signal * 4095).astype(np.float32))  # float32: mode F
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
     marker = max(6, int(rows * 0.03))
