@@ -22,6 +22,8 @@ export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$work"
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
 tool() { local name=$1; shift; "$py" -m "lumbarcds_training.$name" "$@"; }
+# one BLAS thread per worker process: the data steps run a process per core
+data() { OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 tool "$@"; }
 
 # name | cache | train options
 VARIANTS=(
@@ -38,14 +40,14 @@ VARIANTS=(
 
 if [[ $phase == data || $phase == all ]]; then
   step "phantoms"
-  [ -f "$work/internal/labels.csv" ] || tool phantom "$work/internal" --site internal \
+  [ -f "$work/internal/labels.csv" ] || data phantom "$work/internal" --site internal \
     --patients "${INTERNAL_PATIENTS:-5000}" --seed 1 --size medium
-  [ -f "$work/external/labels.csv" ] || tool phantom "$work/external" --site external \
+  [ -f "$work/external/labels.csv" ] || data phantom "$work/external" --site external \
     --patients "${EXTERNAL_PATIENTS:-1000}" --seed 2 --size medium
   step "caches"
   for set in internal external; do
-    [ -f "$work/$set.npz" ] || tool preprocess "$work/$set" "$work/$set.npz"
-    [ -f "$work/$set-480.npz" ] || tool preprocess "$work/$set" "$work/$set-480.npz" \
+    [ -f "$work/$set.npz" ] || data preprocess "$work/$set" "$work/$set.npz"
+    [ -f "$work/$set-480.npz" ] || data preprocess "$work/$set" "$work/$set-480.npz" \
       --height 480 --width 384
   done
   step "oracle"

@@ -20,15 +20,17 @@ parity="$root/model/src/test/resources/inference/parity"
 mkdir -p "$work"
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
 tool() { local name=$1; shift; "$py" -m "lumbarcds_training.$name" "$@"; }
+# one BLAS thread per worker process: the data steps run a process per core
+data() { OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 tool "$@"; }
 
 step "phantoms: 5,000 internal-site patients, 1,000 external-site"
-[ -f "$work/internal/labels.csv" ] || tool phantom "$work/internal" --site internal \
+[ -f "$work/internal/labels.csv" ] || data phantom "$work/internal" --site internal \
   --patients 5000 --seed 1 --size medium
-[ -f "$work/external/labels.csv" ] || tool phantom "$work/external" --site external \
+[ -f "$work/external/labels.csv" ] || data phantom "$work/external" --site external \
   --patients 1000 --seed 2 --size medium
 step "caches"
-[ -f "$work/internal.npz" ] || tool preprocess "$work/internal" "$work/internal.npz"
-[ -f "$work/external.npz" ] || tool preprocess "$work/external" "$work/external.npz"
+[ -f "$work/internal.npz" ] || data preprocess "$work/internal" "$work/internal.npz"
+[ -f "$work/external.npz" ] || data preprocess "$work/external" "$work/external.npz"
 step "training ($backbone, $epochs epochs)"
 tool train "$work/internal.npz" "$work/run" --epochs "$epochs" --backbone "$backbone"
 step "evaluation"
