@@ -454,6 +454,7 @@ def to_dicom(p, posture, pixels, spacing, site, seed, monochrome1):
     ds.PatientAge = f"{int(p.age):03d}Y"
     ds.BodyPartExamined = "LSPINE"
     ds.ViewPosition = "LL"
+    ds.PatientOrientation = ["P", "F"]  # facing left, head up: rows run posterior
     ds.SeriesDescription = f"L-SPINE LAT {posture.upper()}"
     ds.SeriesNumber = POSTURES.index(posture) + 1
     ds.InstanceNumber = 1

@@ -3,6 +3,9 @@
 1. Grey levels in [0, 1], bone bright: Modality LUT or rescale, then the first valid VOI window
    (else the first VOI LUT, else the image's full range), then inversion for MONOCHROME1 or a
    Presentation LUT Shape of INVERSE. This is `Greyscale.render(..., Voi.auto())` in Java.
+   Then the model's facing (`canonical`, Java's `Orientation`): a view whose Patient Orientation
+   (0020,0020) says the patient faces right (rows run anterior) is mirrored, one upside down
+   (columns run to the head) flipped; without it, or with other axes, the view is left as it is.
 2. Aspect-preserving resize to fit the input (area averaging: each output pixel is the mean of
    the input area it covers), centred on a canvas of zeros (black).
 3. Normalise: (x - mean) / std with the card's constants.
@@ -139,9 +142,26 @@ def resize_pad(image, height, width):
     return canvas
 
 
+def canonical(ds, image):
+    """The view in the model's facing (patient facing left, head up: Patient Orientation P\\F),
+    as far as its Patient Orientation says; the main direction is each value's first letter."""
+    value = ds.get("PatientOrientation")
+    if value is None or isinstance(value, str) or len(value) != 2:
+        return image
+    row, column = (str(v).strip().upper()[:1] for v in value)
+    if row not in ("A", "P") or column not in ("H", "F"):
+        return image
+    if row == "A":
+        image = image[:, ::-1]
+    if column == "H":
+        image = image[::-1, :]
+    return image
+
+
 def model_input(ds, height, width, mean=0.0, std=1.0):
     """One view, float32 (height, width), normalised with the card's constants."""
-    return ((resize_pad(grey(ds), height, width) - mean) / std).astype(np.float32)
+    image = canonical(ds, grey(ds))
+    return ((resize_pad(image, height, width) - mean) / std).astype(np.float32)
 
 
 def _study(job):

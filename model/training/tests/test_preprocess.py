@@ -45,5 +45,31 @@ class Grey(unittest.TestCase):
         np.testing.assert_array_equal(canvas[:, 0], [0, 0, 1, 1, 1, 1, 0, 0])
 
 
+class Facing(unittest.TestCase):
+    """The same rules as Java's OrientationTest."""
+
+    grid = np.arange(1, 7, dtype=float).reshape(2, 3)
+
+    def test_a_patient_facing_right_is_mirrored_and_upside_down_flipped(self):
+        cases = {
+            ("A", "F"): [[3, 2, 1], [6, 5, 4]],
+            ("P", "H"): [[4, 5, 6], [1, 2, 3]],
+            ("AF", "HP"): [[6, 5, 4], [3, 2, 1]],
+        }
+        for value, expected in cases.items():
+            out = preprocess.canonical(image(PatientOrientation=list(value)), self.grid)
+            np.testing.assert_array_equal(out, expected, str(value))
+
+    def test_the_models_facing_and_unknown_or_odd_ones_are_left_as_they_are(self):
+        for value in (["P", "F"], None, "A", ["F", "A"], ["L", "F"]):
+            ds = image() if value is None else image(PatientOrientation=value)
+            self.assertIs(preprocess.canonical(ds, self.grid), self.grid, value)
+
+    def test_the_model_input_of_a_mirrored_view_is_the_mirror_image(self):
+        left = preprocess.model_input(image(PatientOrientation=["P", "F"]), 8, 8)
+        right = preprocess.model_input(image(PatientOrientation=["A", "F"]), 8, 8)
+        np.testing.assert_array_equal(left, right[:, ::-1])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -30,6 +30,7 @@ import org.lumbarcds.model.dicom.GreyImage;
 import org.lumbarcds.model.dicom.Greyscale;
 import org.lumbarcds.model.dicom.PixelDecoder;
 import org.lumbarcds.model.inference.ModelException;
+import org.lumbarcds.model.inference.Orientation;
 import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.Prediction;
 import org.lumbarcds.model.inference.ThreeViewModel;
@@ -270,10 +271,10 @@ public final class StudyAnalyzer {
       }
       try {
         DicomFile file = reader.read(bytes);
-        images.put(
-            e.getKey(),
-            Greyscale.render(
-                decoder.decodeFrame(file, 0), file.dataset(), 0, Greyscale.Voi.auto()));
+        GreyImage grey =
+            Greyscale.render(decoder.decodeFrame(file, 0), file.dataset(), 0, Greyscale.Voi.auto());
+        // the model's facing, where the header says which way the patient faced
+        images.put(e.getKey(), Orientation.canonical(grey, file.dataset()).image());
       } catch (DicomException ex) {
         flags.add(
             ex.reason() == DicomException.Reason.UNSUPPORTED_TRANSFER_SYNTAX

@@ -46,6 +46,7 @@ public final class Tags {
   public static final int NUMBER_OF_STUDY_RELATED_SERIES = 0x00201206;
   public static final int NUMBER_OF_STUDY_RELATED_INSTANCES = 0x00201208;
   public static final int NUMBER_OF_SERIES_RELATED_INSTANCES = 0x00201209;
+  public static final int PATIENT_ORIENTATION = 0x00200020;
   public static final int IMAGE_COMMENTS = 0x00204000;
   public static final int SAMPLES_PER_PIXEL = 0x00280002;
   public static final int PHOTOMETRIC_INTERPRETATION = 0x00280004;
@@ -105,6 +106,7 @@ public final class Tags {
           Map.entry(BODY_PART_EXAMINED, Vr.CS),
           Map.entry(PROTOCOL_NAME, Vr.LO),
           Map.entry(VIEW_POSITION, Vr.CS),
+          Map.entry(PATIENT_ORIENTATION, Vr.CS),
           Map.entry(STUDY_INSTANCE_UID, Vr.UI),
           Map.entry(SERIES_INSTANCE_UID, Vr.UI),
           Map.entry(SERIES_NUMBER, Vr.IS),

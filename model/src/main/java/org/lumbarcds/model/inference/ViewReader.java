@@ -59,7 +59,9 @@ public final class ViewReader {
   private View view(DicomFile file) throws IOException {
     DicomDataset ds = file.dataset();
     DicomImage image = decoder.decodeFrame(file, 0);
-    GreyImage grey = Greyscale.render(image, ds, 0, Greyscale.Voi.auto());
+    // in the model's facing, as the pipeline reads it (Orientation)
+    GreyImage grey =
+        Orientation.canonical(Greyscale.render(image, ds, 0, Greyscale.Voi.auto()), ds).image();
     ViewRules.Verdict verdict = rules.classify(ds);
     return new View(verdict.posture(), grey, verdict.issues(), ds);
   }
