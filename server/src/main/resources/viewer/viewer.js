@@ -177,7 +177,11 @@
     applyOverlay();
     applyZoom();
     const reproduced = available.reproducedProbability;
-    if (typeof reproduced === 'number' && typeof basis.probability === 'number') {
+    if (available.heatmapSource === 'stored') {
+      $('#reproduced').textContent =
+        'Heatmaps stored with the result when the model made it.';
+      $('#reproduced').classList.remove('warning');
+    } else if (typeof reproduced === 'number' && typeof basis.probability === 'number') {
       const same = Math.abs(reproduced - basis.probability) < 5e-4;
       $('#reproduced').textContent = same
         ? 'Heatmaps from the model in use, which gives the same probability again.'

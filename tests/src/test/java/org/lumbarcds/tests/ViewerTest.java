@@ -12,12 +12,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Quantity;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.lumbarcds.cds.result.StoredHeatmaps;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -93,9 +95,30 @@ class ViewerTest extends CdsHooksTestBase {
     assertThat(json.path("caveats").toString()).contains("synthetic phantom");
     assertThat(basis.body()).doesNotContain(shown.patient().getIdPart());
 
+    // the heatmaps stored with the result (a Binary the Observation names), not the model run
+    // again
     JsonNode views = CdsClient.JSON.readTree(api("/viewer/api/" + id + "/views", token).body());
     assertThat(views.path("heatmaps")).hasSize(3);
-    assertThat(views.path("reproducedProbability").asDouble())
+    assertThat(views.path("heatmapSource").asText()).isEqualTo("stored");
+    assertThat(views.has("reproducedProbability")).isFalse();
+    String maps = StoredHeatmaps.reference(shown.result()).orElseThrow();
+    assertThat(maps).startsWith("Binary/");
+    Binary binary = client.read().resource(Binary.class).withId(maps).execute();
+    assertThat(StoredHeatmaps.fromBinary(binary).views()).hasSize(3);
+
+    // a result stored before heatmaps were kept: the model in use computes them again
+    Observation earlier =
+        client
+            .read()
+            .resource(Observation.class)
+            .withId(shown.result().getIdElement().toUnqualifiedVersionless())
+            .execute();
+    earlier.getExtension().removeIf(e -> StoredHeatmaps.EXTENSION_URL.equals(e.getUrl()));
+    client.update().resource(earlier).execute();
+    JsonNode again = CdsClient.JSON.readTree(api("/viewer/api/" + id + "/views", token).body());
+    assertThat(again.path("heatmaps")).hasSize(3);
+    assertThat(again.path("heatmapSource").asText()).isEqualTo("recomputed");
+    assertThat(again.path("reproducedProbability").asDouble())
         .isCloseTo(stored, org.assertj.core.data.Offset.offset(5e-4));
     HttpResponse<byte[]> png =
         http.send(

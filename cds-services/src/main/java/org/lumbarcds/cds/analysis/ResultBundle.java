@@ -1,5 +1,7 @@
 package org.lumbarcds.cds.analysis;
 
+import java.util.Optional;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Provenance;
@@ -15,6 +17,10 @@ import org.hl7.fhir.r4.model.Provenance;
  * @param deviceUrl placeholder for the model's Device
  * @param device the Device (created once per model file: conditional on its SHA-256 identifier)
  * @param provenance the Provenance of the Observation
+ * @param heatmapsUrl placeholder for the heatmaps' Binary, which the Observation names ({@code
+ *     StoredHeatmaps}); null with no heatmaps
+ * @param heatmaps the heatmaps' Binary, to be stored before the Observation; null with none (a
+ *     quality failure)
  */
 public record ResultBundle(
     String identifier,
@@ -22,4 +28,12 @@ public record ResultBundle(
     Observation observation,
     String deviceUrl,
     Device device,
-    Provenance provenance) {}
+    Provenance provenance,
+    String heatmapsUrl,
+    Binary heatmaps) {
+
+  /** The heatmaps' placeholder and Binary, when the result has them. */
+  public Optional<Binary> storedHeatmaps() {
+    return Optional.ofNullable(heatmaps);
+  }
+}

@@ -22,6 +22,7 @@ import org.lumbarcds.cds.imaging.ImageSourceException;
 import org.lumbarcds.cds.imaging.ViewSelector;
 import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
+import org.lumbarcds.cds.result.StoredHeatmaps;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomException;
 import org.lumbarcds.model.dicom.DicomFile;
@@ -184,7 +185,7 @@ public final class StudyAnalyzer {
     }
     Map<Posture, float[]> inputs = preprocess(views.images());
     Prediction prediction = classify(inputs);
-    return write(study, prediction, store, existing);
+    return write(study, prediction, views.images(), store, existing);
   }
 
   /**
@@ -304,12 +305,24 @@ public final class StudyAnalyzer {
     }
   }
 
-  /** Step 5: Observation, Device and Provenance of a prediction, in one transaction. */
+  /**
+   * Step 5: Observation, Device, Provenance and heatmaps of a prediction, in one transaction.
+   *
+   * @param images the views the model read (where each heatmap lies on them)
+   */
   Outcome write(
-      Study study, Prediction prediction, ResultStore store, Optional<Observation> superseded)
+      Study study,
+      Prediction prediction,
+      Map<Posture, GreyImage> images,
+      ResultStore store,
+      Optional<Observation> superseded)
       throws AnalysisException {
+    StoredHeatmaps heatmaps = StoredHeatmaps.of(prediction, images, model.preprocessor());
     ResultBundle bundle =
-        bundle(study, (subject, device, m) -> results.observation(subject, prediction, device, m));
+        bundle(
+            study,
+            (subject, device, m) -> results.observation(subject, prediction, device, m),
+            Optional.of(heatmaps));
     return new Outcome(save(bundle, store, superseded), true, Optional.of(prediction), Set.of());
   }
 
@@ -329,7 +342,8 @@ public final class StudyAnalyzer {
     ResultBundle bundle =
         bundle(
             study,
-            (subject, device, m) -> results.qualityFailure(subject, flags, viewsFound, device, m));
+            (subject, device, m) -> results.qualityFailure(subject, flags, viewsFound, device, m),
+            Optional.empty());
     return new Outcome(save(bundle, store, superseded), true, Optional.empty(), flags);
   }
 
@@ -343,7 +357,8 @@ public final class StudyAnalyzer {
     Observation make(AiResultFactory.Subject subject, Reference device, AiResultFactory.Model m);
   }
 
-  private ResultBundle bundle(Study study, ObservationMaker maker) {
+  private ResultBundle bundle(
+      Study study, ObservationMaker maker, Optional<StoredHeatmaps> heatmaps) {
     AiResultFactory.Model m = model();
     ImagingStudy is = study.imagingStudy();
     AiResultFactory.Subject subject =
@@ -357,6 +372,10 @@ public final class StudyAnalyzer {
     String observationUrl = "urn:uuid:" + UUID.randomUUID();
     Device device = results.device(m);
     Observation observation = maker.make(subject, new Reference(deviceUrl), m);
+    String heatmapsUrl = heatmaps.isPresent() ? "urn:uuid:" + UUID.randomUUID() : null;
+    if (heatmapsUrl != null) {
+      StoredHeatmaps.link(observation, heatmapsUrl);
+    }
     Provenance provenance =
         results.provenance(
             new Reference(observationUrl), subject, new Reference(deviceUrl), new Date());
@@ -366,6 +385,8 @@ public final class StudyAnalyzer {
         observation,
         deviceUrl,
         device,
-        provenance);
+        provenance,
+        heatmapsUrl,
+        heatmaps.map(StoredHeatmaps::toBinary).orElse(null));
   }
 }

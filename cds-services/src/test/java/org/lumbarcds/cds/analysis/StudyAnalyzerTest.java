@@ -23,6 +23,7 @@ import org.lumbarcds.cds.imaging.ImageSourceException;
 import org.lumbarcds.cds.imaging.ImagingStudyFactory;
 import org.lumbarcds.cds.imaging.ViewSelector;
 import org.lumbarcds.cds.result.AiResultFactory;
+import org.lumbarcds.cds.result.StoredHeatmaps;
 import org.lumbarcds.model.dicom.DicomDataset;
 import org.lumbarcds.model.dicom.DicomReader;
 import org.lumbarcds.model.dicom.Tags;
@@ -180,6 +181,16 @@ class StudyAnalyzerTest {
     assertThat(bundle.provenance().getTargetFirstRep().getReference())
         .isEqualTo(bundle.observationUrl());
     assertThat(bundle.device().getUrl()).isEqualTo("http://cds.test/model/card");
+    // the heatmaps stored with it: the model's maps, placed as the model read each view
+    assertThat(StoredHeatmaps.reference(obs)).contains(bundle.heatmapsUrl());
+    StoredHeatmaps maps = StoredHeatmaps.fromBinary(bundle.storedHeatmaps().orElseThrow());
+    assertThat(maps.views()).containsOnlyKeys(Posture.values());
+    assertThat(maps.modelVersion()).isEqualTo(model.card().version());
+    for (Posture v : Posture.values()) {
+      assertThat(maps.views().get(v).cam().values()).containsExactly(p.cams().get(v).values());
+      assertThat(maps.views().get(v).placement())
+          .isEqualTo(model.preprocessor().placement(direct.get(v).rows(), direct.get(v).columns()));
+    }
 
     StudyAnalyzer.Outcome again = analyzer.analyze(study, source, store);
     assertThat(again.created()).isFalse();
@@ -200,6 +211,8 @@ class StudyAnalyzerTest {
     Observation obs = store.stored.values().iterator().next().observation();
     assertThat(obs.hasValue()).isFalse();
     assertThat(obs.getDataAbsentReason().getCodingFirstRep().getCode()).isEqualTo("error");
+    assertThat(StoredHeatmaps.reference(obs)).as("no maps without a probability").isEmpty();
+    assertThat(store.stored.values().iterator().next().storedHeatmaps()).isEmpty();
   }
 
   @Test

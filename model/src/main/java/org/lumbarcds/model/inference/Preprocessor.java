@@ -19,7 +19,8 @@ public final class Preprocessor {
     this(card.height(), card.width(), card.mean(), card.std());
   }
 
-  Preprocessor(int height, int width, double mean, double std) {
+  /** A preprocessor for an input of {@code height x width}, normalised with mean and std. */
+  public Preprocessor(int height, int width, double mean, double std) {
     this.height = height;
     this.width = width;
     this.mean = mean;

@@ -9,6 +9,8 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.util.Optional;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Device;
@@ -19,6 +21,7 @@ import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.cds.analysis.ResultBundle;
 import org.lumbarcds.cds.analysis.StudyAnalyzer;
 import org.lumbarcds.cds.result.AiResultFactory;
+import org.lumbarcds.cds.result.StoredHeatmaps;
 import org.springframework.dao.DataIntegrityViolationException;
 
 /**
@@ -62,6 +65,10 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
     for (int attempt = 0; attempt < 2; attempt++) {
       try {
         return transactions.withSystemRequest().execute(() -> write(result));
+      } catch (LostRace e) {
+        // another writer's result, committed before this transaction began (rolled back, so
+        // that no heatmaps of a result not stored are left behind)
+        return find(result.identifier()).orElseThrow();
       } catch (ResourceVersionConflictException
           | PreconditionFailedException
           | DataIntegrityViolationException e) {
@@ -96,9 +103,35 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
     }
   }
 
+  /** Thrown inside the transaction to roll it back when another writer's result is there. */
+  private static final class LostRace extends RuntimeException {
+    LostRace() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Stores the result's heatmaps, if any, and points the Observation at them (its placeholder
+   * replaced by the Binary's id).
+   */
+  private void heatmaps(ResultBundle result, SystemRequestDetails request) {
+    result
+        .storedHeatmaps()
+        .ifPresent(
+            binary -> {
+              IIdType id = daos.getResourceDao(Binary.class).create(binary, request).getId();
+              Observation observation = result.observation();
+              observation.getExtensionsByUrl(StoredHeatmaps.EXTENSION_URL).stream()
+                  .map(e -> (Reference) e.getValue())
+                  .filter(r -> result.heatmapsUrl().equals(r.getReference()))
+                  .forEach(r -> r.setReference(id.toUnqualifiedVersionless().getValue()));
+            });
+  }
+
   private Observation replace(Observation stored, ResultBundle result) {
     SystemRequestDetails request = new SystemRequestDetails();
     Reference deviceRef = device(result.device(), request);
+    heatmaps(result, request);
     Observation observation = result.observation();
     observation.setDevice(deviceRef);
     // the id with the version read: HAPI refuses the update if another writer came first
@@ -131,6 +164,7 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
   private Observation write(ResultBundle result) {
     SystemRequestDetails request = new SystemRequestDetails();
     Reference deviceRef = device(result.device(), request);
+    heatmaps(result, request);
 
     Observation observation = result.observation();
     observation.setDevice(deviceRef);
@@ -144,8 +178,7 @@ class FhirResultStore implements StudyAnalyzer.ResultStore {
                     + result.identifier().replace("|", "\\|"),
                 request);
     if (!Boolean.TRUE.equals(storedObservation.getCreated())) {
-      // another writer's result, committed before this transaction began
-      return find(result.identifier()).orElseThrow();
+      throw new LostRace();
     }
     Provenance provenance = result.provenance();
     provenance.getTarget().clear();

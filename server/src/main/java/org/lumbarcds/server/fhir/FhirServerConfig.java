@@ -64,10 +64,11 @@ public class FhirServerConfig {
    * Served whatever the configuration says: HAPI's search parameter registry needs SearchParameter,
    * and the validator looks extension and profile definitions up as StructureDefinition (without
    * it, a resource carrying an extension the server has no definition for made the validator fail
-   * instead of accepting the extension).
+   * instead of accepting the extension); and the analysis stores each result's heatmaps as a Binary
+   * (StoredHeatmaps).
    */
-  private static final List<String> ALWAYS_SERVED =
-      List.of("SearchParameter", "StructureDefinition");
+  static final List<String> ALWAYS_SERVED =
+      List.of("SearchParameter", "StructureDefinition", "Binary");
 
   @Bean
   static UnservedResourceTypes unservedResourceTypes() {

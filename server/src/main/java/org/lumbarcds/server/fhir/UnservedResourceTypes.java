@@ -46,13 +46,16 @@ class UnservedResourceTypes implements BeanDefinitionRegistryPostProcessor, Envi
             .bind("lumbarcds.fhir.resource-types", Bindable.listOf(String.class))
             .orElse(List.of());
     Set<String> types = new HashSet<>(served);
-    types.addAll(USED_BY_HAPI);
+    if (!served.isEmpty()) {
+      types.addAll(USED_BY_HAPI);
+      types.addAll(FhirServerConfig.ALWAYS_SERVED);
+    }
     keep = types;
   }
 
   @Override
   public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
-    if (keep.size() == USED_BY_HAPI.size()) {
+    if (keep.isEmpty()) {
       return; // no list configured: serve everything HAPI knows
     }
     int removed = 0;

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.lumbarcds.cds.analysis.StudyAnalyzer;
+import org.lumbarcds.cds.result.StoredHeatmaps;
 import org.lumbarcds.model.dicom.GreyImage;
 import org.lumbarcds.model.inference.Heatmaps;
 import org.lumbarcds.model.inference.Posture;
@@ -26,64 +27,94 @@ import org.lumbarcds.model.inference.Preprocessor;
  * where it lowers it, more opaque the larger the contribution.
  *
  * @param views the radiographs, per posture found
- * @param heatmaps the maps, per posture (empty when the model did not run)
- * @param probability the probability the model gave again (to check against the stored one)
+ * @param heatmaps the maps, per posture (empty when there are none)
+ * @param probability the probability the model gave again (to check against the stored one); empty
+ *     when it did not run
+ * @param heatmapSource where the maps come from: {@code stored} with the result when it was made,
+ *     or {@code recomputed} by the model in use (results stored before heatmaps were kept); null
+ *     with none
  */
 record Renderings(
-    Map<Posture, byte[]> views, Map<Posture, byte[]> heatmaps, Optional<Double> probability) {
+    Map<Posture, byte[]> views,
+    Map<Posture, byte[]> heatmaps,
+    Optional<Double> probability,
+    String heatmapSource) {
 
   static final int MAX_ROWS = 1024;
+
+  /** Maps stored with the result. */
+  static final String STORED = "stored";
+
+  /** Maps computed again by the model in use. */
+  static final String RECOMPUTED = "recomputed";
 
   /**
    * Which views and heatmaps there are ({@code GET /viewer/api/{id}/views}), by posture id.
    *
    * @param reproducedProbability the probability the model gave again; left out when it did not run
+   * @param heatmapSource {@code stored} or {@code recomputed}; left out without heatmaps
    */
   record Available(
       List<String> views,
       List<String> heatmaps,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Double reproducedProbability) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double reproducedProbability,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String heatmapSource) {}
 
   /** What there is to show. */
   Available available() {
     return new Available(
         views.keySet().stream().map(Posture::id).toList(),
         heatmaps.keySet().stream().map(Posture::id).toList(),
-        probability.orElse(null));
+        probability.orElse(null),
+        heatmaps.isEmpty() ? null : heatmapSource);
   }
 
+  /** The radiographs, and the heatmaps the model in use computed again on them, if it ran. */
   static Renderings of(StudyAnalyzer.Reproduction reproduction, Preprocessor preprocessor) {
+    Optional<StoredHeatmaps> maps =
+        reproduction
+            .prediction()
+            .map(p -> StoredHeatmaps.of(p, reproduction.images(), preprocessor));
+    return of(
+        reproduction.images(),
+        maps,
+        reproduction.prediction().map(Prediction::probability),
+        RECOMPUTED);
+  }
+
+  /** The radiographs, and the heatmaps stored with the result. */
+  static Renderings of(StudyAnalyzer.Reproduction reproduction, StoredHeatmaps stored) {
+    return of(reproduction.images(), Optional.of(stored), Optional.empty(), STORED);
+  }
+
+  private static Renderings of(
+      Map<Posture, GreyImage> images,
+      Optional<StoredHeatmaps> maps,
+      Optional<Double> probability,
+      String source) {
     Map<Posture, byte[]> views = new EnumMap<>(Posture.class);
     Map<Posture, byte[]> heatmaps = new EnumMap<>(Posture.class);
-    reproduction.images().forEach((posture, image) -> views.put(posture, png(grey(image))));
-    reproduction
-        .prediction()
-        .ifPresent(
-            p -> {
-              double scale = 0;
-              for (Prediction.Cam cam : p.cams().values()) {
-                for (float v : cam.values()) {
-                  scale = Math.max(scale, Math.abs(v));
-                }
-              }
-              for (Map.Entry<Posture, Prediction.Cam> e : p.cams().entrySet()) {
-                GreyImage image = reproduction.images().get(e.getKey());
-                if (image != null) {
-                  Preprocessor.Placement placement =
-                      preprocessor.placement(image.rows(), image.columns());
-                  heatmaps.put(
-                      e.getKey(),
-                      png(
-                          heatmap(
-                              e.getValue(),
-                              placement,
-                              preprocessor.height(),
-                              preprocessor.width(),
-                              scale)));
-                }
-              }
-            });
-    return new Renderings(views, heatmaps, reproduction.prediction().map(Prediction::probability));
+    images.forEach((posture, image) -> views.put(posture, png(grey(image))));
+    maps.ifPresent(
+        m -> {
+          double scale = 0;
+          for (StoredHeatmaps.View view : m.views().values()) {
+            for (float v : view.cam().values()) {
+              scale = Math.max(scale, Math.abs(v));
+            }
+          }
+          for (Map.Entry<Posture, StoredHeatmaps.View> e : m.views().entrySet()) {
+            if (images.containsKey(e.getKey())) {
+              StoredHeatmaps.View view = e.getValue();
+              heatmaps.put(
+                  e.getKey(),
+                  png(
+                      heatmap(
+                          view.cam(), view.placement(), m.canvasRows(), m.canvasColumns(), scale)));
+            }
+          }
+        });
+    return new Renderings(views, heatmaps, probability, source);
   }
 
   /** The image reduced by an integer factor (mean of each block), as 8-bit grey. */

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.IdType;
@@ -30,11 +31,14 @@ import org.lumbarcds.cds.Narratives;
 import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
+import org.lumbarcds.cds.result.StoredHeatmaps;
 import org.lumbarcds.model.inference.ModelCard;
 import org.lumbarcds.server.analysis.OrderAnalysis;
 import org.lumbarcds.server.web.ApiException;
 import org.lumbarcds.terminology.Code;
 import org.lumbarcds.terminology.Codes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -44,6 +48,8 @@ import org.springframework.http.HttpStatus;
  * again for the page to check against the stored one.
  */
 class ViewerService {
+
+  private static final Logger log = LoggerFactory.getLogger(ViewerService.class);
 
   /** The result is not one the viewer shows. */
   static final class NotFound extends ApiException {
@@ -156,21 +162,48 @@ class ViewerService {
   }
 
   /**
-   * The result's radiographs and heatmaps (computed again from the study by the model in use, and
-   * kept). Heatmaps only for a result this model made with a probability: they explain nothing
-   * else.
+   * The result's radiographs and heatmaps, kept for a while. The heatmaps stored with the result
+   * when it was made, where it has them; else (results stored before heatmaps were kept) computed
+   * again from the study by the model in use, and only for a result this model made with a
+   * probability: they would explain nothing else.
    */
   Renderings renderings(Observation obs) throws AnalysisException {
     String key = obs.getIdElement().toUnqualified().getValue();
     Renderings found = renderings.getIfPresent(key);
     if (found == null) {
+      Optional<StoredHeatmaps> stored = storedHeatmaps(obs);
       found =
-          Renderings.of(
-              analysis.reproduce(obs, explainable(obs)),
-              analysis.analyzer().threeViewModel().preprocessor());
+          stored.isPresent()
+              ? Renderings.of(analysis.reproduce(obs, false), stored.get())
+              : Renderings.of(
+                  analysis.reproduce(obs, explainable(obs)),
+                  analysis.analyzer().threeViewModel().preprocessor());
       renderings.put(key, found);
     }
     return found;
+  }
+
+  /**
+   * The heatmaps stored with a result. One that cannot be read (gone, not the format) is logged
+   * without the patient's data and the maps computed again, as for an older result.
+   */
+  private Optional<StoredHeatmaps> storedHeatmaps(Observation obs) {
+    Optional<String> reference = StoredHeatmaps.reference(obs);
+    if (reference.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      Binary binary =
+          daos.getResourceDao(Binary.class)
+              .read(new IdType(reference.get()), new SystemRequestDetails());
+      return Optional.of(StoredHeatmaps.fromBinary(binary));
+    } catch (BaseServerResponseException | IllegalArgumentException e) {
+      log.warn(
+          "the heatmaps stored with AI result {} cannot be read ({}): computing them again",
+          obs.getIdElement().getIdPart(),
+          e.getClass().getSimpleName());
+      return Optional.empty();
+    }
   }
 
   /**

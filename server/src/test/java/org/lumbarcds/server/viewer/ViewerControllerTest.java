@@ -312,7 +312,9 @@ class ViewerControllerTest {
 
   @Test
   void theViewsListWhatThereIsAndTheProbabilityGivenAgain() throws Exception {
-    doReturn(new Renderings(Map.of(Posture.NEUTRAL, PNG), Map.of(), Optional.of(0.0124)))
+    doReturn(
+            new Renderings(
+                Map.of(Posture.NEUTRAL, PNG), Map.of(), Optional.of(0.0124), Renderings.RECOMPUTED))
         .when(viewer)
         .renderings(any());
     String token = f.token("r1", "Practitioner/x");
@@ -328,7 +330,9 @@ class ViewerControllerTest {
     assertThat(views.path("heatmaps")).isEmpty();
     assertThat(views.path("reproducedProbability").asDouble()).isEqualTo(0.0124);
 
-    doReturn(new Renderings(Map.of(), Map.of(), Optional.empty())).when(viewer).renderings(any());
+    doReturn(new Renderings(Map.of(), Map.of(), Optional.empty(), null))
+        .when(viewer)
+        .renderings(any());
     JsonNode none = json(mvc.perform(as(get("/viewer/api/r1/views"), token)).andReturn());
     assertThat(fields(none)).containsExactly("views", "heatmaps");
   }
@@ -337,7 +341,10 @@ class ViewerControllerTest {
   void imagesArePngNotStoredAndAMissingOneIsNotFound() throws Exception {
     doReturn(
             new Renderings(
-                Map.of(Posture.NEUTRAL, PNG), Map.of(Posture.NEUTRAL, PNG), Optional.empty()))
+                Map.of(Posture.NEUTRAL, PNG),
+                Map.of(Posture.NEUTRAL, PNG),
+                Optional.empty(),
+                Renderings.STORED))
         .when(viewer)
         .renderings(any());
     String token = f.token("r1", "Practitioner/x");
