@@ -19,7 +19,7 @@ import torch
 
 from . import io, metrics
 from .io import POSTURES
-from .model import flops
+from .model import FUSION_WORDS, flops
 
 RULE_OUT_SENSITIVITY = 0.95
 RULE_IN_SPECIFICITY = 0.90
@@ -163,7 +163,7 @@ def report(m, figures, path):
         "## Model and data",
         "",
         f"- Backbone `{m['model']['backbone']}`: one encoder per posture, fused at feature level "
-        f"(linear head over the three pooled feature vectors), one auxiliary head per posture; "
+        f"({FUSION_WORDS[m['model'].get('fusion', 'linear')]}), one auxiliary head per posture; "
         f"{m['model']['parameters']:,} parameters, {m['model']['gflops']:.2f} GFLOP per study "
         f"at {m['model']['input_size'][0]} × {m['model']['input_size'][1]} per view.",
         f"- Trained {m['model']['epochs_trained']} epochs, best validation epoch "
@@ -317,6 +317,7 @@ def main():
         "statement": SYNTHETIC,
         "model": {
             "backbone": checkpoint["backbone"],
+            "fusion": checkpoint.get("fusion", "linear"),
             "input_size": [h, w],
             "parameters": int(sum(p.numel() for p in net.parameters())),
             "gflops": flops(net.cpu(), h, w) / 1e9,

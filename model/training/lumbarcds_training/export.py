@@ -23,7 +23,7 @@ import torch
 from . import io
 from .evaluate import SYNTHETIC
 from .io import POSTURES
-from .model import Exported
+from .model import FUSION_WORDS, Exported
 
 INPUTS = list(POSTURES) + ["view_mask"]
 OUTPUTS = ["probability", "view_logits", "cam"]
@@ -157,8 +157,8 @@ def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
         },
         "architecture": {
             "backbone": m["model"]["backbone"],
-            "fusion": "feature level: linear head over the three pooled encoder "
-            "features, one encoder per posture",
+            "fusion": "feature level, one encoder per posture: "
+            + FUSION_WORDS[m["model"].get("fusion", "linear")],
             "parameters": m["model"]["parameters"],
             "gflops_per_study": m["model"]["gflops"],
         },
@@ -267,6 +267,8 @@ def main():
         {
             "state_dict": net.state_dict(),
             "backbone": checkpoint["backbone"],
+            "fusion": checkpoint.get("fusion", "linear"),
+            "hidden": checkpoint.get("hidden", 64),
             "calibration": m["calibration"],
             "input_size": [h, w],
             "normalisation": checkpoint["normalisation"],

@@ -89,6 +89,14 @@ def encoder(backbone):
 FUSIONS = ("linear", "mlp", "map")
 
 
+FUSION_WORDS = {
+    "linear": "linear head over the three pooled feature vectors",
+    "mlp": "a hidden layer (ReLU) over the three pooled feature vectors",
+    "map": "the three feature maps fused location by location (1x1 convolution, ReLU) "
+    "before pooling",
+}
+
+
 class ThreeViewNet(nn.Module):
     """Three encoders, one auxiliary head per view, and a fused head (`fusion`):
 
