@@ -80,6 +80,50 @@ def describe(scores, labels, calibration, points, seed, rounds):
     return result, prob
 
 
+def two_view_configurations(scores, labels, calibration, seed, rounds):
+    """For each posture that may be missing: the rule-out and rule-in points chosen on validation
+    with the card's criteria on the fused model's probability with that view masked (the same
+    calibrated graph, its view_mask entry 0), and the figures at those points on every set."""
+    out = {}
+    for p in POSTURES:
+        key = "without_" + p
+
+        def prob(name):
+            return metrics.sigmoid(calibration["a"] * scores[name][key] + calibration["b"])
+
+        points = {
+            "rule_out": metrics.rule_out_threshold(
+                prob("validation"), labels["validation"], RULE_OUT_SENSITIVITY
+            ),
+            "rule_in": metrics.rule_in_threshold(
+                prob("validation"), labels["validation"], RULE_IN_SPECIFICITY
+            ),
+        }
+        entry = {
+            "missing": p,
+            "views": [v for v in POSTURES if v != p],
+            "operating_points": {
+                "rule_out": {
+                    "threshold": points["rule_out"],
+                    "target": {"sensitivity": RULE_OUT_SENSITIVITY},
+                },
+                "rule_in": {
+                    "threshold": points["rule_in"],
+                    "target": {"specificity": RULE_IN_SPECIFICITY},
+                },
+            },
+        }
+        for name in ("validation", "internal_test", "external"):
+            entry[name] = {
+                "auroc": metrics.bootstrap_auroc(prob(name), labels[name], rounds, seed),
+                "operating_points": {
+                    k: metrics.at_threshold(prob(name), labels[name], t) for k, t in points.items()
+                },
+            }
+        out[p + "_missing"] = entry
+    return out
+
+
 def plots(results, probs, labels, out_dir):
     import matplotlib
 
@@ -223,6 +267,29 @@ def report(m, figures, path):
                 f"{rate(op['sensitivity'])} | {rate(op['specificity'])} | "
                 f"{rate(op['ppv'])} | {rate(op['npv'])} |"
             )
+    if m.get("view_configurations"):
+        lines += [
+            "",
+            "### With one view missing (two-view configurations)",
+            "",
+            "When exactly one posture is missing or unusable the server runs the model with that "
+            "view masked. Each configuration has its own points, chosen on validation with the "
+            "same criteria:",
+            "",
+            "| missing | AUROC internal | AUROC external | point | threshold | set "
+            "| sensitivity | specificity |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for c in m["view_configurations"].values():
+            for name in ("rule_out", "rule_in"):
+                for label, key in (("internal test", "internal_test"), ("external", "external")):
+                    op = c[key]["operating_points"][name]
+                    lines.append(
+                        f"| {c['missing']} | {ci(c['internal_test']['auroc'])} | "
+                        f"{ci(c['external']['auroc'])} | {name} | "
+                        f"{c['operating_points'][name]['threshold']:.4f} | {label} | "
+                        f"{rate(op['sensitivity'])} | {rate(op['specificity'])} |"
+                    )
     lines += [
         "",
         "Percentages with 95% Wilson intervals. Prevalence is 50% in every set (balanced as the "
@@ -298,6 +365,7 @@ def main():
         ),
         "rule_in": metrics.rule_in_threshold(val_prob, labels["validation"], RULE_IN_SPECIFICITY),
     }
+    configurations = two_view_configurations(scores, labels, calibration, args.seed, args.rounds)
     results, probs = {}, {}
     for name in ("validation", "internal_test", "external"):
         results[name], probs[name] = describe(
@@ -345,6 +413,7 @@ def main():
                 "target": {"specificity": RULE_IN_SPECIFICITY},
             },
         },
+        "view_configurations": configurations,
         **results,
     }
     io.write_json(os.path.join(args.run, "metrics.json"), m)

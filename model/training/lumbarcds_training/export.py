@@ -126,6 +126,33 @@ def point(m, name):
     }
 
 
+def view_configurations(m):
+    """The card's two-view configurations: per missing posture, its own points (chosen on
+    validation with the card's criteria) and its figures; empty for a run evaluated before
+    they existed."""
+    out = {}
+    for key, c in m.get("view_configurations", {}).items():
+        out[key] = {
+            "missing": c["missing"],
+            "views": c["views"],
+            "operating_points": {
+                name: {
+                    "threshold": c["operating_points"][name]["threshold"],
+                    "chosen_on": "validation",
+                    "target": c["operating_points"][name]["target"],
+                    "internal_test": c["internal_test"]["operating_points"][name],
+                    "external": c["external"]["operating_points"][name],
+                }
+                for name in ("rule_out", "rule_in")
+            },
+            "auroc": {
+                "internal_test": c["internal_test"]["auroc"],
+                "external": c["external"]["auroc"],
+            },
+        }
+    return out
+
+
 def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
     h, w = m["model"]["input_size"]
     aurocs = {
@@ -197,6 +224,7 @@ def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
         },
         "calibration": {**m["calibration"], "applied_in_graph": True},
         "operating_points": {"rule_out": point(m, "rule_out"), "rule_in": point(m, "rule_in")},
+        "view_configurations": view_configurations(m),
         "training_data": {
             "description": "Procedural phantom radiographs from "
             "model/training/lumbarcds_training/phantom.py: lateral L1-S1 in neutral, flexion "

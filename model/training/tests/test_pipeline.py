@@ -132,6 +132,25 @@ class SmokePipeline(unittest.TestCase):
         self.assertEqual(
             self.card["input"]["normalisation"]["mean"], m["model"]["normalisation"]["mean"]
         )
+        # each two-view configuration: its own points, chosen on validation with the card's
+        # criteria on the probability with that view masked, and its figures
+        configurations = self.card["view_configurations"]
+        self.assertEqual(
+            sorted(configurations), ["extension_missing", "flexion_missing", "neutral_missing"]
+        )
+        for key, c in configurations.items():
+            self.assertEqual(c["missing"] + "_missing", key)
+            self.assertNotIn(c["missing"], c["views"])
+            source = m["view_configurations"][key]
+            for name in ("rule_out", "rule_in"):
+                point = c["operating_points"][name]
+                self.assertEqual(point["threshold"], source["operating_points"][name]["threshold"])
+                self.assertEqual(point["chosen_on"], "validation")
+                self.assertEqual(point["external"], source["external"]["operating_points"][name])
+            validation = source["validation"]["operating_points"]
+            self.assertGreaterEqual(validation["rule_out"]["sensitivity"]["value"], 0.95)
+            self.assertGreaterEqual(validation["rule_in"]["specificity"]["value"], 0.90)
+            self.assertEqual(c["auroc"]["internal_test"], source["internal_test"]["auroc"])
         self.assertTrue(self.card["synthetic"])
         self.assertIn("not clinically validated", self.card["statement"])
         # the distribution deployed results are compared with (the operations view's drift)

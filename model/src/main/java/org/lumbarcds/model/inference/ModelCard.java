@@ -7,8 +7,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -30,6 +35,10 @@ import java.util.regex.Pattern;
  * @param ruleIn the rule-in operating point
  * @param camRows rows of each view's class-activation map
  * @param camColumns columns of each view's class-activation map
+ * @param twoViewPoints the operating points of each two-view configuration, by the posture that is
+ *     missing ({@code view_configurations}, chosen on validation with the same criteria as the
+ *     three-view points); empty for a card without them, whose model gives no result with a view
+ *     missing
  * @param document the card as written, for display and provenance
  */
 public record ModelCard(
@@ -48,7 +57,25 @@ public record ModelCard(
     double ruleIn,
     int camRows,
     int camColumns,
+    Map<Posture, OperatingPoints> twoViewPoints,
     JsonNode document) {
+
+  /**
+   * A configuration's operating points.
+   *
+   * @param ruleOut below it the result rules out
+   * @param ruleIn at or above it the result rules in
+   */
+  public record OperatingPoints(double ruleOut, double ruleIn) {}
+
+  public ModelCard {
+    twoViewPoints = Collections.unmodifiableMap(new EnumMap<>(twoViewPoints));
+  }
+
+  /** The operating points of the model run with {@code missing} masked, if the card has them. */
+  public Optional<OperatingPoints> twoViewPoints(Posture missing) {
+    return Optional.ofNullable(twoViewPoints.get(missing));
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -111,12 +138,17 @@ public record ModelCard(
     if (!f.node("calibration", "applied_in_graph").asBoolean(false)) {
       throw invalid(path, "calibration.applied_in_graph must be true: probability is read as is");
     }
-    double ruleOut = f.number("operating_points", "rule_out", "threshold");
-    double ruleIn = f.number("operating_points", "rule_in", "threshold");
-    // rule_in may sit a rounding step above 1 when no probability ruled in on validation. A very
-    // sharp model may have rule_out above rule_in: rule-in is read first (Interpretation.of).
-    if (ruleOut < 0 || ruleOut > 1 || ruleIn < 0 || ruleIn > 1 + 1e-9) {
-      throw invalid(path, "operating points must lie in [0, 1]");
+    OperatingPoints points = f.points("operating_points");
+    Map<Posture, OperatingPoints> twoView = new EnumMap<>(Posture.class);
+    JsonNode configurations = root.path("view_configurations");
+    for (Posture p : Posture.values()) {
+      String key = p.id() + "_missing";
+      if (configurations.has(key)) {
+        if (!p.id().equals(f.text("view_configurations", key, "missing"))) {
+          throw invalid(path, "view_configurations." + key + ".missing must be " + p.id());
+        }
+        twoView.put(p, f.points("view_configurations", key, "operating_points"));
+      }
     }
     JsonNode cam = f.node("output", "cam", "shape");
     if (!cam.isArray() || cam.size() != 3 || cam.get(0).asInt() != 3) {
@@ -139,10 +171,11 @@ public record ModelCard(
         width,
         f.number("input", "normalisation", "mean"),
         std,
-        ruleOut,
-        ruleIn,
+        points.ruleOut(),
+        points.ruleIn(),
         camRows,
         camColumns,
+        twoView,
         root);
   }
 
@@ -178,6 +211,25 @@ public record ModelCard(
         throw invalid(path, String.join(".", names) + " must be a finite number");
       }
       return n.asDouble();
+    }
+
+    /** The rule-out and rule-in thresholds under {@code names}. */
+    OperatingPoints points(String... names) throws ModelException {
+      String[] out = Arrays.copyOf(names, names.length + 2);
+      String[] in = Arrays.copyOf(names, names.length + 2);
+      out[names.length] = "rule_out";
+      in[names.length] = "rule_in";
+      out[names.length + 1] = "threshold";
+      in[names.length + 1] = "threshold";
+      double ruleOut = number(out);
+      double ruleIn = number(in);
+      // rule_in may sit a rounding step above 1 when no probability ruled in on validation. A
+      // very sharp model may have rule_out above rule_in: rule-in is read first
+      // (Interpretation.of).
+      if (ruleOut < 0 || ruleOut > 1 || ruleIn < 0 || ruleIn > 1 + 1e-9) {
+        throw invalid(path, String.join(".", names) + ": operating points must lie in [0, 1]");
+      }
+      return new OperatingPoints(ruleOut, ruleIn);
     }
 
     int integer(int min, int max, String... names) throws ModelException {

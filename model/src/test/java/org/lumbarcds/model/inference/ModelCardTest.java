@@ -30,6 +30,25 @@ class ModelCardTest {
     assertEquals(64, card.sha256().length());
   }
 
+  @Test
+  void twoViewPointsAreReadWhereTheCardHasThemAndAnOlderCardHasNone(@TempDir Path dir)
+      throws Exception {
+    assertTrue(ModelCard.read(ThreeViewModelTest.CARD).twoViewPoints().isEmpty());
+    ObjectNode json = (ObjectNode) JSON.readTree(ThreeViewModelTest.CARD.toFile());
+    ObjectNode flexion = json.putObject("view_configurations").putObject("flexion_missing");
+    flexion.put("missing", "flexion");
+    ObjectNode points = flexion.putObject("operating_points");
+    points.putObject("rule_out").put("threshold", 0.21);
+    points.putObject("rule_in").put("threshold", 0.74);
+    Path path = dir.resolve("card.json");
+    JSON.writeValue(path.toFile(), json);
+    ModelCard card = ModelCard.read(path);
+    assertEquals(
+        java.util.Optional.of(new ModelCard.OperatingPoints(0.21, 0.74)),
+        card.twoViewPoints(Posture.FLEXION));
+    assertTrue(card.twoViewPoints(Posture.NEUTRAL).isEmpty());
+  }
+
   static Stream<Arguments> brokenCards() {
     return Stream.of(
         broken("file.sha256 is missing", c -> ((ObjectNode) c.get("file")).remove("sha256")),
@@ -50,7 +69,20 @@ class ModelCardTest {
         broken(
             "rule_out.threshold must be a finite number",
             c -> ((ObjectNode) c.at("/operating_points/rule_out")).put("threshold", "0.2")),
-        broken("id must be a non-empty string", c -> c.put("id", "")));
+        broken("id must be a non-empty string", c -> c.put("id", "")),
+        broken(
+            "neutral_missing.operating_points: operating points must lie in [0, 1]",
+            c -> twoView(c, "neutral", -0.1)),
+        broken("missing must be neutral", c -> twoView(c, "flexion", 0.2).put("missing", "x")));
+  }
+
+  /** A two-view configuration for {@code missing}, keyed as neutral's, with this rule-out. */
+  private static ObjectNode twoView(ObjectNode card, String missing, double ruleOut) {
+    ObjectNode c = card.putObject("view_configurations").putObject("neutral_missing");
+    c.put("missing", missing);
+    c.putObject("operating_points").putObject("rule_out").put("threshold", ruleOut);
+    ((ObjectNode) c.get("operating_points")).putObject("rule_in").put("threshold", 0.8);
+    return c;
   }
 
   private static Arguments broken(String message, Consumer<ObjectNode> change) {

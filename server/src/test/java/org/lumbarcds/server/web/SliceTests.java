@@ -106,6 +106,7 @@ public final class SliceTests {
         card.ruleIn(),
         card.camRows(),
         card.camColumns(),
+        card.twoViewPoints(),
         document);
   }
 
