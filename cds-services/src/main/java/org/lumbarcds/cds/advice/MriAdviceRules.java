@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.lumbarcds.model.inference.Posture;
 
 /**
  * Whether a lumbar MRI is warranted (docs/clinical-logic.md; ACR Appropriateness Criteria Low Back
@@ -122,12 +123,23 @@ public final class MriAdviceRules {
       double ruleOut,
       double ruleIn,
       LocalDate issued,
-      Set<String> qualityProblems) {
+      Set<String> qualityProblems,
+      Optional<Posture> missingView) {
     public AiFinding {
       qualityProblems = Set.copyOf(qualityProblems);
       if (!(ruleOut < ruleIn)) {
         throw new IllegalArgumentException("rule-out must be below rule-in");
       }
+    }
+
+    /** A finding from all three views. */
+    public AiFinding(
+        Optional<Double> probability,
+        double ruleOut,
+        double ruleIn,
+        LocalDate issued,
+        Set<String> qualityProblems) {
+      this(probability, ruleOut, ruleIn, issued, qualityProblems, Optional.empty());
     }
   }
 
@@ -273,10 +285,15 @@ public final class MriAdviceRules {
     basis.add(
         String.format(
             Locale.ROOT,
-            "AI probability %.4f (rule-out %.4f, rule-in %.4f).",
+            "AI probability %.4f%s (rule-out %.4f, rule-in %.4f%s).",
             p,
+            finding
+                .missingView()
+                .map(v -> " from two views — the " + v.id() + " view missing or unusable")
+                .orElse(""),
             finding.ruleOut(),
-            finding.ruleIn()));
+            finding.ruleIn(),
+            finding.missingView().isPresent() ? ": that configuration's operating points" : ""));
     basis.add(
         picture
             .symptomOnset()

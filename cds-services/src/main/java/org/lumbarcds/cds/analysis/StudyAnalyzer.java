@@ -80,7 +80,8 @@ public final class StudyAnalyzer {
    * @param created true when this analysis wrote the result (new, or superseding a quality
    *     failure); false when the stored result was returned as it was
    * @param prediction the model's output (empty when reused or when the quality checks failed)
-   * @param flags quality flags (empty when the model ran)
+   * @param flags quality flags: of a failure, or of the view a two-view result lacks (empty for a
+   *     three-view result)
    */
   public record Outcome(
       Observation observation,
@@ -176,16 +177,35 @@ public final class StudyAnalyzer {
       return reused(existing.get());
     }
     ViewSelector.Selection selection = selectViews(study, source);
-    if (!selection.complete()) {
-      return writeFailure(study, selection.flags(), selection.views().keySet(), store, existing);
+    Set<Posture> selected = selection.views().keySet();
+    if (!selection.complete() && !twoViews(selected)) {
+      return writeFailure(study, selection.flags(), selected, store, existing);
+    }
+    if (existing.isPresent() && !moreViews(selected, existing.get())) {
+      // a two-view result of these same views is stored: nothing new to analyse
+      return reused(existing.get());
     }
     Views views = fetch(study, source, selection);
-    if (views.images().size() < Posture.values().length) {
+    if (views.images().size() < Posture.values().length && !twoViews(views.images().keySet())) {
       return writeFailure(study, views.flags(), views.images().keySet(), store, existing);
     }
     Map<Posture, float[]> inputs = preprocess(views.images());
     Prediction prediction = classify(inputs);
-    return write(study, prediction, views.images(), store, existing);
+    return write(study, prediction, views.images(), views.flags(), store, existing);
+  }
+
+  /**
+   * Whether the model gives a result from these views: all three, or two when its card has the
+   * operating points of that configuration (chosen on validation like the three-view ones).
+   */
+  private boolean twoViews(Set<Posture> present) {
+    return ThreeViewModel.missing(present).map(model::givesTwoViewResults).orElse(false);
+  }
+
+  /** Whether {@code present} has more views than the stored result used (a late view). */
+  private static boolean moreViews(Set<Posture> present, Observation stored) {
+    AiResult result = AiResultFactory.read(stored);
+    return result.probability().isEmpty() || !result.viewsUsed().containsAll(present);
   }
 
   /**
@@ -208,12 +228,14 @@ public final class StudyAnalyzer {
   }
 
   /**
-   * A stored quality failure that nobody has acted on yet (still preliminary, not disputed) may be
-   * replaced by a new analysis.
+   * A stored quality failure, or a two-view result, that nobody has acted on yet (still
+   * preliminary, not disputed) may be replaced by a new analysis: the view stored late makes it a
+   * three-view result.
    */
   static boolean supersedable(Observation stored) {
     AiResult result = AiResultFactory.read(stored);
-    return result.probability().isEmpty()
+    return (result.probability().isEmpty()
+            || result.viewsUsed().size() == Posture.values().length - 1)
         && stored.getStatus() == Observation.ObservationStatus.PRELIMINARY
         && !result.disputed();
   }
@@ -314,6 +336,7 @@ public final class StudyAnalyzer {
       Study study,
       Prediction prediction,
       Map<Posture, GreyImage> images,
+      Set<QualityFlag> flags,
       ResultStore store,
       Optional<Observation> superseded)
       throws AnalysisException {
@@ -321,9 +344,9 @@ public final class StudyAnalyzer {
     ResultBundle bundle =
         bundle(
             study,
-            (subject, device, m) -> results.observation(subject, prediction, device, m),
+            (subject, device, m) -> results.observation(subject, prediction, flags, device, m),
             Optional.of(heatmaps));
-    return new Outcome(save(bundle, store, superseded), true, Optional.of(prediction), Set.of());
+    return new Outcome(save(bundle, store, superseded), true, Optional.of(prediction), flags);
   }
 
   private Outcome writeFailure(

@@ -221,16 +221,29 @@ public final class CardFactory {
         .issued()
         .ifPresent(i -> md.append(" of ").append(i.atZone(ZoneOffset.UTC).toLocalDate()));
     md.append("\n\n");
-    if (r.sameModel() && result.probability().isPresent()) {
+    boolean twoViewsWithoutPoints =
+        result.viewsUsed().size() < Posture.values().length && r.finding().missingView().isEmpty();
+    if (r.sameModel() && result.probability().isPresent() && !twoViewsWithoutPoints) {
       md.append(
           String.format(
               Locale.ROOT,
               "- Probability of severe central stenosis: **%.4f** (unlikely below the rule-out"
                   + " point %.4f, likely at or above the rule-in point %.4f)%n",
               result.probability().get(),
-              card.ruleOut(),
-              card.ruleIn()));
+              r.finding().ruleOut(),
+              r.finding().ruleIn()));
       result.band().ifPresent(b -> md.append("- Band: ").append(b.display()).append('\n'));
+      r.finding()
+          .missingView()
+          .ifPresent(
+              missing ->
+                  md.append("- **From two views**: the ")
+                      .append(FhirCodes.posture(missing).display().toLowerCase(Locale.ROOT))
+                      .append(
+                          " view was missing or unusable; the operating points are those chosen"
+                              + " for that configuration. ")
+                      .append(validation(card, missing))
+                      .append('\n'));
     } else {
       md.append("- No probability: ")
           .append(String.join("; ", r.finding().qualityProblems()))
@@ -289,6 +302,37 @@ public final class CardFactory {
         "Validation (%s): AUROC %.3f (95%% CI %.3f–%.3f) internal, %.3f (%.3f–%.3f) external;"
             + " at rule-out sensitivity %.2f, specificity %.2f; at rule-in sensitivity %.2f,"
             + " specificity %.2f (internal test).",
+        card.synthetic() ? "synthetic phantoms" : "the card's test sets",
+        internal.path("auroc").asDouble(),
+        internal.path("ci95").path(0).asDouble(),
+        internal.path("ci95").path(1).asDouble(),
+        external.path("auroc").asDouble(),
+        external.path("ci95").path(0).asDouble(),
+        external.path("ci95").path(1).asDouble(),
+        ruleOut.path("sensitivity").path("value").asDouble(),
+        ruleOut.path("specificity").path("value").asDouble(),
+        ruleIn.path("sensitivity").path("value").asDouble(),
+        ruleIn.path("specificity").path("value").asDouble());
+  }
+
+  /**
+   * A two-view configuration's validation figures in one sentence, as the card's evaluation wrote
+   * them (AUROC with CI, sensitivity / specificity at its points on the internal test set).
+   */
+  public static String validation(ModelCard card, Posture missing) {
+    JsonNode c = card.document().path("view_configurations").path(missing.id() + "_missing");
+    JsonNode internal = c.path("auroc").path("internal_test");
+    JsonNode external = c.path("auroc").path("external");
+    JsonNode ruleOut = c.path("operating_points").path("rule_out").path("internal_test");
+    JsonNode ruleIn = c.path("operating_points").path("rule_in").path("internal_test");
+    if (internal.isMissingNode() || ruleOut.isMissingNode()) {
+      return "Its card records no validation figures for that configuration.";
+    }
+    return String.format(
+        Locale.ROOT,
+        "Validation of that configuration (%s): AUROC %.3f (95%% CI %.3f–%.3f) internal, %.3f"
+            + " (%.3f–%.3f) external; at rule-out sensitivity %.2f, specificity %.2f; at rule-in"
+            + " sensitivity %.2f, specificity %.2f (internal test).",
         card.synthetic() ? "synthetic phantoms" : "the card's test sets",
         internal.path("auroc").asDouble(),
         internal.path("ci95").path(0).asDouble(),

@@ -9,6 +9,7 @@ import java.util.Date;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +29,9 @@ import org.lumbarcds.cds.ValueSetIndex;
 import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
+import org.lumbarcds.model.inference.ModelCard;
+import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.model.inference.ThreeViewModel;
 import org.lumbarcds.terminology.Code;
 import org.lumbarcds.terminology.Codes;
 import org.lumbarcds.terminology.ValueSets;
@@ -55,8 +59,28 @@ public final class ClinicalFacts {
       MriAdviceRules.AiFinding finding,
       boolean sameModel) {}
 
-  /** The model in use, as results name it, with its operating points. */
-  public record ModelInUse(String id, String version, double ruleOut, double ruleIn) {}
+  /**
+   * The model in use, as results name it, with its operating points.
+   *
+   * @param twoViewPoints the operating points of each two-view configuration, by the posture
+   *     missing (empty when its card has none: a two-view result is then no basis for advice)
+   */
+  public record ModelInUse(
+      String id,
+      String version,
+      double ruleOut,
+      double ruleIn,
+      Map<Posture, ModelCard.OperatingPoints> twoViewPoints) {
+    public ModelInUse {
+      twoViewPoints = Map.copyOf(twoViewPoints);
+    }
+
+    /** The model in use as its card describes it. */
+    public static ModelInUse of(ModelCard card) {
+      return new ModelInUse(
+          card.id(), card.version(), card.ruleOut(), card.ruleIn(), card.twoViewPoints());
+    }
+  }
 
   private final ValueSetIndex valueSets;
   private final ModelInUse model;
@@ -277,6 +301,27 @@ public final class ClinicalFacts {
     Set<String> problems = new LinkedHashSet<>();
     result.qualityFlags().forEach(f -> problems.add(f.display()));
     Optional<Double> probability = result.probability();
+    double ruleOut = model.ruleOut();
+    double ruleIn = model.ruleIn();
+    Optional<Posture> missingView = Optional.empty();
+    if (probability.isPresent() && result.viewsUsed().size() == Posture.values().length - 1) {
+      // a two-view result: its missing view's flag is no problem, its points are that
+      // configuration's (a result that names no views is read as before: three)
+      result.qualityFlags().forEach(f -> problems.remove(f.display()));
+      Optional<Posture> missing = ThreeViewModel.missing(result.viewsUsed());
+      Optional<ModelCard.OperatingPoints> points = missing.map(m -> model.twoViewPoints().get(m));
+      if (points.isPresent()) {
+        missingView = missing;
+        ruleOut = points.get().ruleOut();
+        ruleIn = points.get().ruleIn();
+      } else if (sameModel) {
+        problems.add(
+            "made from "
+                + result.viewsUsed().size()
+                + " views, for which the model in use has no operating points");
+        probability = Optional.empty();
+      }
+    }
     if (probability.isPresent() && !sameModel) {
       problems.add(
           "made by another model than the one in use ("
@@ -297,8 +342,7 @@ public final class ClinicalFacts {
     return new AiBasis(
         obs,
         result,
-        new MriAdviceRules.AiFinding(
-            probability, model.ruleOut(), model.ruleIn(), issued, problems),
+        new MriAdviceRules.AiFinding(probability, ruleOut, ruleIn, issued, problems, missingView),
         sameModel);
   }
 

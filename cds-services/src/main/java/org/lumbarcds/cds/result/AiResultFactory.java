@@ -7,6 +7,7 @@ import static org.lumbarcds.cds.FhirCodes.posture;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.EnumMap;
@@ -208,9 +209,23 @@ public final class AiResultFactory {
       "Reference model trained on synthetic phantom radiographs only; not clinically validated;"
           + " not for clinical use.";
 
-  /** The Observation of a successful analysis. */
+  /** The Observation of a successful analysis of all three views. */
   public Observation observation(
       Subject subject, Prediction prediction, Reference device, Model model) {
+    return observation(subject, prediction, Set.of(), device, model);
+  }
+
+  /**
+   * The Observation of a successful analysis, with the quality flags of a view that was missing or
+   * unusable (a two-view result: the model ran with that view masked, interpreted against that
+   * configuration's operating points).
+   */
+  public Observation observation(
+      Subject subject,
+      Prediction prediction,
+      Set<QualityFlag> flags,
+      Reference device,
+      Model model) {
     Observation obs = base(subject, device, model);
     obs.setValue(
         new Quantity()
@@ -235,14 +250,22 @@ public final class AiResultFactory {
                 .setCode("1"));
       }
     }
+    flagComponents(obs, flags);
     viewsUsed(obs, prediction.viewsUsed());
+    String missing =
+        Arrays.stream(Posture.values())
+            .filter(p -> !prediction.viewsUsed().contains(p))
+            .map(p -> posture(p).display().toLowerCase(Locale.ROOT))
+            .collect(java.util.stream.Collectors.joining(", "));
     obs.addNote()
         .setText(
             String.format(
                 Locale.ROOT,
-                "Screening estimate from lateral radiographs in %d posture(s); operating points:"
-                    + " rule-out %.4f, rule-in %.4f. MRI is the reference standard. %s",
+                "Screening estimate from lateral radiographs in %d posture(s)%s; operating points"
+                    + "%s: rule-out %.4f, rule-in %.4f. MRI is the reference standard. %s",
                 prediction.viewsUsed().size(),
+                missing.isEmpty() ? "" : " (" + missing + " view missing or unusable)",
+                missing.isEmpty() ? "" : " of that two-view configuration",
                 prediction.ruleOut(),
                 prediction.ruleIn(),
                 model.synthetic() ? SYNTHETIC : ""));
@@ -276,13 +299,7 @@ public final class AiResultFactory {
     obs.setDataAbsentReason(
         new CodeableConcept(new Coding(DATA_ABSENT, "error", "Error"))
             .setText("The radiographs did not pass the analysis's quality checks"));
-    new TreeSet<>(flags)
-        .forEach(
-            flag -> {
-              Observation.ObservationComponentComponent c = obs.addComponent();
-              c.setCode(concept(Codes.LSS_AI_QUALITY_FLAG));
-              c.setValue(concept(flag.code()));
-            });
+    flagComponents(obs, flags);
     viewsUsed(obs, viewsFound);
     obs.addNote()
         .setText(
@@ -293,6 +310,16 @@ public final class AiResultFactory {
                 + (model.synthetic() ? SYNTHETIC : ""));
     return Narratives.generated(
         obs, Codes.LSS_AI_PROBABILITY.display() + ": no result.", obs.getNoteFirstRep().getText());
+  }
+
+  private static void flagComponents(Observation obs, Set<QualityFlag> flags) {
+    new TreeSet<>(flags)
+        .forEach(
+            flag -> {
+              Observation.ObservationComponentComponent c = obs.addComponent();
+              c.setCode(concept(Codes.LSS_AI_QUALITY_FLAG));
+              c.setValue(concept(flag.code()));
+            });
   }
 
   /** The Provenance of an Observation: the Device made it from the ImagingStudy. */

@@ -260,6 +260,90 @@ class StudyAnalyzerTest {
     assertThat(store.stored).as("nothing half-written").isEmpty();
   }
 
+  /**
+   * The reference model with a card that has the extension-missing configuration's points (the
+   * reference card has none): the test's own points, far from the three-view ones.
+   */
+  private static ThreeViewModel twoViewModel(Path dir) throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    var card = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(CARD.toFile());
+    var c = card.putObject("view_configurations").putObject("extension_missing");
+    c.put("missing", "extension");
+    c.putObject("operating_points").putObject("rule_out").put("threshold", 0.0123);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) c.get("operating_points"))
+        .putObject("rule_in")
+        .put("threshold", 0.9876);
+    String onnx = card.path("file").path("name").asText();
+    java.nio.file.Files.copy(CARD.resolveSibling(onnx), dir.resolve(onnx));
+    Path path = dir.resolve("card.json");
+    json.writeValue(path.toFile(), card);
+    return ThreeViewModel.load(path, new ThreeViewModel.Options(1, 1, Duration.ofSeconds(60)));
+  }
+
+  @Test
+  void withTheConfigurationsPointsOneViewMissingGivesAFlaggedTwoViewResultUntilTheViewArrives(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    try (ThreeViewModel twoViews = twoViewModel(dir)) {
+      StudyAnalyzer analyzer =
+          new StudyAnalyzer(
+              new ViewSelector(ViewRules.defaults()),
+              twoViews,
+              new AiResultFactory(),
+              () -> "http://cds.test/model/card");
+      FixtureSource source = new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm");
+      StudyAnalyzer.Study study = study(source);
+      MemoryStore store = new MemoryStore();
+
+      StudyAnalyzer.Outcome first = analyzer.analyze(study, source, store);
+
+      Prediction p = first.prediction().orElseThrow();
+      assertThat(p.viewsUsed()).containsExactlyInAnyOrder(Posture.NEUTRAL, Posture.FLEXION);
+      assertThat(p.ruleOut()).isEqualTo(0.0123);
+      assertThat(p.ruleIn()).isEqualTo(0.9876);
+      assertThat(first.flags()).containsExactly(QualityFlag.VIEW_MISSING_EXTENSION);
+      // the same probability as the model run on the two views directly
+      ViewReader reader = new ViewReader();
+      Map<Posture, org.lumbarcds.model.dicom.GreyImage> direct = new EnumMap<>(Posture.class);
+      for (String v : List.of("neutral", "flexion")) {
+        ViewReader.View view = reader.read(DicomFixtures.bytes("study1/" + v + ".dcm"));
+        direct.put(view.posture().orElseThrow(), view.image());
+      }
+      assertThat(p.probability()).isEqualTo(twoViews.predict(direct).probability());
+      Observation obs = store.stored.values().iterator().next().observation();
+      var read = AiResultFactory.read(obs);
+      assertThat(read.probability()).isPresent();
+      assertThat(read.viewsUsed()).containsExactlyInAnyOrder(Posture.NEUTRAL, Posture.FLEXION);
+      assertThat(read.qualityFlags()).extracting(c -> c.code()).contains("view-missing-extension");
+      assertThat(obs.getNoteFirstRep().getText())
+          .contains("extension view missing or unusable")
+          .contains("rule-out 0.0123, rule-in 0.9876");
+
+      // analysed again with the same two views: nothing fetched, nothing written
+      int fetched = source.retrieved.size();
+      assertThat(analyzer.analyze(study, source, store).created()).isFalse();
+      assertThat(source.retrieved).hasSize(fetched);
+      assertThat(store.superseding).isEmpty();
+
+      // the extension view arrives: a three-view result replaces it in place
+      FixtureSource complete =
+          new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+      StudyAnalyzer.Outcome analysed = analyzer.analyze(study(complete), complete, store);
+      assertThat(analysed.created()).isTrue();
+      assertThat(analysed.prediction().orElseThrow().viewsUsed()).hasSize(3);
+      assertThat(analysed.prediction().orElseThrow().ruleOut()).isEqualTo(model.card().ruleOut());
+      assertThat(analysed.flags()).isEmpty();
+      assertThat(store.superseding).hasSize(1);
+
+      // a posture the card has no points for: a quality failure, as before
+      FixtureSource noFlexion = new FixtureSource("study1/neutral.dcm", "study1/extension.dcm");
+      StudyAnalyzer.Outcome failure =
+          analyzer.analyze(study(noFlexion), noFlexion, new MemoryStore());
+      assertThat(failure.prediction()).isEmpty();
+      assertThat(failure.flags()).containsExactly(QualityFlag.VIEW_MISSING_FLEXION);
+    }
+  }
+
   @Test
   void aViewStoredAfterAQualityFailureIsAnalysedAndSupersedesTheFailure() throws Exception {
     FixtureSource source = new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm");

@@ -22,7 +22,7 @@ final class HookFixtures {
         valueSets,
         new ClinicalFacts(
             valueSets,
-            new ClinicalFacts.ModelInUse(card.id(), card.version(), card.ruleOut(), card.ruleIn()),
+            ClinicalFacts.ModelInUse.of(card),
             ZoneOffset.UTC,
             new TriggerFinder(
                 ClinicalTriggers.load(),

@@ -26,9 +26,11 @@ import org.lumbarcds.cds.FhirCodes;
 import org.lumbarcds.cds.advice.MriAdviceRules;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
+import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.terminology.Code;
 import org.lumbarcds.terminology.CodeSystems;
 import org.lumbarcds.terminology.Codes;
+import org.lumbarcds.terminology.QualityFlag;
 
 /**
  * The services' answers per clinical case, read from a patient's record as FHIR resources: which
@@ -432,6 +434,101 @@ class MriAdviceHooksTest {
     assertThat(recommendation(a)).isEqualTo(MriAdviceRules.Recommendation.INDETERMINATE);
     assertThat(c.indicator()).isEqualTo("info");
     assertThat(c.suggestions()).isNullOrEmpty();
+  }
+
+  /**
+   * A two-view result of the model in use, as the analysis writes it: the extension view missing,
+   * interpreted against the test card's extension-missing points.
+   */
+  private static Observation twoViews(double p) {
+    var prediction =
+        new org.lumbarcds.model.inference.Prediction(
+            p,
+            p < 0.0123
+                ? org.lumbarcds.model.inference.Interpretation.UNLIKELY
+                : org.lumbarcds.model.inference.Interpretation.INDETERMINATE,
+            0.0123,
+            0.9876,
+            java.util.Map.of(Posture.NEUTRAL, 0.3, Posture.FLEXION, 0.4),
+            java.util.Set.of(Posture.NEUTRAL, Posture.FLEXION),
+            java.util.Map.of(),
+            new org.lumbarcds.model.inference.Prediction.ModelIdentity(
+                card.id(), card.version(), card.sha256(), true));
+    Observation o =
+        new AiResultFactory()
+            .observation(
+                new AiResultFactory.Subject(
+                    new org.hl7.fhir.r4.model.Reference("Patient/p1"),
+                    new org.hl7.fhir.r4.model.Reference("ServiceRequest/o1"),
+                    new org.hl7.fhir.r4.model.Reference("ImagingStudy/s1"),
+                    "2.25.1",
+                    null),
+                prediction,
+                java.util.Set.of(QualityFlag.VIEW_MISSING_EXTENSION),
+                new org.hl7.fhir.r4.model.Reference("Device/d1"),
+                AiResultFactory.Model.of(prediction.model(), "http://cds.test/model/card"));
+    o.setId("Observation/ai-2");
+    o.setIssued(Date.from(TODAY.atStartOfDay(ZoneOffset.UTC).toInstant()));
+    return o;
+  }
+
+  /** The reference card with points and figures for the extension-missing configuration. */
+  private static ModelCard twoViewCard(Path dir) throws Exception {
+    var json =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            JSON.readTree(
+                Path.of("../model/reference/lumbar-cds-lss-3view-phantom.card.json").toFile());
+    var c = json.putObject("view_configurations").putObject("extension_missing");
+    c.put("missing", "extension");
+    var points = c.putObject("operating_points");
+    points.putObject("rule_out").put("threshold", 0.0123);
+    points.putObject("rule_in").put("threshold", 0.9876);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) points.get("rule_out"))
+        .putObject("internal_test")
+        .putObject("sensitivity")
+        .put("value", 0.951);
+    var auroc = c.putObject("auroc");
+    auroc.putObject("internal_test").put("auroc", 0.861).putArray("ci95").add(0.83).add(0.89);
+    auroc.putObject("external").put("auroc", 0.812).putArray("ci95").add(0.78).add(0.84);
+    Path path = dir.resolve("card.json");
+    JSON.writeValue(path.toFile(), json);
+    return ModelCard.read(path);
+  }
+
+  @Test
+  void aTwoViewResultIsReadAgainstItsConfigurationsPointsAndTheCardNamesTheMissingView(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    MriAdviceHooks twoViewHooks = HookFixtures.hooks(FHIR, twoViewCard(dir), NOW);
+    List<Condition> pain = List.of(condition(Codes.LOW_BACK_PAIN, LONG_AGO));
+
+    // below that configuration's rule-out: the same advice as a three-view result would give
+    MriAdviceHooks.Answer low =
+        twoViewHooks.orderAdvice(
+            record(pain, List.of(), List.of(twoViews(0.005))), List.of(draftMri()));
+    assertThat(recommendation(low)).isEqualTo(MriAdviceRules.Recommendation.MRI_NOT_NEEDED_NOW);
+    CdsHooks.Card c = only(low);
+    assertThat(c.detail())
+        .contains("From two views")
+        .contains("extension view was missing or unusable")
+        .contains("rule-out point 0.0123")
+        .contains("Validation of that configuration")
+        .contains("AUROC 0.861");
+
+    // below the three-view rule-out but above this configuration's: never read as unlikely
+    double between = 0.05;
+    assertThat(between).isLessThan(card.ruleOut());
+    MriAdviceHooks.Answer mid =
+        twoViewHooks.orderAdvice(
+            record(pain, List.of(), List.of(twoViews(between))), List.of(draftMri()));
+    assertThat(recommendation(mid)).isEqualTo(MriAdviceRules.Recommendation.INDETERMINATE);
+    assertThat(only(mid).suggestions()).isNullOrEmpty();
+
+    // a model in use without points for two views: no basis for advice
+    MriAdviceHooks.Answer none =
+        hooks.orderAdvice(record(pain, List.of(), List.of(twoViews(0.005))), List.of(draftMri()));
+    assertThat(recommendation(none)).isEqualTo(MriAdviceRules.Recommendation.NO_USABLE_AI_RESULT);
+    assertThat(only(none).detail()).contains("no operating points");
+    assertThat(only(none).suggestions()).isNullOrEmpty();
   }
 
   @Test

@@ -52,7 +52,7 @@ public class CdsHooksConfig {
     ClinicalFacts facts =
         new ClinicalFacts(
             valueSets,
-            new ClinicalFacts.ModelInUse(card.id(), card.version(), card.ruleOut(), card.ruleIn()),
+            ClinicalFacts.ModelInUse.of(card),
             clock.getZone(),
             new TriggerFinder(
                 ClinicalTriggers.load(),
