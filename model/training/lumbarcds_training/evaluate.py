@@ -80,6 +80,20 @@ def describe(scores, labels, calibration, points, seed, rounds):
     return result, prob
 
 
+def with_targets(points):
+    """Thresholds with the criteria they were chosen by, as metrics.json and the card hold them."""
+    return {
+        "rule_out": {
+            "threshold": points["rule_out"],
+            "target": {"sensitivity": RULE_OUT_SENSITIVITY},
+        },
+        "rule_in": {
+            "threshold": points["rule_in"],
+            "target": {"specificity": RULE_IN_SPECIFICITY},
+        },
+    }
+
+
 def two_view_configurations(scores, labels, calibration, seed, rounds):
     """For each posture that may be missing: the rule-out and rule-in points chosen on validation
     with the card's criteria on the fused model's probability with that view masked (the same
@@ -102,16 +116,7 @@ def two_view_configurations(scores, labels, calibration, seed, rounds):
         entry = {
             "missing": p,
             "views": [v for v in POSTURES if v != p],
-            "operating_points": {
-                "rule_out": {
-                    "threshold": points["rule_out"],
-                    "target": {"sensitivity": RULE_OUT_SENSITIVITY},
-                },
-                "rule_in": {
-                    "threshold": points["rule_in"],
-                    "target": {"specificity": RULE_IN_SPECIFICITY},
-                },
-            },
+            "operating_points": with_targets(points),
         }
         for name in ("validation", "internal_test", "external"):
             entry[name] = {
@@ -403,16 +408,7 @@ def main():
             "external": int(len(labels["external"])),
         },
         "calibration": calibration,
-        "operating_points": {
-            "rule_out": {
-                "threshold": points["rule_out"],
-                "target": {"sensitivity": RULE_OUT_SENSITIVITY},
-            },
-            "rule_in": {
-                "threshold": points["rule_in"],
-                "target": {"specificity": RULE_IN_SPECIFICITY},
-            },
-        },
+        "operating_points": with_targets(points),
         "view_configurations": configurations,
         **results,
     }

@@ -284,35 +284,19 @@ public final class CardFactory {
         .append(")\n");
   }
 
-  /** The card's validation figures, as its evaluation wrote them. */
   /** The card's validation figures in one sentence (AUROC with CI, sensitivity/specificity). */
   public static String validation(ModelCard card) {
     JsonNode metrics = card.document().path("metrics");
-    JsonNode internal = metrics.path("internal_test").path("fused");
-    JsonNode external = metrics.path("external").path("fused");
-    JsonNode ruleOut =
-        card.document().path("operating_points").path("rule_out").path("internal_test");
-    JsonNode ruleIn =
-        card.document().path("operating_points").path("rule_in").path("internal_test");
-    if (internal.isMissingNode()) {
+    JsonNode points = card.document().path("operating_points");
+    if (metrics.path("internal_test").path("fused").isMissingNode()) {
       return "Its card records no validation figures.";
     }
-    return String.format(
-        Locale.ROOT,
-        "Validation (%s): AUROC %.3f (95%% CI %.3f–%.3f) internal, %.3f (%.3f–%.3f) external;"
-            + " at rule-out sensitivity %.2f, specificity %.2f; at rule-in sensitivity %.2f,"
-            + " specificity %.2f (internal test).",
-        card.synthetic() ? "synthetic phantoms" : "the card's test sets",
-        internal.path("auroc").asDouble(),
-        internal.path("ci95").path(0).asDouble(),
-        internal.path("ci95").path(1).asDouble(),
-        external.path("auroc").asDouble(),
-        external.path("ci95").path(0).asDouble(),
-        external.path("ci95").path(1).asDouble(),
-        ruleOut.path("sensitivity").path("value").asDouble(),
-        ruleOut.path("specificity").path("value").asDouble(),
-        ruleIn.path("sensitivity").path("value").asDouble(),
-        ruleIn.path("specificity").path("value").asDouble());
+    return sentence(
+        "Validation",
+        card,
+        metrics.path("internal_test").path("fused"),
+        metrics.path("external").path("fused"),
+        points);
   }
 
   /**
@@ -321,18 +305,29 @@ public final class CardFactory {
    */
   public static String validation(ModelCard card, Posture missing) {
     JsonNode c = card.document().path("view_configurations").path(missing.id() + "_missing");
-    JsonNode internal = c.path("auroc").path("internal_test");
-    JsonNode external = c.path("auroc").path("external");
-    JsonNode ruleOut = c.path("operating_points").path("rule_out").path("internal_test");
-    JsonNode ruleIn = c.path("operating_points").path("rule_in").path("internal_test");
-    if (internal.isMissingNode() || ruleOut.isMissingNode()) {
+    JsonNode points = c.path("operating_points");
+    if (c.path("auroc").path("internal_test").isMissingNode()
+        || points.path("rule_out").path("internal_test").isMissingNode()) {
       return "Its card records no validation figures for that configuration.";
     }
+    return sentence(
+        "Validation of that configuration",
+        card,
+        c.path("auroc").path("internal_test"),
+        c.path("auroc").path("external"),
+        points);
+  }
+
+  private static String sentence(
+      String title, ModelCard card, JsonNode internal, JsonNode external, JsonNode points) {
+    JsonNode ruleOut = points.path("rule_out").path("internal_test");
+    JsonNode ruleIn = points.path("rule_in").path("internal_test");
     return String.format(
         Locale.ROOT,
-        "Validation of that configuration (%s): AUROC %.3f (95%% CI %.3f–%.3f) internal, %.3f"
-            + " (%.3f–%.3f) external; at rule-out sensitivity %.2f, specificity %.2f; at rule-in"
-            + " sensitivity %.2f, specificity %.2f (internal test).",
+        "%s (%s): AUROC %.3f (95%% CI %.3f–%.3f) internal, %.3f (%.3f–%.3f) external;"
+            + " at rule-out sensitivity %.2f, specificity %.2f; at rule-in sensitivity %.2f,"
+            + " specificity %.2f (internal test).",
+        title,
         card.synthetic() ? "synthetic phantoms" : "the card's test sets",
         internal.path("auroc").asDouble(),
         internal.path("ci95").path(0).asDouble(),
