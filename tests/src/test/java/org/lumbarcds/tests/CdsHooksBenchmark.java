@@ -348,7 +348,7 @@ public final class CdsHooksBenchmark {
         series.add(System.nanoTime() - t);
       }
     }
-    report("viewer page data, first opening (computed)", cold, 0);
+    report("viewer page data, first opening (study read)", cold, 0);
     report("viewer page data, opened again (kept)", warm, 0);
   }
 
