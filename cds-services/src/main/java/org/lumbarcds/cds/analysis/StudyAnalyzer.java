@@ -189,6 +189,10 @@ public final class StudyAnalyzer {
     if (views.images().size() < Posture.values().length && !twoViews(views.images().keySet())) {
       return writeFailure(study, views.flags(), views.images().keySet(), store, existing);
     }
+    if (existing.isPresent() && sameTwoViewResult(existing.get(), views)) {
+      // the same two views with the same flags (a view that stays unreadable): nothing new
+      return reused(existing.get());
+    }
     Map<Posture, float[]> inputs = preprocess(views.images());
     Prediction prediction = classify(inputs);
     return write(study, prediction, views.images(), views.flags(), store, existing);
@@ -200,6 +204,16 @@ public final class StudyAnalyzer {
    */
   private boolean twoViews(Set<Posture> present) {
     return ThreeViewModel.missing(present).map(model::givesTwoViewResults).orElse(false);
+  }
+
+  /** Whether a stored two-view result used these views and recorded these flags. */
+  private static boolean sameTwoViewResult(Observation stored, Views views) {
+    AiResult result = AiResultFactory.read(stored);
+    Set<String> flags = new TreeSet<>();
+    views.flags().forEach(f -> flags.add(f.code().code()));
+    return result.probability().isPresent()
+        && result.viewsUsed().equals(views.images().keySet())
+        && recordedFlags(stored).equals(flags);
   }
 
   /** Whether {@code present} has more views than the stored result used (a late view). */

@@ -335,6 +335,26 @@ class StudyAnalyzerTest {
       assertThat(analysed.flags()).isEmpty();
       assertThat(store.superseding).hasSize(1);
 
+      // a view that is there but cannot be read: a two-view result, written once
+      FixtureSource cut =
+          new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+      String extensionUid =
+          new DicomReader()
+              .read(DicomFixtures.bytes("study1/extension.dcm"))
+              .dataset()
+              .getString(Tags.SOP_INSTANCE_UID)
+              .orElseThrow();
+      byte[] whole = cut.files.get(extensionUid);
+      cut.files.put(extensionUid, java.util.Arrays.copyOf(whole, whole.length / 2));
+      MemoryStore cutStore = new MemoryStore();
+      StudyAnalyzer.Outcome unreadable = analyzer.analyze(study(cut), cut, cutStore);
+      assertThat(unreadable.prediction().orElseThrow().viewsUsed()).hasSize(2);
+      assertThat(unreadable.flags()).contains(QualityFlag.IMAGE_UNREADABLE);
+      assertThat(analyzer.analyze(study(cut), cut, cutStore).created())
+          .as("the same unreadable view again: nothing rewritten")
+          .isFalse();
+      assertThat(cutStore.superseding).isEmpty();
+
       // a posture the card has no points for: a quality failure, as before
       FixtureSource noFlexion = new FixtureSource("study1/neutral.dcm", "study1/extension.dcm");
       StudyAnalyzer.Outcome failure =
