@@ -60,7 +60,9 @@ public record StoredHeatmaps(
   public record View(Preprocessor.Placement placement, Prediction.Cam cam) {}
 
   public StoredHeatmaps {
-    views = Collections.unmodifiableMap(new EnumMap<>(views));
+    Map<Posture, View> copy = new EnumMap<>(Posture.class);
+    copy.putAll(views);
+    views = Collections.unmodifiableMap(copy);
   }
 
   /** The maps of a prediction, placed as the preprocessor placed each view's image. */

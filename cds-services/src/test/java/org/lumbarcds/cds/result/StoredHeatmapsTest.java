@@ -61,6 +61,12 @@ class StoredHeatmapsTest {
   }
 
   @Test
+  void noMapsAtAllIsAnEmptySetNotAnError() {
+    StoredHeatmaps none = new StoredHeatmaps("m", "1", 8, 8, Map.of());
+    assertThat(StoredHeatmaps.fromBinary(none.toBinary()).views()).isEmpty();
+  }
+
+  @Test
   void aViewWithoutItsImageHasNoMap() {
     StoredHeatmaps maps =
         StoredHeatmaps.of(

@@ -69,7 +69,9 @@ public record ModelCard(
   public record OperatingPoints(double ruleOut, double ruleIn) {}
 
   public ModelCard {
-    twoViewPoints = Collections.unmodifiableMap(new EnumMap<>(twoViewPoints));
+    Map<Posture, OperatingPoints> copy = new EnumMap<>(Posture.class);
+    copy.putAll(twoViewPoints);
+    twoViewPoints = Collections.unmodifiableMap(copy);
   }
 
   /** The operating points of the model run with {@code missing} masked, if the card has them. */

@@ -33,7 +33,29 @@ class ModelCardTest {
   @Test
   void twoViewPointsAreReadWhereTheCardHasThemAndAnOlderCardHasNone(@TempDir Path dir)
       throws Exception {
-    assertTrue(ModelCard.read(ThreeViewModelTest.CARD).twoViewPoints().isEmpty());
+    ModelCard reference = ModelCard.read(ThreeViewModelTest.CARD);
+    assertTrue(reference.twoViewPoints().isEmpty());
+    // a copy of a card without them (as the server's tests make one) is one too
+    ModelCard copy =
+        new ModelCard(
+            reference.id(),
+            reference.version(),
+            "another name",
+            reference.synthetic(),
+            reference.statement(),
+            reference.fileName(),
+            reference.sha256(),
+            reference.height(),
+            reference.width(),
+            reference.mean(),
+            reference.std(),
+            reference.ruleOut(),
+            reference.ruleIn(),
+            reference.camRows(),
+            reference.camColumns(),
+            java.util.Map.of(),
+            reference.document());
+    assertTrue(copy.twoViewPoints(Posture.FLEXION).isEmpty());
     ObjectNode json = (ObjectNode) JSON.readTree(ThreeViewModelTest.CARD.toFile());
     ObjectNode flexion = json.putObject("view_configurations").putObject("flexion_missing");
     flexion.put("missing", "flexion");
