@@ -203,7 +203,7 @@ public final class StudyAnalyzer {
    * operating points of that configuration (chosen on validation like the three-view ones).
    */
   private boolean twoViews(Set<Posture> present) {
-    return ThreeViewModel.missing(present).map(model::givesTwoViewResults).orElse(false);
+    return Posture.missing(present).map(model::givesTwoViewResults).orElse(false);
   }
 
   /** Whether a stored two-view result used these views and recorded these flags. */

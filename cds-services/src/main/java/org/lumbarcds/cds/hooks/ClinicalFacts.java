@@ -31,7 +31,6 @@ import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
 import org.lumbarcds.model.inference.Posture;
-import org.lumbarcds.model.inference.ThreeViewModel;
 import org.lumbarcds.terminology.Code;
 import org.lumbarcds.terminology.Codes;
 import org.lumbarcds.terminology.ValueSets;
@@ -308,7 +307,7 @@ public final class ClinicalFacts {
       // a two-view result: its missing view's flag is no problem, its points are that
       // configuration's (a result that names no views is read as before: three)
       result.qualityFlags().forEach(f -> problems.remove(f.display()));
-      Optional<Posture> missing = ThreeViewModel.missing(result.viewsUsed());
+      Optional<Posture> missing = Posture.missing(result.viewsUsed());
       Optional<ModelCard.OperatingPoints> points = missing.map(m -> model.twoViewPoints().get(m));
       if (points.isPresent()) {
         missingView = missing;

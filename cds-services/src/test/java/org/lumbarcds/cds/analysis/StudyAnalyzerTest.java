@@ -131,6 +131,15 @@ class StudyAnalyzerTest {
     }
   }
 
+  /** A fixture file's SOP Instance UID (the key its bytes are served under). */
+  private static String sopInstanceUid(String file) throws Exception {
+    return new DicomReader()
+        .read(DicomFixtures.bytes(file))
+        .dataset()
+        .getString(Tags.SOP_INSTANCE_UID)
+        .orElseThrow();
+  }
+
   private static StudyAnalyzer.Study study(FixtureSource source) throws Exception {
     ImagingStudy is =
         new ImagingStudyFactory(ViewRules.defaults())
@@ -221,12 +230,7 @@ class StudyAnalyzerTest {
         new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
     StudyAnalyzer.Study study = study(source);
     // the header is as advertised, the file served for it is cut short
-    String flexionUid =
-        new DicomReader()
-            .read(DicomFixtures.bytes("study1/flexion.dcm"))
-            .dataset()
-            .getString(Tags.SOP_INSTANCE_UID)
-            .orElseThrow();
+    String flexionUid = sopInstanceUid("study1/flexion.dcm");
     byte[] whole = source.files.get(flexionUid);
     source.files.put(flexionUid, java.util.Arrays.copyOf(whole, whole.length / 2));
     MemoryStore store = new MemoryStore();
@@ -338,12 +342,7 @@ class StudyAnalyzerTest {
       // a view that is there but cannot be read: a two-view result, written once
       FixtureSource cut =
           new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
-      String extensionUid =
-          new DicomReader()
-              .read(DicomFixtures.bytes("study1/extension.dcm"))
-              .dataset()
-              .getString(Tags.SOP_INSTANCE_UID)
-              .orElseThrow();
+      String extensionUid = sopInstanceUid("study1/extension.dcm");
       byte[] whole = cut.files.get(extensionUid);
       cut.files.put(extensionUid, java.util.Arrays.copyOf(whole, whole.length / 2));
       MemoryStore cutStore = new MemoryStore();

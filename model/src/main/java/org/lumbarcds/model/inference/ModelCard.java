@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -72,6 +73,17 @@ public record ModelCard(
     Map<Posture, OperatingPoints> copy = new EnumMap<>(Posture.class);
     copy.putAll(twoViewPoints);
     twoViewPoints = Collections.unmodifiableMap(copy);
+  }
+
+  /**
+   * The operating points for a result from the views {@code present}: the three-view points, or
+   * with exactly one view missing that configuration's points where the card has them (else the
+   * three-view points: a caller that runs two views checks {@link #twoViewPoints(Posture)} first).
+   */
+  public OperatingPoints operatingPoints(Set<Posture> present) {
+    return Posture.missing(present)
+        .flatMap(this::twoViewPoints)
+        .orElse(new OperatingPoints(ruleOut, ruleIn));
   }
 
   /** The operating points of the model run with {@code missing} masked, if the card has them. */

@@ -214,7 +214,7 @@ public final class ThreeViewModel implements AutoCloseable {
       throw new ModelException(
           ModelException.Reason.INFERENCE_FAILED, "model returned probability " + p);
     }
-    ModelCard.OperatingPoints points = operatingPoints(present);
+    ModelCard.OperatingPoints points = card.operatingPoints(present);
     Map<Posture, Double> scores = new EnumMap<>(Posture.class);
     Map<Posture, Prediction.Cam> cams = new EnumMap<>(Posture.class);
     for (Posture posture : present) {
@@ -235,31 +235,9 @@ public final class ThreeViewModel implements AutoCloseable {
         identity);
   }
 
-  /**
-   * The operating points for the views present: the card's three-view points, or with one view
-   * missing that configuration's points where the card has them (else the three-view points, as the
-   * {@code analyze} tool has always shown them; the pipeline runs two views only when the card has
-   * their points: {@link #givesTwoViewResults}).
-   */
-  public ModelCard.OperatingPoints operatingPoints(Set<Posture> present) {
-    ModelCard.OperatingPoints threeViews =
-        new ModelCard.OperatingPoints(card.ruleOut(), card.ruleIn());
-    if (present.size() != Posture.values().length - 1) {
-      return threeViews;
-    }
-    return missing(present).flatMap(card::twoViewPoints).orElse(threeViews);
-  }
-
   /** Whether the model gives a result with {@code missing} absent: its card has the points. */
   public boolean givesTwoViewResults(Posture missing) {
     return card.twoViewPoints(missing).isPresent();
-  }
-
-  /** The one posture not in {@code present}, when exactly one is missing. */
-  public static java.util.Optional<Posture> missing(Set<Posture> present) {
-    List<Posture> absent =
-        Arrays.stream(Posture.values()).filter(p -> !present.contains(p)).toList();
-    return absent.size() == 1 ? java.util.Optional.of(absent.get(0)) : java.util.Optional.empty();
   }
 
   /** An output by its contract name when DJL names it, else by its (checked) position. */

@@ -14,7 +14,6 @@ import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.model.inference.ModelCard;
 import org.lumbarcds.model.inference.Posture;
-import org.lumbarcds.model.inference.ThreeViewModel;
 import org.lumbarcds.terminology.Code;
 
 /**
@@ -100,23 +99,21 @@ record Basis(
       }
     }
     // a two-view result is read against that configuration's points and figures
-    Optional<Posture> missing =
-        result.probability().isPresent() && result.viewsUsed().size() == Posture.values().length - 1
-            ? ThreeViewModel.missing(result.viewsUsed())
-            : Optional.empty();
     ModelCard.OperatingPoints points =
-        missing
-            .flatMap(card::twoViewPoints)
-            .orElse(new ModelCard.OperatingPoints(card.ruleOut(), card.ruleIn()));
+        result.probability().isPresent()
+            ? card.operatingPoints(result.viewsUsed())
+            : new ModelCard.OperatingPoints(card.ruleOut(), card.ruleIn());
     List<String> caveats = new ArrayList<>();
-    missing.ifPresent(
-        m ->
-            caveats.add(
-                "From two views: the "
-                    + m.id()
-                    + " view was missing or unusable; the operating points shown are those of"
-                    + " that configuration. "
-                    + CardFactory.validation(card, m)));
+    Posture.missing(result.viewsUsed())
+        .filter(m -> result.probability().isPresent() && card.twoViewPoints(m).isPresent())
+        .ifPresent(
+            m ->
+                caveats.add(
+                    "From two views: the "
+                        + m.id()
+                        + " view was missing or unusable; the operating points shown are those of"
+                        + " that configuration. "
+                        + CardFactory.validation(card, m)));
     caveats.add(CardFactory.CAVEATS);
     if (card.synthetic()) {
       caveats.add(CardFactory.SYNTHETIC_CAVEAT);
