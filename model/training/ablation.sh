@@ -6,9 +6,13 @@
 #
 # data:  5,000 internal-site and 1,000 external-site phantoms (medium), caches at 320 x 256 and
 #        480 x 384, and the exact-sign oracle (WORK_DIR/oracle.json)
-# train: every variant below, then its predictions (WORK_DIR/<variant>/predictions.npz)
-# table: WORK_DIR/ablation.json and ablation.md
-# INTERNAL_PATIENTS and EXTERNAL_PATIENTS shrink the data for a smoke run.
+# train: every variant below (or those named in ONLY="map linear"), then its predictions
+#        (WORK_DIR/<variant>/predictions.npz), copied to model/ablation/<variant>.npz: the
+#        ablation can be spread over several runs and machines, and the table read from the copies
+# table: model/ablation/ablation.json and ablation.md from every variant's predictions there,
+#        with the oracle (model/ablation/oracle.json, copied there by the data step)
+# INTERNAL_PATIENTS and EXTERNAL_PATIENTS shrink the data for a smoke run; RESULTS puts the
+# copies elsewhere (a smoke run must not overwrite the recorded ones).
 # PARALLEL (default 1) trains that many variants at once: on a GPU all of them fit together; on
 # the 2-core CPU machine one at a time takes about 45 minutes per 320 x 256 variant.
 set -euo pipefail
@@ -18,8 +22,9 @@ epochs=${3:-8}
 py=${PYTHON:-/usr/bin/python3}
 parallel=${PARALLEL:-1}
 here=$(cd "$(dirname "$0")" && pwd)
+results=${RESULTS:-$(cd "$here/../.." && pwd)/model/ablation}
 export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
-mkdir -p "$work"
+mkdir -p "$work" "$results"
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
 tool() { local name=$1; shift; "$py" -m "lumbarcds_training.$name" "$@"; }
 # one BLAS thread per worker process: the data steps run a process per core
@@ -38,21 +43,35 @@ VARIANTS=(
   "map-16|320|--fusion map --epochs 16"
 )
 
+selected() { [[ -z ${ONLY:-} || " $ONLY " == *" $1 "* ]]; }
+# the cache sizes the selected variants need
+sizes=()
+for v in "${VARIANTS[@]}"; do
+  IFS='|' read -r name size _ <<<"$v"
+  selected "$name" && [[ " ${sizes[*]} " != *" $size "* ]] && sizes+=("$size")
+done
+
 if [[ $phase == data || $phase == all ]]; then
   step "phantoms"
   [ -f "$work/internal/labels.csv" ] || data phantom "$work/internal" --site internal \
     --patients "${INTERNAL_PATIENTS:-5000}" --seed 1 --size medium
   [ -f "$work/external/labels.csv" ] || data phantom "$work/external" --site external \
     --patients "${EXTERNAL_PATIENTS:-1000}" --seed 2 --size medium
-  step "caches"
-  for set in internal external; do
-    [ -f "$work/$set.npz" ] || data preprocess "$work/$set" "$work/$set.npz"
-    [ -f "$work/$set-480.npz" ] || data preprocess "$work/$set" "$work/$set-480.npz" \
-      --height 480 --width 384
+  step "caches (${sizes[*]})"
+  for size in "${sizes[@]}"; do
+    for set in internal external; do
+      if [[ $size == 320 ]]; then
+        [ -f "$work/$set.npz" ] || data preprocess "$work/$set" "$work/$set.npz"
+      else
+        [ -f "$work/$set-480.npz" ] || data preprocess "$work/$set" "$work/$set-480.npz" \
+          --height 480 --width 384
+      fi
+    done
   done
   step "oracle"
   tool oracle "$work/oracle.json" --internal-patients "${INTERNAL_PATIENTS:-5000}" \
     --external-patients "${EXTERNAL_PATIENTS:-1000}"
+  cp "$work/oracle.json" "$results/oracle.json"
 fi
 
 if [[ $phase == train || $phase == all ]]; then
@@ -60,6 +79,7 @@ if [[ $phase == train || $phase == all ]]; then
   running=0
   for v in "${VARIANTS[@]}"; do
     IFS='|' read -r name size options <<<"$v"
+    selected "$name" || continue
     suffix=$([[ $size == 480 ]] && echo -480 || true)
     (
       # shellcheck disable=SC2086
@@ -67,6 +87,7 @@ if [[ $phase == train || $phase == all ]]; then
         --threads "${THREADS:-2}" >"$work/$name.log" 2>&1 &&
         tool ablation predict "$work/$name" "$work/internal$suffix.npz" \
           "$work/external$suffix.npz" >>"$work/$name.log" 2>&1 &&
+        cp "$work/$name/predictions.npz" "$results/$name.npz" &&
         echo "   $name: $(grep '^best epoch' "$work/$name.log")" ||
         echo "   $name: FAILED (see $work/$name.log)"
     ) &
@@ -84,9 +105,9 @@ if [[ $phase == table || $phase == all ]]; then
   args=()
   for v in "${VARIANTS[@]}"; do
     name=${v%%|*}
-    [ -f "$work/$name/predictions.npz" ] && args+=("$name=$work/$name")
+    [ -f "$results/$name.npz" ] && args+=("$name=$results/$name.npz")
   done
-  tool ablation table "$work/ablation.json" "${args[@]}" --oracle "$work/oracle.json" \
-    --baseline linear --markdown "$work/ablation.md"
+  tool ablation table "$results/ablation.json" "${args[@]}" --oracle "$results/oracle.json" \
+    --baseline linear --markdown "$results/ablation.md"
 fi
 step "done"

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The whole reference-model pipeline in one command (the README's five steps): phantoms, caches,
-# training, evaluation (writes docs/model-report.md) and export into model/reference.
+# training, the exact-sign oracle and the robustness table, evaluation (writes
+# docs/model-report.md, quoting the fusion ablation's table from model/ablation/ when it is there)
+# and export into model/reference.
 #
-#   model/training/full_run.sh WORK_DIR [EPOCHS] [BACKBONE] [VERSION]
+#   model/training/full_run.sh WORK_DIR [EPOCHS] [BACKBONE] [VERSION] [FUSION]
 #
 # PYTHON picks the interpreter (default /usr/bin/python3, Debian's). On a machine with a CUDA GPU
 # training and evaluation use it; phantoms and caches use every core. Each step is a module of the
 # lumbarcds_training package (this folder on PYTHONPATH), as model/training/README.md runs them.
 set -euo pipefail
-work=${1:?usage: full_run.sh WORK_DIR [EPOCHS] [BACKBONE] [VERSION]}
+work=${1:?usage: full_run.sh WORK_DIR [EPOCHS] [BACKBONE] [VERSION] [FUSION]}
 epochs=${2:-8}
 backbone=${3:-small}
 version=${4:-1.1.0}
+fusion=${5:-linear}
 py=${PYTHON:-/usr/bin/python3}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -31,11 +34,20 @@ step "phantoms: 5,000 internal-site patients, 1,000 external-site"
 step "caches"
 [ -f "$work/internal.npz" ] || data preprocess "$work/internal" "$work/internal.npz"
 [ -f "$work/external.npz" ] || data preprocess "$work/external" "$work/external.npz"
-step "training ($backbone, $epochs epochs)"
-tool train "$work/internal.npz" "$work/run" --epochs "$epochs" --backbone "$backbone"
+step "training ($backbone, $fusion fusion, $epochs epochs)"
+tool train "$work/internal.npz" "$work/run" --epochs "$epochs" --backbone "$backbone" \
+  --fusion "$fusion"
+step "oracle"
+tool oracle "$work/oracle.json"
+step "robustness: the 1,000 external-site studies changed"
+tool robustness "$work/run" "$work/external" "$work/robustness.json" --studies 1000
 step "evaluation"
+ablation=()
+table="$root/model/ablation/ablation.json"
+[ -f "$table" ] && ablation=(--ablation "$table")
 tool evaluate "$work/run" "$work/internal.npz" "$work/external.npz" \
-  --report "$root/docs/model-report.md"
+  --report "$root/docs/model-report.md" --oracle "$work/oracle.json" \
+  --robustness "$work/robustness.json" "${ablation[@]}"
 step "export"
 tool export "$work/run" "$root/model/reference" --version "$version" \
   --parity "$parity/INT00000" "$parity/EXT00001"

@@ -12,8 +12,11 @@ import sys
 import tempfile
 import unittest
 
+import numpy as np
+
 import lumbarcds_training
 from lumbarcds_training import io
+from lumbarcds_training.io import POSTURES
 
 # model/training, the folder that holds the package: the tools' module path
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(lumbarcds_training.__file__)))
@@ -74,16 +77,38 @@ class SmokePipeline(unittest.TestCase):
             "--max-steps",
             3,
         )
+        # what the report quotes beside the evaluation: the oracle, the ablation, robustness
+        cls.oracle = os.path.join(work, "oracle.json")
+        run(
+            "oracle",
+            cls.oracle,
+            *("--internal-seed", 3, "--internal-patients", 60),
+            *("--external-seed", 4, "--external-patients", 20),
+            *("--large", 200, "--rounds", 200),
+        )
+        run("ablation", "predict", cls.run_dir, internal + ".npz", external + ".npz")
+        cls.ablation = os.path.join(work, "ablation.json")
+        cls.ablation_md = os.path.join(work, "ablation.md")
+        run(
+            "ablation",
+            "table",
+            cls.ablation,
+            "linear=" + cls.run_dir,
+            "again=" + os.path.join(cls.run_dir, "predictions.npz"),
+            *("--oracle", cls.oracle, "--baseline", "linear", "--markdown", cls.ablation_md),
+            *("--rounds", 200),
+        )
+        cls.robustness = os.path.join(work, "robustness.json")
+        run("robustness", cls.run_dir, external, cls.robustness, "--studies", 12, "--rounds", 200)
         cls.report = os.path.join(work, "docs", "model-report.md")
         run(
             "evaluate",
             cls.run_dir,
             internal + ".npz",
             external + ".npz",
-            "--report",
-            cls.report,
-            "--rounds",
-            200,
+            *("--report", cls.report, "--rounds", 200),
+            *("--oracle", cls.oracle, "--ablation", cls.ablation),
+            *("--robustness", cls.robustness),
         )
         run(
             "export",
@@ -158,6 +183,69 @@ class SmokePipeline(unittest.TestCase):
         self.assertEqual(histogram, m["internal_test"]["probability_histogram"])
         self.assertEqual(len(histogram["edges"]), len(histogram["counts"]) + 1)
         self.assertEqual(sum(histogram["counts"]), m["internal_test"]["studies"])
+
+    def test_three_views_against_one(self):
+        """The evaluation's comparison is the ablation's for the same run: the same scores, the
+        same paired bootstrap, and the oracle's targets applied as stated."""
+        from lumbarcds_training import metrics
+
+        t = self.metrics["three_views"]
+        p = np.load(os.path.join(self.run_dir, "predictions.npz"))
+        best = POSTURES.index(t["best_single_view"])
+        for s in ("internal_test", "external"):
+            y = p[s + "/label"]
+            fused = metrics.auroc(p[s + "/fused_logit"], y)
+            head = metrics.auroc(p[s + "/view_logits"][:, best], y)
+            self.assertAlmostEqual(t[s]["fused"]["auroc"], fused, places=5)
+            self.assertAlmostEqual(
+                t[s]["fused_minus_best_single"]["difference"], fused - head, places=5
+            )
+            late = metrics.auroc(p[s + "/view_logits"].mean(axis=1), y)
+            self.assertAlmostEqual(t[s]["late_fusion"]["auroc"], late, places=5)
+            goal = t["targets"][s]
+            oracle = io.read_json(self.oracle)["matched"]["summary"][s.replace("_", " ")]
+            self.assertEqual(goal["required_difference"], oracle["gain"] / 2)
+            d = t[s]["fused_minus_best_single"]
+            self.assertEqual(
+                goal["met"], d["difference"] >= oracle["gain"] / 2 and d["ci95"][0] > 0
+            )
+        oracle_three = t["targets"]["internal_test"]["oracle_three_view_auroc"]
+        near = abs(t["internal_test"]["fused"]["auroc"] - oracle_three) <= 0.02
+        self.assertEqual(t["targets"]["internal_test"]["near_oracle"], near)
+        with open(self.report) as f:
+            text = f.read()
+        self.assertIn("## Three views against one", text)
+        self.assertIn("exact-sign oracle: best single view → three views", text)
+
+    def test_ablation_table(self):
+        table = io.read_json(self.ablation)
+        self.assertEqual(sorted(table["variants"]), ["again", "linear"])
+        linear, again = table["variants"]["linear"], table["variants"]["again"]
+        # the same predictions read from the run folder and from the file
+        self.assertEqual(linear["internal_test"]["fused"], again["internal_test"]["fused"])
+        self.assertEqual(again["external"]["fused_minus_baseline"]["difference"], 0.0)
+        self.assertNotIn("fused_minus_baseline", linear["external"])
+        self.assertEqual(linear["training"]["args"]["epochs"], 1)
+        self.assertEqual(linear["training"]["internal_cache"], "internal.npz")
+        self.assertIn("external", table["targets"])
+        with open(self.ablation_md) as f:
+            text = f.read()
+        self.assertIn("| linear (pooled features, the 1.1.0 head) | internal test |", text)
+        self.assertIn("| again | external |", text)
+        with open(self.report) as f:
+            self.assertIn("### Fusion ablation", f.read())
+
+    def test_robustness_in_the_report(self):
+        r = io.read_json(self.robustness)
+        self.assertEqual(r["studies"], 12)
+        self.assertEqual(r["conditions"]["original"]["minus_original"]["difference"], 0.0)
+        self.assertEqual(self.metrics["robustness"], r)
+        with open(self.report) as f:
+            text = f.read()
+        self.assertIn("## Robustness to how radiographs arrive", text)
+        mirrored = r["conditions"]["mirrored"]["auroc"]["auroc"]
+        self.assertIn(f"| mirrored | {mirrored:.3f}", text)
+        self.assertNotIn("right-facing", text)
 
     def test_contract_of_the_exported_graph(self):
         import onnx
