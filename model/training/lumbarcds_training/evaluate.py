@@ -520,6 +520,8 @@ def main():
         "model": {
             "backbone": checkpoint["backbone"],
             "fusion": checkpoint.get("fusion", "linear"),
+            # geometric augmentation (facing, rotation, magnification, collimation) in training
+            "geometric": bool(checkpoint.get("args", {}).get("geometric", False)),
             "input_size": [h, w],
             "parameters": int(sum(p.numel() for p in net.parameters())),
             "gflops": flops(net.cpu(), h, w) / 1e9,

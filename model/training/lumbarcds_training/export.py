@@ -153,6 +153,25 @@ def view_configurations(m):
     return out
 
 
+CAM_MEANING = {
+    "linear": "each cell's contribution to the fused logit, per view (gradient x activation, "
+    "exact for this head); the mean of a view's map is that view's share of the logit",
+    "mlp": "each cell's gradient x activation for the fused logit, per view (Grad-CAM's "
+    "weights, not rectified): where the view pushed the logit up (positive) or down",
+    "map": "each cell's gradient x activation for the fused logit, per view, the gradient taken "
+    "at that location through the fused feature maps: where the view pushed the logit up "
+    "(positive) or down",
+}
+# what the training's augmentation covered (train --no-geometric turns it off)
+FACING = {
+    False: "Left-facing lateral views of adult lumbar spines without hardware.",
+    True: "Lateral views of adult lumbar spines without hardware; trained with either facing, "
+    "rotation up to 10 degrees, pixel spacing 0.10-0.20 mm and varied collimation "
+    "(augmentation), and a view's facing is normalised from Patient Orientation where the "
+    "header gives it.",
+}
+
+
 def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
     h, w = m["model"]["input_size"]
     aurocs = {
@@ -218,8 +237,7 @@ def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
             "sigmoid gives the single-view score",
             "cam": {
                 "shape": [3] + cam_size,
-                "meaning": "each cell's contribution to the fused logit, per view; the mean "
-                "of a view's map is that view's share of the logit",
+                "meaning": CAM_MEANING[m["model"].get("fusion", "linear")],
             },
         },
         "calibration": {**m["calibration"], "applied_in_graph": True},
@@ -253,7 +271,7 @@ def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
             "for clinical use.",
             "Severe central stenosis versus none: moderate, foraminal and lateral-recess "
             "stenosis are outside what it was trained on.",
-            "Left-facing lateral views of adult lumbar spines without hardware.",
+            FACING[bool(m["model"].get("geometric", False))],
             "The published three-posture model's figures on real radiographs (see "
             "docs/model-report.md) are the expectation for a model trained on real studies, "
             "not for this one.",

@@ -257,6 +257,11 @@ class SmokePipeline(unittest.TestCase):
         self.assertEqual([o.name for o in graph.output], ["probability", "view_logits", "cam"])
         dims = [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim[1:]]
         self.assertEqual(dims, [1, self.card["input"]["height"], self.card["input"]["width"]])
+        # what the card says of the heatmaps and the facing follows the run (linear head,
+        # geometric augmentation on by default)
+        self.assertIn("exact for this head", self.card["output"]["cam"]["meaning"])
+        self.assertTrue(self.metrics["model"]["geometric"])
+        self.assertIn("trained with either facing", " ".join(self.card["limitations"]))
 
     def test_report_and_plots_written(self):
         with open(self.report) as f:
