@@ -64,6 +64,18 @@ class ViewerTest extends CdsHooksTestBase {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private byte[] png(String id, String path, String token) throws Exception {
+    HttpResponse<byte[]> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/viewer/api/" + id + "/" + path))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+
   static String token(String link) {
     return link.substring(link.indexOf("#access=") + "#access=".length());
   }
@@ -106,6 +118,9 @@ class ViewerTest extends CdsHooksTestBase {
     Binary binary = client.read().resource(Binary.class).withId(maps).execute();
     assertThat(StoredHeatmaps.fromBinary(binary).views()).hasSize(3);
 
+    // the radiograph as the page first gets it (made ready when the result was written)
+    byte[] prepared = png(id, "views/neutral.png", token);
+
     // a result stored before heatmaps were kept: the model in use computes them again
     Observation earlier =
         client
@@ -120,6 +135,8 @@ class ViewerTest extends CdsHooksTestBase {
     assertThat(again.path("heatmapSource").asText()).isEqualTo("recomputed");
     assertThat(again.path("reproducedProbability").asDouble())
         .isCloseTo(stored, org.assertj.core.data.Offset.offset(5e-4));
+    // ... from the study read again: the same radiograph as the one made ready at the write
+    assertThat(png(id, "views/neutral.png", token)).isEqualTo(prepared);
     HttpResponse<byte[]> png =
         http.send(
             HttpRequest.newBuilder(

@@ -36,6 +36,8 @@ import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.model.inference.Prediction;
 import org.lumbarcds.model.inference.ThreeViewModel;
 import org.lumbarcds.terminology.QualityFlag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One study's analysis, top to bottom: select the views → fetch their pixels → preprocess →
@@ -51,6 +53,8 @@ import org.lumbarcds.terminology.QualityFlag;
  * acknowledged or disputed (status no longer preliminary), is never rewritten.
  */
 public final class StudyAnalyzer {
+
+  private static final Logger log = LoggerFactory.getLogger(StudyAnalyzer.class);
 
   /**
    * The study to analyse and what it belongs to.
@@ -143,6 +147,18 @@ public final class StudyAnalyzer {
   private final Supplier<String> modelCardUrl;
   private final DicomReader reader = new DicomReader();
   private final PixelDecoder decoder = new PixelDecoder();
+  private volatile WriteListener listener = (stored, images, heatmaps) -> {};
+
+  /**
+   * Told of each result with a probability this analyser writes, with the views the model read and
+   * the heatmaps stored with it (the viewer keeps their renderings ready for the first opening).
+   * Called on the analysing thread after the transaction; it must return quickly, and what it
+   * throws is logged and does not touch the result.
+   */
+  @FunctionalInterface
+  public interface WriteListener {
+    void written(Observation stored, Map<Posture, GreyImage> images, StoredHeatmaps heatmaps);
+  }
 
   public StudyAnalyzer(
       ViewSelector selector,
@@ -153,6 +169,11 @@ public final class StudyAnalyzer {
     this.model = model;
     this.results = results;
     this.modelCardUrl = modelCardUrl;
+  }
+
+  /** Sets who is told of each result written with a probability (one listener; the last set). */
+  public void onWritten(WriteListener listener) {
+    this.listener = listener;
   }
 
   /** The model this analyser runs. */
@@ -360,7 +381,17 @@ public final class StudyAnalyzer {
             study,
             (subject, device, m) -> results.observation(subject, prediction, flags, device, m),
             Optional.of(heatmaps));
-    return new Outcome(save(bundle, store, superseded), true, Optional.of(prediction), flags);
+    Observation stored = save(bundle, store, superseded);
+    try {
+      listener.written(stored, images, heatmaps);
+    } catch (RuntimeException e) {
+      // the result is stored: a listener's failure only costs the viewer its head start
+      log.warn(
+          "after writing AI result {}: {}",
+          stored.getIdElement().getIdPart(),
+          e.getClass().getSimpleName());
+    }
+    return new Outcome(stored, true, Optional.of(prediction), flags);
   }
 
   private Outcome writeFailure(

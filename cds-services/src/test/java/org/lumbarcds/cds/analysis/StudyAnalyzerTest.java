@@ -208,6 +208,53 @@ class StudyAnalyzerTest {
   }
 
   @Test
+  void theListenerIsToldOfEachResultWrittenWithItsViewsAndMapsAndCannotBreakTheWrite()
+      throws Exception {
+    List<Object[]> told = new ArrayList<>();
+    try {
+      analyzer.onWritten((stored, images, maps) -> told.add(new Object[] {stored, images, maps}));
+      FixtureSource source =
+          new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm", "study1/extension.dcm");
+      MemoryStore store = new MemoryStore();
+      StudyAnalyzer.Study study = study(source);
+      StudyAnalyzer.Outcome first = analyzer.analyze(study, source, store);
+      assertThat(told).hasSize(1);
+      Observation stored = (Observation) told.get(0)[0];
+      assertThat(stored.getIdElement().getValue())
+          .isEqualTo(first.observation().getIdElement().getValue());
+      @SuppressWarnings("unchecked")
+      Map<Posture, org.lumbarcds.model.dicom.GreyImage> images =
+          (Map<Posture, org.lumbarcds.model.dicom.GreyImage>) told.get(0)[1];
+      assertThat(images).containsOnlyKeys(Posture.values());
+      // the maps told are those stored with the result
+      StoredHeatmaps maps = (StoredHeatmaps) told.get(0)[2];
+      StoredHeatmaps kept =
+          StoredHeatmaps.fromBinary(
+              store.stored.values().iterator().next().storedHeatmaps().orElseThrow());
+      for (Posture v : Posture.values()) {
+        assertThat(maps.views().get(v).cam().values())
+            .containsExactly(kept.views().get(v).cam().values());
+      }
+      // a reused result is not written again: nothing told
+      analyzer.analyze(study, source, store);
+      assertThat(told).hasSize(1);
+
+      // a listener that fails: the result is stored and returned all the same
+      analyzer.onWritten(
+          (stored2, images2, maps2) -> {
+            throw new IllegalStateException("listener down");
+          });
+      MemoryStore other = new MemoryStore();
+      StudyAnalyzer.Outcome written = analyzer.analyze(study, source, other);
+      assertThat(written.created()).isTrue();
+      assertThat(written.prediction()).isPresent();
+      assertThat(other.stored).hasSize(1);
+    } finally {
+      analyzer.onWritten((stored, images, maps) -> {});
+    }
+  }
+
+  @Test
   void missingViewsGiveAQualityFailureWithoutProbabilityOrPixelFetch() throws Exception {
     FixtureSource source = new FixtureSource("study1/neutral.dcm", "study1/flexion.dcm");
     MemoryStore store = new MemoryStore();

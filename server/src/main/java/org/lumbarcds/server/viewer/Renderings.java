@@ -83,8 +83,8 @@ record Renderings(
   }
 
   /** The radiographs, and the heatmaps stored with the result. */
-  static Renderings of(StudyAnalyzer.Reproduction reproduction, StoredHeatmaps stored) {
-    return of(reproduction.images(), Optional.of(stored), Optional.empty(), STORED);
+  static Renderings of(Map<Posture, GreyImage> images, StoredHeatmaps stored) {
+    return of(images, Optional.of(stored), Optional.empty(), STORED);
   }
 
   private static Renderings of(

@@ -27,7 +27,18 @@ public class ViewerConfig {
       OrderAnalysis analysis,
       ThreeViewModel model,
       ViewerProperties properties) {
-    return new ViewerService(
-        daos, transactions, analysis, model.card(), Clock.systemUTC(), properties.cachedResults());
+    ViewerService service =
+        new ViewerService(
+            daos,
+            transactions,
+            analysis,
+            model.card(),
+            Clock.systemUTC(),
+            properties.cachedResults(),
+            ViewerService.preparingExecutor());
+    // each result written with a probability: its page's renderings made ready for the first
+    // opening
+    analysis.analyzer().onWritten(service::prepare);
+    return service;
   }
 }

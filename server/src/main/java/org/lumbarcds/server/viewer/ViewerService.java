@@ -15,7 +15,14 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -32,7 +39,9 @@ import org.lumbarcds.cds.analysis.AnalysisException;
 import org.lumbarcds.cds.result.AiResult;
 import org.lumbarcds.cds.result.AiResultFactory;
 import org.lumbarcds.cds.result.StoredHeatmaps;
+import org.lumbarcds.model.dicom.GreyImage;
 import org.lumbarcds.model.inference.ModelCard;
+import org.lumbarcds.model.inference.Posture;
 import org.lumbarcds.server.analysis.OrderAnalysis;
 import org.lumbarcds.server.web.ApiException;
 import org.lumbarcds.terminology.Code;
@@ -43,9 +52,10 @@ import org.springframework.http.HttpStatus;
 
 /**
  * What the viewer page shows of an AI result, and the physician's review of it. The numbers come
- * from the stored Observation, never from a new run; the radiographs and heatmaps are those the
- * model in use computes again from the study (kept for a while), with the probability it gives
- * again for the page to check against the stored one.
+ * from the stored Observation, never from a new run; the radiographs are read from the study and
+ * the heatmaps are those stored with the result — both made ready when the result is written and
+ * kept for a while — or, for a result stored before heatmaps were kept, computed again by the model
+ * in use, with the probability it gives again for the page to check against the stored one.
  */
 class ViewerService {
 
@@ -88,6 +98,7 @@ class ViewerService {
   private final ModelCard card;
   private final Clock clock;
   private final Cache<String, Renderings> renderings;
+  private final Executor preparing;
   private final Cache<String, Optional<String>> subjects =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
 
@@ -97,13 +108,41 @@ class ViewerService {
       OrderAnalysis analysis,
       ModelCard card,
       Clock clock,
-      int cacheSize) {
+      int cacheSize,
+      Executor preparing) {
     this.daos = daos;
     this.transactions = transactions;
     this.analysis = analysis;
     this.card = card;
     this.clock = clock;
     this.renderings = Caffeine.newBuilder().maximumSize(cacheSize).build();
+    this.preparing = preparing;
+  }
+
+  /**
+   * The executor {@link #prepare} renders on: one thread, two results waiting at most (each holds
+   * its views at full resolution until rendered); more are refused, not queued.
+   */
+  static ExecutorService preparingExecutor() {
+    return new ThreadPoolExecutor(
+        1,
+        1,
+        0,
+        TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(2),
+        r -> {
+          Thread t = new Thread(r, "viewer-prepare");
+          t.setDaemon(true);
+          return t;
+        },
+        new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /** Stops preparing (renderings being made are dropped): the server is stopping. */
+  public void close() {
+    if (preparing instanceof ExecutorService service) {
+      service.shutdownNow();
+    }
   }
 
   /** The stored AI result. */
@@ -162,25 +201,66 @@ class ViewerService {
   }
 
   /**
-   * The result's radiographs and heatmaps, kept for a while. The heatmaps stored with the result
-   * when it was made, where it has them; else (results stored before heatmaps were kept) computed
-   * again from the study by the model in use, and only for a result this model made with a
-   * probability: they would explain nothing else.
+   * The result's radiographs and heatmaps, kept for a while: ready from when the result was written
+   * ({@link #prepare}), else made now. The heatmaps stored with the result when it was made, where
+   * it has them; else (results stored before heatmaps were kept) computed again from the study by
+   * the model in use, and only for a result this model made with a probability: they would explain
+   * nothing else. An opening while the same result's renderings are being made waits for them.
    */
   Renderings renderings(Observation obs) throws AnalysisException {
-    String key = obs.getIdElement().toUnqualified().getValue();
-    Renderings found = renderings.getIfPresent(key);
-    if (found == null) {
-      Optional<StoredHeatmaps> stored = storedHeatmaps(obs);
-      found =
-          stored.isPresent()
-              ? Renderings.of(analysis.reproduce(obs, false), stored.get())
-              : Renderings.of(
-                  analysis.reproduce(obs, explainable(obs)),
-                  analysis.analyzer().threeViewModel().preprocessor());
-      renderings.put(key, found);
+    try {
+      return renderings.get(key(obs), k -> read(obs));
+    } catch (Unreadable e) {
+      throw e.cause;
     }
-    return found;
+  }
+
+  /** Made while a cache entry is computed: carries the checked exception out. */
+  private static final class Unreadable extends RuntimeException {
+    final AnalysisException cause;
+
+    Unreadable(AnalysisException cause) {
+      super(cause.getMessage(), null, false, false);
+      this.cause = cause;
+    }
+  }
+
+  private Renderings read(Observation obs) {
+    try {
+      Optional<StoredHeatmaps> stored = storedHeatmaps(obs);
+      return stored.isPresent()
+          ? Renderings.of(analysis.reproduce(obs, false).images(), stored.get())
+          : Renderings.of(
+              analysis.reproduce(obs, explainable(obs)),
+              analysis.analyzer().threeViewModel().preprocessor());
+    } catch (AnalysisException e) {
+      throw new Unreadable(e);
+    }
+  }
+
+  /** Whether this version of the result's renderings are kept (made ready or made before). */
+  boolean kept(Observation obs) {
+    return renderings.getIfPresent(key(obs)) != null;
+  }
+
+  /** The cache key: the result's id with its version (a review makes a new version). */
+  private static String key(Observation obs) {
+    return obs.getIdElement().toUnqualified().getValue();
+  }
+
+  /**
+   * Makes a result's renderings ready for its first opening, from the views the analysis has just
+   * read and the heatmaps it stored with the result, on the preparing executor (the analysis does
+   * not wait). When that executor refuses (busy), the result is opened as one written before: its
+   * study read again.
+   */
+  void prepare(Observation stored, Map<Posture, GreyImage> images, StoredHeatmaps heatmaps) {
+    String key = key(stored);
+    try {
+      preparing.execute(() -> renderings.get(key, k -> Renderings.of(images, heatmaps)));
+    } catch (RejectedExecutionException e) {
+      log.debug("viewer renderings of AI result {} not prepared: busy", stored.getIdElement());
+    }
   }
 
   /**

@@ -32,7 +32,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lumbarcds.cds.analysis.AnalysisException;
+import org.lumbarcds.cds.result.StoredHeatmaps;
+import org.lumbarcds.model.dicom.GreyImage;
 import org.lumbarcds.model.inference.Posture;
+import org.lumbarcds.model.inference.Prediction;
+import org.lumbarcds.model.inference.Preprocessor;
 import org.lumbarcds.server.cdshooks.CdsHooksProperties;
 import org.lumbarcds.server.web.SliceTests;
 import org.springframework.http.HttpHeaders;
@@ -364,6 +368,76 @@ class ViewerControllerTest {
         .andExpect(problem(404, "no such view"));
     mvc.perform(get("/viewer/api/r1/views/neutral.png"))
         .andExpect(problem(401, "open this page from the link on a decision-support card"));
+  }
+
+  @Test
+  void aResultPreparedWhenWrittenOpensWithoutReadingTheStudy() throws Exception {
+    // the fixtures' viewer has no analysis: reading the study would fail
+    Observation written = f.stored.get("r1");
+    GreyImage image =
+        new GreyImage(
+            8,
+            4,
+            new float[] {
+              0, .1f, .2f, .3f, .4f, .5f, .6f, .7f, .8f, .9f, 1, 1, 0, 0, 0, 0, .5f, .5f, .5f, .5f,
+              .2f, .2f, .2f, .2f, .9f, .9f, .9f, .9f, .3f, .3f, .3f, .3f
+            },
+            "window",
+            false,
+            "");
+    StoredHeatmaps maps =
+        new StoredHeatmaps(
+            f.card.id(),
+            f.card.version(),
+            8,
+            8,
+            Map.of(
+                Posture.NEUTRAL,
+                new StoredHeatmaps.View(
+                    new Preprocessor.Placement(0, 2, 8, 4),
+                    new Prediction.Cam(2, 2, new float[] {0.5f, -0.25f, 0, 1}))));
+    f.service.prepare(written, Map.of(Posture.NEUTRAL, image), maps);
+
+    String token = f.token("r1", "Practitioner/x");
+    JsonNode views = json(mvc.perform(as(get("/viewer/api/r1/views"), token)).andReturn());
+    assertThat(views.path("views").toString()).isEqualTo("[\"neutral\"]");
+    assertThat(views.path("heatmaps").toString()).isEqualTo("[\"neutral\"]");
+    assertThat(views.path("heatmapSource").asText()).isEqualTo(Renderings.STORED);
+    assertThat(views.has("reproducedProbability")).isFalse();
+    for (String path :
+        List.of("/viewer/api/r1/views/neutral.png", "/viewer/api/r1/heatmaps/neutral.png")) {
+      byte[] png =
+          mvc.perform(as(get(path), token))
+              .andExpect(status().isOk())
+              .andReturn()
+              .getResponse()
+              .getContentAsByteArray();
+      java.awt.image.BufferedImage decoded =
+          javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+      // the radiograph as read (8 x 4), its map over the image's part of the canvas (8 x 4)
+      assertThat(decoded.getHeight()).isEqualTo(8);
+      assertThat(decoded.getWidth()).isEqualTo(4);
+    }
+
+    // a result made by the analysis while busy (the executor refuses): nothing prepared, no error
+    ViewerService busy =
+        new ViewerService(
+            f.daos,
+            f.transactions,
+            null,
+            f.card,
+            java.time.Clock.systemUTC(),
+            4,
+            r -> {
+              throw new java.util.concurrent.RejectedExecutionException("busy");
+            });
+    busy.prepare(written, Map.of(Posture.NEUTRAL, image), maps);
+    assertThat(busy.kept(written)).isFalse();
+    assertThat(f.service.kept(written)).isTrue();
+    // a new version of the result (reviewed) is not the one prepared
+    Observation reviewed = written.copy();
+    reviewed.setId(new org.hl7.fhir.r4.model.IdType("Observation", "r1", "2"));
+    assertThat(f.service.kept(reviewed)).isFalse();
   }
 
   @Test

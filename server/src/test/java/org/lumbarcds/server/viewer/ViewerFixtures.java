@@ -114,7 +114,8 @@ final class ViewerFixtures {
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     tokens = new LinkTokens(jdbc, Duration.ofHours(12), clock);
     // no analysis (the model is not loaded): a test that shows images stubs renderings()
-    service = new ViewerService(daos, transactions, null, card, clock, 10);
+    // renderings prepared on the calling thread: a test sees them made when prepare() returns
+    service = new ViewerService(daos, transactions, null, card, clock, 10, Runnable::run);
   }
 
   ViewerLinks links() {
