@@ -153,6 +153,23 @@
   async function showViews(basis) {
     const status = $('#views-status');
     const available = await (await call('/views')).json();
+    // every image asked for at once (the browser fetches them side by side), drawn in order
+    const fetched = {};
+    for (const posture of available.views) {
+      fetched[posture] = {
+        view: blobUrl('/views/' + posture + '.png'),
+        heatmap: available.heatmaps.includes(posture)
+          ? blobUrl('/heatmaps/' + posture + '.png')
+          : null,
+      };
+    }
+    // a failed fetch is reported below, once, not as an unhandled rejection
+    for (const f of Object.values(fetched)) {
+      f.view.catch(() => {});
+      if (f.heatmap) {
+        f.heatmap.catch(() => {});
+      }
+    }
     for (const figure of document.querySelectorAll('.view')) {
       const posture = figure.dataset.posture;
       if (!available.views.includes(posture)) {
@@ -160,7 +177,7 @@
         figure.querySelector('.missing').hidden = false;
         continue;
       }
-      const image = await loadImage(await blobUrl('/views/' + posture + '.png'));
+      const image = await loadImage(await fetched[posture].view);
       const canvas = figure.querySelector('canvas');
       canvas.width = image.naturalWidth;
       canvas.height = image.naturalHeight;
@@ -169,7 +186,7 @@
       views[posture] = { canvas, grey: context.getImageData(0, 0, canvas.width, canvas.height) };
       if (available.heatmaps.includes(posture)) {
         const heatmap = figure.querySelector('.heatmap');
-        heatmap.src = await blobUrl('/heatmaps/' + posture + '.png');
+        heatmap.src = await fetched[posture].heatmap;
         heatmap.dataset.ready = 'true';
       }
     }
