@@ -36,9 +36,10 @@ public class ViewerConfig {
             Clock.systemUTC(),
             properties.cachedResults(),
             ViewerService.preparingExecutor());
-    // each result written with a probability: its page's renderings made ready for the first
-    // opening
-    analysis.analyzer().onWritten(service::prepare);
+    if (properties.prepareOnWrite()) {
+      // each result written with a probability: its page's images made ready for the first opening
+      analysis.analyzer().onWritten(service::prepare);
+    }
     return service;
   }
 }
