@@ -23,8 +23,10 @@ source "$(dirname "$0")/lib.sh"
 cd "$root"
 tests_classpath
 jwks=$(java -cp "$cp" org.lumbarcds.tests.CdsHooksBenchmark keys "$work/key.json")
+# cached-results 64: every result's page stays kept (45 studies), so that a first opening measures
+# a prepared page or a study read, never an eviction
 start_server "$work/server.log" --lumbarcds.data-dir="$work/data" \
-  --lumbarcds.analysis.triggers=order-completed \
+  --lumbarcds.analysis.triggers=order-completed --lumbarcds.viewer.cached-results=64 \
   --lumbarcds.cds-hooks.issuers[0].issuer=https://bench.test \
   "--lumbarcds.cds-hooks.issuers[0].jwks=$jwks"
 if [ "$studies" = 0 ]; then

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.ImagingStudy;
@@ -148,6 +149,7 @@ public final class StudyAnalyzer {
   private final DicomReader reader = new DicomReader();
   private final PixelDecoder decoder = new PixelDecoder();
   private volatile WriteListener listener = (stored, images, heatmaps) -> {};
+  private final AtomicInteger inProgress = new AtomicInteger();
 
   /**
    * Told of each result with a probability this analyser writes, with the views the model read and
@@ -190,6 +192,16 @@ public final class StudyAnalyzer {
 
   /** Analyses a study, or returns its existing result for this model version. */
   public Outcome analyze(Study study, ImageSource source, ResultStore store)
+      throws AnalysisException {
+    inProgress.incrementAndGet();
+    try {
+      return analyzeNow(study, source, store);
+    } finally {
+      inProgress.decrementAndGet();
+    }
+  }
+
+  private Outcome analyzeNow(Study study, ImageSource source, ResultStore store)
       throws AnalysisException {
     AiResultFactory.Model model = model();
     String identifier = AiResultFactory.analysisIdentifier(study.studyUid(), model);
@@ -383,7 +395,10 @@ public final class StudyAnalyzer {
             Optional.of(heatmaps));
     Observation stored = save(bundle, store, superseded);
     try {
-      listener.written(stored, images, heatmaps);
+      // a writer that lost a race gets the winner's result: told only when it is the same
+      if (sameResult(stored, bundle.observation())) {
+        listener.written(stored, images, heatmaps);
+      }
     } catch (RuntimeException e) {
       // the result is stored: a listener's failure only costs the viewer its head start
       log.warn(
@@ -392,6 +407,17 @@ public final class StudyAnalyzer {
           e.getClass().getSimpleName());
     }
     return new Outcome(stored, true, Optional.of(prediction), flags);
+  }
+
+  private static boolean sameResult(Observation stored, Observation written) {
+    AiResult a = AiResultFactory.read(stored);
+    AiResult b = AiResultFactory.read(written);
+    return a.probability().equals(b.probability()) && a.viewsUsed().equals(b.viewsUsed());
+  }
+
+  /** How many analyses are running now (this one included, when asked from a listener). */
+  public int analysesInProgress() {
+    return inProgress.get();
   }
 
   private Outcome writeFailure(

@@ -94,7 +94,7 @@ class StudyAnalyzerTest {
    * Keeps results in memory, keyed by their analysis identifier, with a version per write (as a
    * FHIR store would).
    */
-  private static final class MemoryStore implements StudyAnalyzer.ResultStore {
+  private static class MemoryStore implements StudyAnalyzer.ResultStore {
     final Map<String, ResultBundle> stored = new HashMap<>();
     final Map<String, Integer> versions = new HashMap<>();
     final List<ResultBundle> superseding = new ArrayList<>();
@@ -237,6 +237,19 @@ class StudyAnalyzerTest {
       }
       // a reused result is not written again: nothing told
       analyzer.analyze(study, source, store);
+      assertThat(told).hasSize(1);
+
+      // a writer that lost a race to another (a different result stored): not told
+      MemoryStore raced =
+          new MemoryStore() {
+            @Override
+            public Observation store(ResultBundle result) {
+              Observation winner = super.store(result);
+              ((Quantity) winner.getValue()).setValue(0.5);
+              return winner;
+            }
+          };
+      analyzer.analyze(study, source, raced);
       assertThat(told).hasSize(1);
 
       // a listener that fails: the result is stored and returned all the same

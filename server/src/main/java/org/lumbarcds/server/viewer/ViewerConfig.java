@@ -3,6 +3,7 @@ package org.lumbarcds.server.viewer;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import java.time.Clock;
+import org.lumbarcds.cds.analysis.StudyAnalyzer;
 import org.lumbarcds.model.inference.ThreeViewModel;
 import org.lumbarcds.server.analysis.OrderAnalysis;
 import org.springframework.context.annotation.Bean;
@@ -37,8 +38,15 @@ public class ViewerConfig {
             properties.cachedResults(),
             ViewerService.preparingExecutor());
     if (properties.prepareOnWrite()) {
-      // each result written with a probability: its page's images made ready for the first opening
-      analysis.analyzer().onWritten(service::prepare);
+      // each result written with a probability: its page's images made ready for the first
+      // opening, unless other analyses are running (they keep the CPU; its page reads the study)
+      StudyAnalyzer analyzer = analysis.analyzer();
+      analyzer.onWritten(
+          (stored, images, heatmaps) -> {
+            if (analyzer.analysesInProgress() <= 1) {
+              service.prepare(stored, images, heatmaps);
+            }
+          });
     }
     return service;
   }

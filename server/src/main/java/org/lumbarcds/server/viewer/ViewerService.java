@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
@@ -17,12 +18,15 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -97,7 +101,7 @@ class ViewerService {
   private final OrderAnalysis analysis;
   private final ModelCard card;
   private final Clock clock;
-  private final Cache<String, Renderings> renderings;
+  private final AsyncCache<String, Renderings> renderings;
   private final Executor preparing;
   private final Cache<String, Optional<String>> subjects =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
@@ -115,13 +119,13 @@ class ViewerService {
     this.analysis = analysis;
     this.card = card;
     this.clock = clock;
-    this.renderings = Caffeine.newBuilder().maximumSize(cacheSize).build();
+    this.renderings = Caffeine.newBuilder().maximumSize(cacheSize).buildAsync();
     this.preparing = preparing;
   }
 
   /**
-   * The executor {@link #prepare} renders on: one thread, two results waiting at most (each holds
-   * its views at full resolution until rendered); more are refused, not queued.
+   * The executor {@link #prepare} renders on: one thread, nothing waiting (a result holds its views
+   * at full resolution until rendered): a result written while it renders another is refused.
    */
   static ExecutorService preparingExecutor() {
     return new ThreadPoolExecutor(
@@ -129,7 +133,7 @@ class ViewerService {
         1,
         0,
         TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(2),
+        new SynchronousQueue<>(),
         r -> {
           Thread t = new Thread(r, "viewer-prepare");
           t.setDaemon(true);
@@ -209,13 +213,38 @@ class ViewerService {
    */
   Renderings renderings(Observation obs) throws AnalysisException {
     try {
-      return renderings.get(key(obs), k -> read(obs));
+      return kept(key(obs), () -> read(obs));
     } catch (Unreadable e) {
       throw e.cause;
     }
   }
 
-  /** Made while a cache entry is computed: carries the checked exception out. */
+  /**
+   * The renderings kept under the key, else made by {@code make} on this thread and kept; a caller
+   * asking while another thread makes them waits for those (no lock is held while they are made).
+   * What fails is not kept.
+   */
+  private Renderings kept(String key, Supplier<Renderings> make) {
+    CompletableFuture<Renderings> mine = new CompletableFuture<>();
+    CompletableFuture<Renderings> found = renderings.asMap().putIfAbsent(key, mine);
+    if (found == null) {
+      try {
+        mine.complete(make.get());
+      } catch (RuntimeException e) {
+        mine.completeExceptionally(e);
+        renderings.asMap().remove(key, mine);
+        throw e;
+      }
+      return mine.join();
+    }
+    try {
+      return found.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /** Made while renderings are made: carries the checked exception out. */
   private static final class Unreadable extends RuntimeException {
     final AnalysisException cause;
 
@@ -240,7 +269,8 @@ class ViewerService {
 
   /** Whether this version of the result's renderings are kept (made ready or made before). */
   boolean kept(Observation obs) {
-    return renderings.getIfPresent(key(obs)) != null;
+    CompletableFuture<Renderings> found = renderings.getIfPresent(key(obs));
+    return found != null && found.isDone() && !found.isCompletedExceptionally();
   }
 
   /** The cache key: the result's id with its version (a review makes a new version). */
@@ -251,13 +281,23 @@ class ViewerService {
   /**
    * Makes a result's renderings ready for its first opening, from the views the analysis has just
    * read and the heatmaps it stored with the result, on the preparing executor (the analysis does
-   * not wait). When that executor refuses (busy), the result is opened as one written before: its
-   * study read again.
+   * not wait). When that executor refuses (busy with another result), the result is opened as one
+   * written before: its study read again.
    */
   void prepare(Observation stored, Map<Posture, GreyImage> images, StoredHeatmaps heatmaps) {
     String key = key(stored);
     try {
-      preparing.execute(() -> renderings.get(key, k -> Renderings.of(images, heatmaps)));
+      preparing.execute(
+          () -> {
+            try {
+              kept(key, () -> Renderings.of(images, heatmaps));
+            } catch (RuntimeException e) {
+              log.warn(
+                  "viewer renderings of AI result {} not prepared: {}",
+                  stored.getIdElement().getIdPart(),
+                  e.getClass().getSimpleName());
+            }
+          });
     } catch (RejectedExecutionException e) {
       log.debug("viewer renderings of AI result {} not prepared: busy", stored.getIdElement());
     }

@@ -441,6 +441,32 @@ class ViewerControllerTest {
   }
 
   @Test
+  void aStudyThatCannotBeReadIsTheAnalysisErrorAndIsNotKept() throws Exception {
+    org.lumbarcds.server.analysis.OrderAnalysis analysis =
+        org.mockito.Mockito.mock(org.lumbarcds.server.analysis.OrderAnalysis.class);
+    AnalysisException down = new AnalysisException("the PACS does not answer", true);
+    doThrow(down).when(analysis).reproduce(any(), org.mockito.ArgumentMatchers.anyBoolean());
+    ViewerService reading =
+        new ViewerService(
+            f.daos,
+            f.transactions,
+            analysis,
+            f.card,
+            java.time.Clock.systemUTC(),
+            4,
+            Runnable::run);
+    Observation obs = f.stored.get("r1");
+    for (int i = 0; i < 2; i++) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> reading.renderings(obs))
+          .isSameAs(down);
+    }
+    // tried again at each opening: a failure is not kept
+    verify(analysis, org.mockito.Mockito.times(2))
+        .reproduce(any(), org.mockito.ArgumentMatchers.anyBoolean());
+    assertThat(reading.kept(obs)).isFalse();
+  }
+
+  @Test
   void radiographsThatCannotBeReadAreUnavailableOrUnprocessable() throws Exception {
     String token = f.token("r1", "Practitioner/x");
     doThrow(new AnalysisException("the PACS does not answer", true)).when(viewer).renderings(any());
