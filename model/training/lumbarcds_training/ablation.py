@@ -174,13 +174,13 @@ def markdown(result, descriptions=None):
             b = e.get("fused_minus_baseline")
             met = "—" if goals is None else ("yes" if goals[s]["met"][name] else "no")
             rows.append(
-                f"| {descriptions.get(name, name)} | {label} | {e['fused']['auroc']:.3f} "
-                f"({e['fused']['ci95'][0]:.3f}–{e['fused']['ci95'][1]:.3f}) "
+                f"| {descriptions.get(name, name)} | {label} | "
+                f"{metrics.auroc_text(e['fused'])} "
                 f"| {v['best_single_view']} {e['heads'][v['best_single_view']]:.3f} "
-                f"| {d['difference']:+.3f} ({d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}) "
+                f"| {metrics.difference_text(d)} "
                 f"| {e['late_fusion']['auroc']:.3f} | "
                 + (
-                    f"{b['difference']:+.3f} ({b['ci95'][0]:+.3f} to {b['ci95'][1]:+.3f})"
+                    metrics.difference_text(b)
                     if b
                     else ("baseline" if name == result.get("baseline") else "—")
                 )

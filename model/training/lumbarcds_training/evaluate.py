@@ -24,6 +24,8 @@ import torch
 
 from . import ablation, io, metrics, robustness
 from .io import POSTURES
+from .metrics import auroc_text as ci
+from .metrics import difference_text as diff
 from .model import FUSION_WORDS, flops
 
 RULE_OUT_SENSITIVITY = 0.95
@@ -215,16 +217,8 @@ def pct(x):
     return f"{100 * x:.1f}"
 
 
-def ci(entry):
-    return f"{entry['auroc']:.3f} ({entry['ci95'][0]:.3f}–{entry['ci95'][1]:.3f})"
-
-
 def rate(r):
     return f"{pct(r['value'])} ({pct(r['ci95'][0])}–{pct(r['ci95'][1])})"
-
-
-def diff(d):
-    return f"{d['difference']:+.3f} ({d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f})"
 
 
 def three_view_section(m):

@@ -188,3 +188,14 @@ def fit_platt(logit, label, iterations=100):
 
 def sigmoid(x):
     return 1 / (1 + np.exp(-np.asarray(x, float)))
+
+
+def auroc_text(entry):
+    """An AUROC with its 95% interval as the reports print it: 0.872 (0.847–0.896)."""
+    return f"{entry['auroc']:.3f} ({entry['ci95'][0]:.3f}–{entry['ci95'][1]:.3f})"
+
+
+def difference_text(d):
+    """A paired difference with its 95% interval as the reports print it: +0.012 (-0.006 to
+    +0.031)."""
+    return f"{d['difference']:+.3f} ({d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f})"

@@ -158,10 +158,7 @@ def markdown(result):
     ]
     for c, r in result["conditions"].items():
         a, d = r["auroc"], r["minus_original"]
-        rows.append(
-            f"| {c} | {a['auroc']:.3f} ({a['ci95'][0]:.3f}–{a['ci95'][1]:.3f}) | "
-            f"{d['difference']:+.3f} ({d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}) |"
-        )
+        rows.append(f"| {c} | {metrics.auroc_text(a)} | {metrics.difference_text(d)} |")
     return "\n".join(rows) + "\n"
 
 

@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param linkLifetime how long a card's viewer link opens the page (its token's lifetime)
  * @param cachedResults how many results' radiographs and heatmaps are kept in memory
- * @param prepareOnWrite whether a result's page images are rendered when it is written (its first
- *     opening then does not read the study; each analysis costs about 0.2 s more CPU)
+ * @param prepareOnWrite whether a result's page images are rendered when it is written and no other
+ *     analysis runs (its first opening then does not read the study; about 0.2 s of CPU per result)
  */
 @ConfigurationProperties("lumbarcds.viewer")
 public record ViewerProperties(

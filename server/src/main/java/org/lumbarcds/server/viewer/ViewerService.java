@@ -213,7 +213,7 @@ class ViewerService {
    */
   Renderings renderings(Observation obs) throws AnalysisException {
     try {
-      return kept(key(obs), () -> read(obs));
+      return keptOrMade(key(obs), () -> read(obs));
     } catch (Unreadable e) {
       throw e.cause;
     }
@@ -224,7 +224,7 @@ class ViewerService {
    * asking while another thread makes them waits for those (no lock is held while they are made).
    * What fails is not kept.
    */
-  private Renderings kept(String key, Supplier<Renderings> make) {
+  private Renderings keptOrMade(String key, Supplier<Renderings> make) {
     CompletableFuture<Renderings> mine = new CompletableFuture<>();
     CompletableFuture<Renderings> found = renderings.asMap().putIfAbsent(key, mine);
     if (found == null) {
@@ -290,7 +290,7 @@ class ViewerService {
       preparing.execute(
           () -> {
             try {
-              kept(key, () -> Renderings.of(images, heatmaps));
+              keptOrMade(key, () -> Renderings.of(images, heatmaps));
             } catch (RuntimeException e) {
               log.warn(
                   "viewer renderings of AI result {} not prepared: {}",
