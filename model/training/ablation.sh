@@ -34,7 +34,8 @@ data() { OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 tool "$@"; }
 VARIANTS=(
   "linear|320|--fusion linear"
   "linear-noaux|320|--fusion linear --aux-weight 0"
-  "linear-photometric|320|--fusion linear --no-geometric"
+  "linear-photometric|320|--fusion linear --geometric none"
+  "linear-mirror|320|--fusion linear --geometric mirror"
   "mlp|320|--fusion mlp"
   "map|320|--fusion map"
   "linear-480|480|--fusion linear"

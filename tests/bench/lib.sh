@@ -14,12 +14,14 @@ tests_classpath() {
 }
 # Starts the server jar (BENCH_JAR, else the one built here) on a free port ($port; its pid in
 # $server) with the arguments given after the log file, and waits until it is ready (readiness
-# includes the FHIR validator's warm-up). BENCH_JAR compares two builds with the same load.
+# includes the FHIR validator's warm-up). BENCH_JAR compares two builds with the same load;
+# BENCH_JAVA_OPTIONS are the server JVM's options (a profiler's recording, heap settings).
 start_server() {
   local log=$1
   shift
   port=$(free_port)
-  java -jar "${BENCH_JAR:-$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar | head -n 1)}" \
+  # shellcheck disable=SC2086
+  java ${BENCH_JAVA_OPTIONS:-} -jar "${BENCH_JAR:-$(ls "$root"/server/target/lumbar-cds-server-*-exec.jar | head -n 1)}" \
     --server.port="$port" "$@" > "$log" 2>&1 &
   server=$!
   pids+=("$server")

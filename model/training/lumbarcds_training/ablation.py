@@ -149,6 +149,7 @@ DESCRIPTIONS = {
     "linear": "linear (pooled features, the 1.1.0 head)",
     "linear-noaux": "linear, no auxiliary losses",
     "linear-photometric": "linear, photometric augmentation only",
+    "linear-mirror": "linear, the facing its only geometric augmentation",
     "mlp": "mlp (hidden layer over pooled features)",
     "map": "map (feature maps fused before pooling)",
     "linear-480": "linear at 480 × 384",

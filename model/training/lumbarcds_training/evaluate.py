@@ -27,6 +27,7 @@ from .io import POSTURES
 from .metrics import auroc_text as ci
 from .metrics import difference_text as diff
 from .model import FUSION_WORDS, flops
+from .train import geometric_kind
 
 RULE_OUT_SENSITIVITY = 0.95
 RULE_IN_SPECIFICITY = 0.90
@@ -514,8 +515,9 @@ def main():
         "model": {
             "backbone": checkpoint["backbone"],
             "fusion": checkpoint.get("fusion", "linear"),
-            # geometric augmentation (facing, rotation, magnification, collimation) in training
-            "geometric": bool(checkpoint.get("args", {}).get("geometric", False)),
+            # the training's geometric augmentation: full (facing, rotation, magnification,
+            # collimation), mirror (the facing only) or none
+            "geometric": geometric_kind(checkpoint.get("args", {}).get("geometric", False)),
             "input_size": [h, w],
             "parameters": int(sum(p.numel() for p in net.parameters())),
             "gflops": flops(net.cpu(), h, w) / 1e9,

@@ -24,6 +24,7 @@ from . import io
 from .evaluate import SYNTHETIC
 from .io import POSTURES
 from .model import FUSION_WORDS, Exported
+from .train import geometric_kind
 
 INPUTS = list(POSTURES) + ["view_mask"]
 OUTPUTS = ["probability", "view_logits", "cam"]
@@ -162,10 +163,13 @@ CAM_MEANING = {
     "at that location through the fused feature maps: where the view pushed the logit up "
     "(positive) or down",
 }
-# what the training's augmentation covered (train --no-geometric turns it off)
+# what the training's augmentation covered (train --geometric)
 FACING = {
-    False: "Left-facing lateral views of adult lumbar spines without hardware.",
-    True: "Lateral views of adult lumbar spines without hardware; trained with either facing, "
+    "none": "Left-facing lateral views of adult lumbar spines without hardware.",
+    "mirror": "Lateral views of adult lumbar spines without hardware; trained with either facing "
+    "(augmentation), and a view's facing is normalised from Patient Orientation where the header "
+    "gives it; rotation, magnification and collimation were not varied in training.",
+    "full": "Lateral views of adult lumbar spines without hardware; trained with either facing, "
     "rotation up to 10 degrees, pixel spacing 0.10-0.20 mm and varied collimation "
     "(augmentation), and a view's facing is normalised from Patient Orientation where the "
     "header gives it.",
@@ -271,7 +275,7 @@ def card(m, model_id, version, onnx_name, digest, size, cam_size, opset):
             "for clinical use.",
             "Severe central stenosis versus none: moderate, foraminal and lateral-recess "
             "stenosis are outside what it was trained on.",
-            FACING[bool(m["model"].get("geometric", False))],
+            FACING[geometric_kind(m["model"].get("geometric", False))],
             "The published three-posture model's figures on real radiographs (see "
             "docs/model-report.md) are the expectation for a model trained on real studies, "
             "not for this one.",

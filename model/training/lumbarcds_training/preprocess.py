@@ -17,6 +17,7 @@ or a hospital's own export with the same columns) -> one .npz of float16 inputs.
 """
 import argparse
 import copy
+import functools
 import os
 import sys
 import time
@@ -112,8 +113,10 @@ def grey(ds):
     return 1 - out if inverted(ds) else out
 
 
+@functools.lru_cache(maxsize=64)
 def area_weights(n_in, n_out):
-    """(n_out, n_in) matrix: each output cell the mean of the input interval it covers."""
+    """(n_out, n_in) matrix: each output cell the mean of the input interval it covers. Kept for
+    the sizes last asked for (a data set's films share a few), read-only."""
     scale = n_in / n_out
     weights = np.zeros((n_out, n_in))
     for i in range(n_out):
@@ -122,6 +125,7 @@ def area_weights(n_in, n_out):
             overlap = min(end, j + 1) - max(start, j)
             if overlap > 0:
                 weights[i, j] = overlap / scale
+    weights.flags.writeable = False
     return weights
 
 

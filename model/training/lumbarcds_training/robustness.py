@@ -72,18 +72,17 @@ def collimate(image, edges):
     return out
 
 
-def changed(ds, condition, rng, height, width, mean, std):
-    """One view's model input under a condition (the draws come from `rng` in a fixed order)."""
+def changed(ds, image, condition, rng, height, width, mean, std):
+    """One view's model input under a condition, from its dataset `ds` and its grey image
+    (`preprocess.grey(ds)`, read once for every condition); the draws come from `rng` in a fixed
+    order."""
     angle = rng.uniform(-10, 10)
     spacing = rng.uniform(0.10, 0.20)
     edges = rng.uniform(0, 0.15, 4)
-    ds = copy.deepcopy(ds)
-    if "PatientOrientation" in ds:
-        del ds.PatientOrientation
-    image = preprocess.grey(ds)
     if condition == "mirrored, Patient Orientation A\\F":
-        ds.PatientOrientation = ["A", "F"]
-        image = preprocess.canonical(ds, image[:, ::-1])
+        header = copy.deepcopy(ds)
+        header.PatientOrientation = ["A", "F"]
+        image = preprocess.canonical(header, image[:, ::-1])
     if condition in ("mirrored", "all together"):
         image = image[:, ::-1]
     if condition in ("rotated ±10°", "all together"):
@@ -127,10 +126,12 @@ def run(run_dir, data, studies, seed, rounds):
     for i, record in enumerate(records):
         for v, posture in enumerate(POSTURES):
             ds = pydicom.dcmread(io.labelled_view(data, record, posture))
+            # the facing as the film has it, whatever its header says: each condition says its own
+            image = preprocess.grey(ds)
             for c in CONDITIONS:
                 # the same draws for a view under every condition: only the condition differs
                 rng = np.random.default_rng([seed, i, v])
-                inputs[c][i, v] = changed(ds, c, rng, h, w, norm["mean"], norm["std"])
+                inputs[c][i, v] = changed(ds, image, c, rng, h, w, norm["mean"], norm["std"])
     scores = {c: score(net, inputs[c], device) for c in CONDITIONS}
     result = {
         "synthetic": True,

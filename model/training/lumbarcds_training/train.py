@@ -45,25 +45,40 @@ def split(patient_ids, labels, seed, fractions=(0.70, 0.15, 0.15)):
     return parts
 
 
-def augment(x, generator, geometric=True):
+# what `augment` changes besides the photometry (train --geometric)
+GEOMETRIC = ("full", "mirror", "none")
+
+
+def geometric_kind(value):
+    """A run's --geometric as recorded in its checkpoint: runs before the option was a choice
+    recorded True (full) or False (none)."""
+    if isinstance(value, bool):
+        return "full" if value else "none"
+    return value if value in GEOMETRIC else "none"
+
+
+def augment(x, generator, geometric="full"):
     """Acquisition-like changes on [0, 1] inputs [N, 3, H, W] (on any device; `generator` on
     the same device).
 
-    Geometric (`geometric`): the whole study mirrored with probability 1/2 (a right-facing
-    lateral: the patient facing the other way), then per view a rotation (+/-10 degrees), a
-    magnification (0.7-1.55: pixel spacing 0.10-0.20 mm on a film laid out for 0.15 mm) and a
-    shift (+/-6%) about the centre, and with probability 1/2 collimation (dark borders, up to
-    12% of each side). Photometric: gamma, contrast, brightness and noise per view."""
+    Geometric (`geometric` "full"): the whole study mirrored with probability 1/2 (a
+    right-facing lateral: the patient facing the other way), then per view a rotation (+/-10
+    degrees), a magnification (0.7-1.55: pixel spacing 0.10-0.20 mm on a film laid out for
+    0.15 mm) and a shift (+/-6%) about the centre, and with probability 1/2 collimation (dark
+    borders, up to 12% of each side); "mirror": the mirroring only, then the small shift of
+    "none". Photometric (always): gamma, contrast, brightness and noise per view."""
     n, v, height, width = x.shape
     dev = x.device
+    geometric = geometric_kind(geometric)
 
     def per_view(lo, hi, shape=(n, v, 1, 1)):
         return torch.rand(shape, generator=generator, device=dev) * (hi - lo) + lo
 
     x = x.clamp(0, 1)
-    if geometric:
+    if geometric != "none":
         flip = torch.rand(n, generator=generator, device=dev) < 0.5
         x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+    if geometric == "full":
         angle = per_view(-math.pi / 18, math.pi / 18, (n * v,))
         zoom = torch.exp(per_view(math.log(0.7), math.log(1.55), (n * v,)))
         shift = per_view(-0.06, 0.06, (n * v, 2))
@@ -92,7 +107,7 @@ def augment(x, generator, geometric=True):
     x = x ** torch.exp(per_view(-0.35, 0.35))
     x = (x - 0.5) * per_view(0.8, 1.2) + 0.5 + per_view(-0.06, 0.06)
     x = x + torch.randn(x.shape, generator=generator, device=dev) * per_view(0, 0.02)
-    if not geometric:
+    if geometric != "full":
         dy, dx = (int(d) for d in torch.randint(-8, 9, (2,), generator=generator, device=dev))
         x = torch.roll(x, shifts=(dy, dx), dims=(2, 3))
     return x.clamp(0, 1)
@@ -137,10 +152,18 @@ def main():
     parser.add_argument("--fusion", choices=FUSIONS, default="linear")
     parser.add_argument("--hidden", type=int, default=64, help="units of an mlp or map head")
     parser.add_argument(
+        "--geometric",
+        choices=GEOMETRIC,
+        default="full",
+        help="full: mirroring, rotation, magnification, collimation; mirror: the facing only; "
+        "none: photometric augmentation only",
+    )
+    parser.add_argument(
         "--no-geometric",
         dest="geometric",
-        action="store_false",
-        help="photometric augmentation only (no mirroring, rotation, magnification, collimation)",
+        action="store_const",
+        const="none",
+        help="the same as --geometric none",
     )
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--batch", type=int, default=32)

@@ -260,7 +260,7 @@ class SmokePipeline(unittest.TestCase):
         # what the card says of the heatmaps and the facing follows the run (linear head,
         # geometric augmentation on by default)
         self.assertIn("exact for this head", self.card["output"]["cam"]["meaning"])
-        self.assertTrue(self.metrics["model"]["geometric"])
+        self.assertEqual(self.metrics["model"]["geometric"], "full")
         self.assertIn("trained with either facing", " ".join(self.card["limitations"]))
 
     def test_report_and_plots_written(self):

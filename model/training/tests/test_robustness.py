@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from lumbarcds_training import robustness
+from lumbarcds_training import preprocess, robustness
 from tests.test_preprocess import image
 
 
@@ -30,10 +30,13 @@ class Changes(unittest.TestCase):
 
     def test_a_mirrored_view_that_says_so_is_the_original_input_and_one_that_does_not_is_not(self):
         ds = image(PatientOrientation=["P", "F"])
+        grey = preprocess.grey(ds)
         inputs = {
-            c: robustness.changed(ds, c, np.random.default_rng(0), 8, 8, 0.0, 1.0)
+            c: robustness.changed(ds, grey, c, np.random.default_rng(0), 8, 8, 0.0, 1.0)
             for c in robustness.CONDITIONS
         }
+        # the dataset is left as it was (each condition changes a copy)
+        self.assertEqual(list(ds.PatientOrientation), ["P", "F"])
         np.testing.assert_array_equal(
             inputs["mirrored, Patient Orientation A\\F"], inputs["original"]
         )

@@ -342,8 +342,11 @@ public final class CdsHooksBenchmark {
       String token = link.substring(link.indexOf("#access=") + 8);
       for (List<Long> series : List.of(first, again)) {
         long t = System.nanoTime();
-        viewerGet("/viewer/api/" + id, token).join();
-        viewerGet("/viewer/api/" + id + "/views", token).join();
+        // as the page does: the basis and what there is to show side by side, then the images
+        CompletableFuture.allOf(
+                viewerGet("/viewer/api/" + id, token),
+                viewerGet("/viewer/api/" + id + "/views", token))
+            .join();
         List<CompletableFuture<?>> images = new ArrayList<>();
         for (String posture : new String[] {"neutral", "flexion", "extension"}) {
           images.add(viewerGet("/viewer/api/" + id + "/views/" + posture + ".png", token));
