@@ -179,10 +179,10 @@ public final class CdsHooksBenchmark {
         seconds,
         rest.size() / seconds * 60);
 
-    // 4. the viewer page's data for each result, as the page loads it: basis, views, then the
-    // three radiographs and three heatmaps side by side; first opening, then again (kept). The
-    // results written one at a time had their renderings made ready at the write; of a burst, only
-    // those the preparing thread had room for
+    // 4. the viewer page's data for each result, as the page loads it: basis and views side by
+    // side, then the three radiographs and three heatmaps side by side; first opening, then again
+    // (kept). The results written one at a time had their renderings made ready at the write; of a
+    // burst, only those the preparing thread had room for
     viewer("written one at a time", orders.subList(third + 2, 2 * third));
     viewer("written in a burst of " + rest.size(), rest);
 
